@@ -1,0 +1,32 @@
+package io.hive.preloader.core.cache;
+
+import io.hive.preloader.core.model.ModelDescriptor;
+import io.hive.preloader.core.port.ResidentRegion;
+
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * One model's place in the cache, from the moment its bytes are reserved in the budget until they are freed.
+ * Every mutable field is guarded by the owning {@link ModelCache}'s lock.
+ */
+final class ResidentModel {
+    final ModelDescriptor descriptor;
+    final CompletableFuture<Void> ready = new CompletableFuture<>();
+    ResidentRegion region;
+    int leases;
+    /** Out of the cache's index: no new lease can be taken, and the bytes are freed when the last lease closes. */
+    boolean detached;
+    long loadNanos;
+
+    ResidentModel(ModelDescriptor descriptor) {
+        this.descriptor = descriptor;
+    }
+
+    boolean loading() {
+        return region == null;
+    }
+
+    long bytes() {
+        return descriptor.size();
+    }
+}

@@ -1,0 +1,218 @@
+package io.hive.preloader.core.service;
+
+import io.hive.preloader.core.cache.ByteBudget;
+import io.hive.preloader.core.cache.Lease;
+import io.hive.preloader.core.cache.ModelCache;
+import io.hive.preloader.core.cache.Origin;
+import io.hive.preloader.core.cache.StaleModelException;
+import io.hive.preloader.core.model.ModelDescriptor;
+import io.hive.preloader.core.model.ModelId;
+import io.hive.preloader.core.port.AccessJournal;
+import io.hive.preloader.core.port.DeviceCopy;
+import io.hive.preloader.core.port.EvictionPolicy;
+import io.hive.preloader.core.port.LoadProgress;
+import io.hive.preloader.core.port.ModelSource;
+import io.hive.preloader.core.port.RamStore;
+import io.hive.preloader.core.port.VramSink;
+
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/** The preloader a builder makes: looks models up in the source, keeps them in the cache, counts what happens. */
+final class DefaultModelPreloader implements ModelPreloader {
+    private static final System.Logger LOG = System.getLogger(DefaultModelPreloader.class.getName());
+    /** A load can be superseded by a file replaced mid-load; a few retries cover a file that settles. */
+    private static final int ATTEMPTS = 3;
+
+    private final ModelSource source;
+    private final ModelCache cache;
+    private final Optional<VramSink> sink;
+    private final AccessJournal journal;
+    private final AccessStatistics statistics;
+    private final ExecutorService loader;
+
+    DefaultModelPreloader(ModelSource source, RamStore store, EvictionPolicy policy, ByteBudget budget,
+                          Optional<VramSink> sink, AccessJournal journal, InstantSource clock, ExecutorService loader) {
+        this.source = source;
+        this.sink = sink;
+        this.journal = journal;
+        this.loader = loader;
+        this.cache = new ModelCache(store, policy, budget, loader);
+        this.statistics = new AccessStatistics(clock, journal.read());
+        cache.addListener((id, bytes, reason) -> {
+            statistics.evicted(id);
+            LOG.log(System.Logger.Level.INFO, "evicted {0} ({1} bytes): {2}", id, bytes, reason);
+        });
+    }
+
+    @Override
+    public List<ModelDescriptor> catalog() {
+        return source.list();
+    }
+
+    private ModelDescriptor describe(ModelId id) {
+        return source.find(id).orElseThrow(() -> new UnknownModelException(id));
+    }
+
+    @Override
+    public CompletableFuture<Loaded> preload(ModelId id, LoadProgress progress) {
+        long start = System.nanoTime();
+        ModelDescriptor model;
+        try {
+            model = describe(id);
+            if (cache.lease(model, Origin.RAM).map(lease -> {
+                lease.close();
+                return true;
+            }).orElse(false)) {
+                return CompletableFuture.completedFuture(new Loaded(id, model.size(), Duration.ofNanos(System.nanoTime() - start), Origin.RAM));
+            }
+            return cache.admit(model, progress).thenApply(resident -> {
+                long nanos = System.nanoTime() - start;
+                statistics.loadedFromDisk(id, model.size(), nanos);
+                return new Loaded(id, model.size(), Duration.ofNanos(nanos), Origin.DISK);
+            });
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    @Override
+    public Optional<Lease> open(ModelId id) {
+        long start = System.nanoTime();
+        Optional<Lease> lease = cache.lease(describe(id), Origin.RAM);
+        if (lease.isPresent()) {
+            statistics.hit(id, System.nanoTime() - start);
+        } else {
+            statistics.miss(id);
+        }
+        return lease;
+    }
+
+    @Override
+    public Lease get(ModelId id) {
+        long start = System.nanoTime();
+        ModelDescriptor model = describe(id);
+        Optional<Lease> fast = cache.lease(model, Origin.RAM);
+        if (fast.isPresent()) {
+            statistics.hit(id, System.nanoTime() - start);
+            return fast.get();
+        }
+        statistics.miss(id);
+        for (int attempt = 1; ; attempt++) {
+            try {
+                join(cache.admit(model, LoadProgress.NONE));
+                Optional<Lease> slow = cache.lease(model, Origin.DISK);
+                if (slow.isPresent()) {
+                    statistics.loadedFromDisk(id, model.size(), System.nanoTime() - start);
+                    return slow.get();
+                }
+            } catch (StaleModelException e) {
+                if (attempt >= ATTEMPTS) {
+                    throw e;
+                }
+            }
+            if (attempt >= ATTEMPTS) {
+                throw new StaleModelException(id + " was evicted or replaced " + ATTEMPTS + " times while it was being loaded");
+            }
+            model = describe(id);
+        }
+    }
+
+    private static <T> T join(CompletableFuture<T> future) {
+        try {
+            return future.get();
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            if (e.getCause() instanceof Error err) {
+                throw err;
+            }
+            throw new CompletionException(e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CompletionException(e);
+        }
+    }
+
+    @Override
+    public DeviceCopy transfer(ModelId id, int device) {
+        VramSink target = sink.orElseThrow(() -> new IllegalStateException("no VramSink is configured: set sink(...) on the builder"));
+        try (Lease lease = get(id)) {
+            DeviceCopy copy = target.copy(id, lease.bytes(), device);
+            statistics.transferred(copy.bytes());
+            return copy;
+        }
+    }
+
+    @Override
+    public boolean evict(ModelId id) {
+        return cache.evict(id);
+    }
+
+    @Override
+    public CompletableFuture<Loaded> pin(ModelId id) {
+        describe(id);
+        cache.pin(id);
+        return preload(id);
+    }
+
+    @Override
+    public void unpin(ModelId id) {
+        cache.unpin(id);
+    }
+
+    @Override
+    public void budget(ByteBudget budget) {
+        cache.budget(budget);
+    }
+
+    @Override
+    public PreloaderStats stats() {
+        return new PreloaderStats(cache.snapshot(), statistics.hits(), statistics.misses(), statistics.bytesLoadedFromDisk(),
+                statistics.transfers(), statistics.bytesTransferred(), statistics.models());
+    }
+
+    @Override
+    public List<ModelId> autoPreload(int count) {
+        Map<ModelId, Long> counts = statistics.accessCounts();
+        List<ModelId> top = counts.entrySet().stream()
+                .filter(e -> e.getValue() > 0 && source.find(e.getKey()).isPresent())
+                .sorted(Map.Entry.<ModelId, Long>comparingByValue(Comparator.reverseOrder()).thenComparing(Map.Entry.comparingByKey()))
+                .limit(count)
+                .map(Map.Entry::getKey)
+                .toList();
+        for (ModelId id : top) {
+            preload(id).whenComplete((loaded, failure) -> {
+                if (failure != null) {
+                    LOG.log(System.Logger.Level.WARNING, "auto-preload of {0} failed: {1}", id, failure.getMessage());
+                }
+            });
+        }
+        return top;
+    }
+
+    @Override
+    public void close() {
+        try {
+            journal.write(statistics.accessCounts());
+        } finally {
+            cache.close();
+            loader.shutdown();
+            try {
+                loader.awaitTermination(30, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+}

@@ -1,0 +1,111 @@
+package io.hive.preloader.core.service;
+
+import io.hive.preloader.core.cache.ByteBudget;
+import io.hive.preloader.core.cache.LruPolicy;
+import io.hive.preloader.core.port.AccessJournal;
+import io.hive.preloader.core.port.EvictionPolicy;
+import io.hive.preloader.core.port.HostMemory;
+import io.hive.preloader.core.port.ModelSource;
+import io.hive.preloader.core.port.RamStore;
+import io.hive.preloader.core.port.VramSink;
+
+import java.time.InstantSource;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+/**
+ * The one way to make a {@link ModelPreloader}. A source and a store are required; the budget is required unless
+ * a {@link HostMemory} is given, in which case it defaults to {@value ByteBudget#DEFAULT} of RAM. Policy defaults
+ * to LRU, the journal to none, the sink to none (then {@code transfer} fails, naming what to configure).
+ */
+public final class PreloaderBuilder {
+    private ModelSource source;
+    private RamStore store;
+    private EvictionPolicy policy;
+    private ByteBudget budget;
+    private String budgetSpec;
+    private HostMemory hostMemory;
+    private VramSink sink;
+    private AccessJournal journal = AccessJournal.NONE;
+    private InstantSource clock = InstantSource.system();
+
+    PreloaderBuilder() {
+    }
+
+    public PreloaderBuilder source(ModelSource source) {
+        this.source = Objects.requireNonNull(source, "source");
+        return this;
+    }
+
+    public PreloaderBuilder store(RamStore store) {
+        this.store = Objects.requireNonNull(store, "store");
+        return this;
+    }
+
+    public PreloaderBuilder policy(EvictionPolicy policy) {
+        this.policy = Objects.requireNonNull(policy, "policy");
+        return this;
+    }
+
+    public PreloaderBuilder budget(ByteBudget budget) {
+        if (budgetSpec != null) {
+            throw new IllegalStateException("budget was already set as '" + budgetSpec + "'");
+        }
+        this.budget = Objects.requireNonNull(budget, "budget");
+        return this;
+    }
+
+    /** A budget as an operator writes it: {@code 24GiB} or {@code 50%} (a share of RAM needs {@link #hostMemory}). */
+    public PreloaderBuilder budget(String spec) {
+        if (budget != null) {
+            throw new IllegalStateException("budget was already set to " + budget);
+        }
+        this.budgetSpec = Objects.requireNonNull(spec, "budget");
+        return this;
+    }
+
+    public PreloaderBuilder hostMemory(HostMemory hostMemory) {
+        this.hostMemory = Objects.requireNonNull(hostMemory, "hostMemory");
+        return this;
+    }
+
+    public PreloaderBuilder sink(VramSink sink) {
+        this.sink = Objects.requireNonNull(sink, "sink");
+        return this;
+    }
+
+    public PreloaderBuilder journal(AccessJournal journal) {
+        this.journal = Objects.requireNonNull(journal, "journal");
+        return this;
+    }
+
+    public PreloaderBuilder clock(InstantSource clock) {
+        this.clock = Objects.requireNonNull(clock, "clock");
+        return this;
+    }
+
+    public ModelPreloader build() {
+        if (source == null) {
+            throw new IllegalStateException("a ModelSource is required: call source(...), e.g. with a models folder");
+        }
+        if (store == null) {
+            throw new IllegalStateException("a RamStore is required: call store(...), e.g. with an mmap store");
+        }
+        ExecutorService loader = Executors.newThreadPerTaskExecutor(Thread.ofPlatform().name("preloader-load-", 0).daemon().factory());
+        return new DefaultModelPreloader(source, store, policy == null ? new LruPolicy() : policy, resolveBudget(),
+                Optional.ofNullable(sink), journal, clock, loader);
+    }
+
+    private ByteBudget resolveBudget() {
+        if (budget != null) {
+            return budget;
+        }
+        String spec = budgetSpec == null ? ByteBudget.DEFAULT : budgetSpec;
+        if (spec.strip().endsWith("%") && hostMemory == null) {
+            throw new IllegalStateException("budget '" + spec + "' is a share of RAM: call hostMemory(...) too, or give the budget in bytes");
+        }
+        return ByteBudget.parse(spec, hostMemory == null ? 0 : hostMemory.totalBytes());
+    }
+}

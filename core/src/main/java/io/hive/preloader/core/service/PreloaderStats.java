@@ -1,0 +1,33 @@
+package io.hive.preloader.core.service;
+
+import io.hive.preloader.core.cache.CacheSnapshot;
+
+import java.util.List;
+
+/** A snapshot of the whole preloader: the cache's contents and the access statistics. */
+public record PreloaderStats(
+        CacheSnapshot cache,
+        long hits,
+        long misses,
+        long bytesLoadedFromDisk,
+        long transfers,
+        long bytesTransferred,
+        List<ModelStats> models) {
+
+    public PreloaderStats {
+        models = List.copyOf(models);
+    }
+
+    public double hitRate() {
+        long total = hits + misses;
+        return total == 0 ? 0 : hits / (double) total;
+    }
+
+    /** Models by accesses, most first. */
+    public List<ModelStats> mostAccessed(int limit) {
+        return models.stream()
+                .sorted(java.util.Comparator.comparingLong(ModelStats::accesses).reversed().thenComparing(ModelStats::id))
+                .limit(limit)
+                .toList();
+    }
+}

@@ -315,7 +315,7 @@ public final class ModelCache implements AutoCloseable {
         draining.remove(entry);
         used -= entry.bytes();
         try {
-            entry.region.release();
+            entry.region.release(closed ? ResidentRegion.Release.RETAIN_PAGE_CACHE : ResidentRegion.Release.DROP);
         } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.WARNING, "releasing " + entry.descriptor.id() + " failed: " + e.getMessage(), e);
         }

@@ -3,10 +3,21 @@ package io.hive.preloader.core.port;
 import java.lang.foreign.MemorySegment;
 
 /**
- * A model's bytes held in RAM by a {@link RamStore}. The segment stays valid until {@link #release()};
- * the cache calls release only once no lease can read it any more.
+ * A model's bytes held in RAM by a {@link RamStore}. The segment stays valid until {@link #release};
+ * the cache calls release once, when no lease can read it any more.
  */
 public interface ResidentRegion {
+
+    /** How a region is let go. */
+    enum Release {
+        /** Evicted: give the RAM back to the host, page-cache copies included. */
+        DROP,
+        /**
+         * The preloader is shutting down: free what only this process holds, but leave the file's pages in the
+         * page cache, warm for a worker that maps the same file.
+         */
+        RETAIN_PAGE_CACHE
+    }
 
     /** The model's bytes, read-only, exactly the file's size. */
     MemorySegment bytes();
@@ -15,5 +26,5 @@ public interface ResidentRegion {
     long residentBytes();
 
     /** Frees the memory. Called once; the segment must not be touched afterwards. */
-    void release();
+    void release(Release how);
 }

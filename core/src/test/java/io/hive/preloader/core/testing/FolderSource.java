@@ -1,0 +1,37 @@
+package io.hive.preloader.core.testing;
+
+import io.hive.preloader.core.model.ModelDescriptor;
+import io.hive.preloader.core.model.ModelId;
+import io.hive.preloader.core.port.ModelSource;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.Stream;
+
+/** The smallest real ModelSource: {@code *.gguf} files in one folder, looked up afresh on every call. */
+public final class FolderSource implements ModelSource {
+    private final Path folder;
+
+    public FolderSource(Path folder) {
+        this.folder = folder;
+    }
+
+    @Override
+    public List<ModelDescriptor> list() {
+        try (Stream<Path> files = Files.list(folder)) {
+            return files.filter(p -> p.toString().endsWith(".gguf")).sorted().map(ModelFiles::describe).toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    public Optional<ModelDescriptor> find(ModelId id) {
+        Path file = folder.resolve(id.value() + ".gguf");
+        return Files.isRegularFile(file) ? Optional.of(ModelFiles.describe(file)) : Optional.empty();
+    }
+}

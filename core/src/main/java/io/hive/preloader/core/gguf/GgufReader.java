@@ -112,12 +112,9 @@ public final class GgufReader {
 
         long headerEnd = in.position();
         long dataOffset = alignUp(headerEnd, alignment);
-        if (dataOffset < 0 || dataOffset > in.size()) {
-            if (tensorCount > 0) {
-                throw new GgufFormatException(headerEnd, "file ends before the data section at byte " + dataOffset);
-            }
-            // A file of no tensors (a vocab file) may end right after its metadata, without padding.
-            dataOffset = headerEnd;
+        // A file of no tensors (a vocab file) may end right after its metadata, without the padding.
+        if (tensorCount > 0 && (dataOffset < 0 || dataOffset > in.size())) {
+            throw new GgufFormatException(headerEnd, "file ends before the data section at byte " + dataOffset);
         }
         checkTensorLayout(tensors, infoOffsets, alignment, in.size() - dataOffset);
 

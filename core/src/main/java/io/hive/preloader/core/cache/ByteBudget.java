@@ -26,11 +26,13 @@ public record ByteBudget(long bytes) {
             }
             return new ByteBudget((long) (physicalRamBytes * percent / 100));
         }
+        long bytes;
         try {
-            return new ByteBudget(ByteSize.parse(s));
+            bytes = ByteSize.parse(s);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("budget '" + spec + "' is neither a byte size (8GiB, 512MiB) nor a percentage (50%)");
         }
+        return new ByteBudget(bytes);
     }
 
     @Override

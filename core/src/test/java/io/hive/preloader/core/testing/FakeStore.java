@@ -1,0 +1,140 @@
+package io.hive.preloader.core.testing;
+
+import io.hive.preloader.core.model.ModelDescriptor;
+import io.hive.preloader.core.model.ModelId;
+import io.hive.preloader.core.port.LoadProgress;
+import io.hive.preloader.core.port.RamStore;
+import io.hive.preloader.core.port.ResidentRegion;
+import io.hive.preloader.core.port.StoreException;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A RamStore over real native memory whose contents are a function of the model's id and fingerprint, so that a
+ * reader can check every byte it gets. It counts loads and live regions, and can be told to hold or fail a load.
+ */
+public final class FakeStore implements RamStore {
+    private final Map<ModelId, AtomicInteger> loads = new ConcurrentHashMap<>();
+    private final Set<Region> live = ConcurrentHashMap.newKeySet();
+    private final Map<ModelId, CountDownLatch> gates = new ConcurrentHashMap<>();
+    private final Map<ModelId, RuntimeException> failures = new ConcurrentHashMap<>();
+
+    @Override
+    public String name() {
+        return "fake";
+    }
+
+    /** Loads of this model wait until {@link #open} is called. */
+    public void hold(ModelId id) {
+        gates.put(id, new CountDownLatch(1));
+    }
+
+    public void open(ModelId id) {
+        CountDownLatch gate = gates.remove(id);
+        if (gate != null) {
+            gate.countDown();
+        }
+    }
+
+    public void failNext(ModelId id, RuntimeException failure) {
+        failures.put(id, failure);
+    }
+
+    public int loads(ModelId id) {
+        AtomicInteger n = loads.get(id);
+        return n == null ? 0 : n.get();
+    }
+
+    public long liveBytes() {
+        return live.stream().mapToLong(r -> r.segment.byteSize()).sum();
+    }
+
+    public int liveRegions() {
+        return live.size();
+    }
+
+    /** The byte at {@code offset} of this version of the model. */
+    public static byte expected(ModelDescriptor model, long offset) {
+        long seed = model.id().hashCode() * 31L + model.fingerprint().hashCode();
+        return (byte) ((offset * 131 + seed) ^ (offset >>> 8));
+    }
+
+    public static boolean matches(MemorySegment bytes, ModelDescriptor model) {
+        if (bytes.byteSize() != model.size()) {
+            return false;
+        }
+        for (long i = 0; i < model.size(); i += 97) {
+            if (bytes.get(ValueLayout.JAVA_BYTE, i) != expected(model, i)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    @Override
+    public ResidentRegion load(ModelDescriptor model, LoadProgress progress) {
+        loads.computeIfAbsent(model.id(), k -> new AtomicInteger()).incrementAndGet();
+        CountDownLatch gate = gates.get(model.id());
+        if (gate != null) {
+            try {
+                if (!gate.await(30, TimeUnit.SECONDS)) {
+                    throw new StoreException("test gate for " + model.id() + " never opened");
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new StoreException("interrupted", e);
+            }
+        }
+        RuntimeException failure = failures.remove(model.id());
+        if (failure != null) {
+            throw failure;
+        }
+        Arena arena = Arena.ofShared();
+        MemorySegment segment = arena.allocate(Math.max(1, model.size())).asSlice(0, model.size());
+        for (long i = 0; i < model.size(); i++) {
+            segment.set(ValueLayout.JAVA_BYTE, i, expected(model, i));
+        }
+        progress.advanced(model.size(), model.size());
+        Region region = new Region(arena, segment.asReadOnly());
+        live.add(region);
+        return region;
+    }
+
+    private final class Region implements ResidentRegion {
+        final Arena arena;
+        final MemorySegment segment;
+        private final AtomicInteger releases = new AtomicInteger();
+
+        Region(Arena arena, MemorySegment segment) {
+            this.arena = arena;
+            this.segment = segment;
+        }
+
+        @Override
+        public MemorySegment bytes() {
+            return segment;
+        }
+
+        @Override
+        public long residentBytes() {
+            return segment.byteSize();
+        }
+
+        @Override
+        public void release(Release how) {
+            if (releases.incrementAndGet() != 1) {
+                throw new AssertionError("region released twice");
+            }
+            live.remove(this);
+            arena.close();
+        }
+    }
+}

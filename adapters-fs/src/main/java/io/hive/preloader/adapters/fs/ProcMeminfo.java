@@ -1,0 +1,74 @@
+package io.hive.preloader.adapters.fs;
+
+import io.hive.preloader.core.port.HostMemory;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * The host's RAM as Linux reports it in {@code /proc/meminfo}. Read afresh on every call: available memory moves.
+ * Lines look like {@code MemAvailable:   12345678 kB}; the kernel's "kB" means KiB.
+ */
+public final class ProcMeminfo implements HostMemory {
+    private static final Path PROC_MEMINFO = Path.of("/proc/meminfo");
+
+    private final Path meminfo;
+
+    public ProcMeminfo() {
+        this(PROC_MEMINFO);
+    }
+
+    /** Reads another file in the same format; for tests, or a container's view of its limits. */
+    public ProcMeminfo(Path meminfo) {
+        this.meminfo = meminfo;
+    }
+
+    /** @throws IllegalStateException naming the file when it has no {@code MemTotal} line */
+    @Override
+    public long totalBytes() {
+        return bytesOf("MemTotal");
+    }
+
+    /** @throws IllegalStateException naming the file when it has no {@code MemAvailable} line (kernels before 3.14) */
+    @Override
+    public long availableBytes() {
+        return bytesOf("MemAvailable");
+    }
+
+    private long bytesOf(String key) {
+        String prefix = key + ":";
+        for (String line : lines()) {
+            if (line.startsWith(prefix)) {
+                return parse(key, line.substring(prefix.length()).trim());
+            }
+        }
+        throw new IllegalStateException(meminfo + " has no " + key + " line");
+    }
+
+    private long parse(String key, String value) {
+        String[] parts = value.split("\\s+");
+        try {
+            long number = Long.parseLong(parts[0]);
+            if (number >= 0 && parts.length == 1) {
+                return number;
+            }
+            if (number >= 0 && parts.length == 2 && parts[1].equals("kB")) {
+                return Math.multiplyExact(number, 1024L);
+            }
+        } catch (NumberFormatException | ArithmeticException e) {
+            // fall through to the message below, which quotes the value
+        }
+        throw new IllegalStateException(meminfo + " has an unreadable " + key + " value: '" + value + "'");
+    }
+
+    private List<String> lines() {
+        try {
+            return Files.readAllLines(meminfo);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + meminfo + ": " + e.getMessage(), e);
+        }
+    }
+}

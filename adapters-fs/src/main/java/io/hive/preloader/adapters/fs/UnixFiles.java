@@ -1,0 +1,35 @@
+package io.hive.preloader.adapters.fs;
+
+import io.hive.preloader.core.model.Fingerprint;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+
+/** Reads what identifies one version of a file, in a single stat so that size, mtime and inode belong together. */
+final class UnixFiles {
+    private static final String ATTRIBUTES = "unix:isRegularFile,size,lastModifiedTime,ino";
+
+    private UnixFiles() {
+    }
+
+    /**
+     * The fingerprint of a regular file, or empty for anything else (a directory named {@code x.gguf}, a device).
+     * Links are not followed: the caller passes a real path, and one swapped for a symlink since is not a model.
+     */
+    static Optional<Fingerprint> fingerprint(Path realPath) throws IOException {
+        Map<String, Object> a = Files.readAttributes(realPath, ATTRIBUTES, LinkOption.NOFOLLOW_LINKS);
+        if (!(Boolean) a.get("isRegularFile")) {
+            return Optional.empty();
+        }
+        long size = (Long) a.get("size");
+        long modifiedNanos = ((FileTime) a.get("lastModifiedTime")).to(TimeUnit.NANOSECONDS);
+        long inode = ((Number) a.get("ino")).longValue();
+        return Optional.of(new Fingerprint(size, modifiedNanos, inode));
+    }
+}

@@ -1,0 +1,27 @@
+package io.hive.preloader.adapters.mmap;
+
+/**
+ * The errno values the calls in {@link Libc} can fail with, so that a message says {@code ENOMEM (12)} rather
+ * than a bare number. The numbers are the asm-generic ones shared by x86-64 and aarch64 Linux.
+ */
+enum Errno {
+    EPERM(1), ENOENT(2), EINTR(4), EIO(5), ENXIO(6), EBADF(9), EAGAIN(11), ENOMEM(12), EACCES(13), EFAULT(14),
+    EBUSY(16), ENODEV(19), EISDIR(21), EINVAL(22), ENFILE(23), EMFILE(24), EFBIG(27), ENOSPC(28), ESPIPE(29),
+    EROFS(30), ENAMETOOLONG(36), ENOSYS(38), ELOOP(40), EOVERFLOW(75), EOPNOTSUPP(95);
+
+    final int number;
+
+    Errno(int number) {
+        this.number = number;
+    }
+
+    /** {@code ENOMEM (12)}, or {@code errno 123} for a number this table does not name. */
+    static String describe(int number) {
+        for (Errno e : values()) {
+            if (e.number == number) {
+                return e.name() + " (" + number + ")";
+            }
+        }
+        return "errno " + number;
+    }
+}

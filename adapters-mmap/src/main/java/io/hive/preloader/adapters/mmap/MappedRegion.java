@@ -1,0 +1,60 @@
+package io.hive.preloader.adapters.mmap;
+
+import io.hive.preloader.core.port.ResidentRegion;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+
+/**
+ * A model held as a read-only shared mapping of its file. The pages belong to the page cache: a worker that maps
+ * the same file shares them. Residency and release are synchronised so that {@code mincore} never runs on an
+ * address being unmapped.
+ */
+final class MappedRegion implements ResidentRegion {
+    private final Arena arena;
+    private final MemorySegment mapping;
+    private final OpenFile file;
+    private final boolean locked;
+    private boolean released;
+
+    MappedRegion(Arena arena, MemorySegment mapping, OpenFile file, boolean locked) {
+        this.arena = arena;
+        this.mapping = mapping;
+        this.file = file;
+        this.locked = locked;
+    }
+
+    @Override
+    public MemorySegment bytes() {
+        return mapping;
+    }
+
+    @Override
+    public synchronized long residentBytes() {
+        return released ? 0 : Residency.residentBytes(mapping, file.path());
+    }
+
+    @Override
+    public synchronized void release(Release how) {
+        if (released) {
+            return;
+        }
+        released = true;
+        try (OpenFile f = file) {
+            try {
+                if (locked) {
+                    Libc.munlock(mapping, f.path());
+                }
+                if (how == Release.DROP) {
+                    // fadvise skips pages that are still mapped: take them out of this process's page tables first.
+                    Libc.madvise(mapping, Libc.Advice.MADV_DONTNEED, f.path());
+                }
+            } finally {
+                arena.close();
+            }
+            if (how == Release.DROP) {
+                f.dropFromPageCache();
+            }
+        }
+    }
+}

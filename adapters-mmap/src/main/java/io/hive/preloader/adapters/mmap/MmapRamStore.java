@@ -1,0 +1,83 @@
+package io.hive.preloader.adapters.mmap;
+
+import io.hive.preloader.core.model.ModelDescriptor;
+import io.hive.preloader.core.port.LoadProgress;
+import io.hive.preloader.core.port.RamStore;
+import io.hive.preloader.core.port.ResidentRegion;
+import io.hive.preloader.core.port.StoreException;
+
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+
+/**
+ * Keeps a model resident as a read-only mapping of its file, warmed like {@code vmtouch -t} and optionally locked
+ * like {@code vmtouch -l}. The bytes stay in the page cache, where a worker mapping the same file finds them.
+ */
+public final class MmapRamStore implements RamStore {
+    private final boolean lock;
+
+    /** A store that maps and warms models but does not lock them. */
+    public MmapRamStore() {
+        this(false);
+    }
+
+    /**
+     * @param lock also {@code mlock} each model, so the kernel cannot reclaim its pages under memory pressure;
+     *             needs RLIMIT_MEMLOCK (ulimit -l) above the model sizes, or CAP_IPC_LOCK
+     */
+    public MmapRamStore(boolean lock) {
+        this.lock = lock;
+    }
+
+    @Override
+    public String name() {
+        return "mmap";
+    }
+
+    @Override
+    public ResidentRegion load(ModelDescriptor model, LoadProgress progress) {
+        Path path = model.path();
+        OpenFile file = OpenFile.open(path);
+        Arena arena = Arena.ofShared();
+        try {
+            MemorySegment mapping = map(file, model.size(), arena);
+            Libc.madvise(mapping, Libc.Advice.MADV_WILLNEED, path);
+            PageToucher.touch(mapping, Libc.pageSize(), path.toString(), progress);
+            if (lock) {
+                Libc.mlock(mapping, path);
+            }
+            return new MappedRegion(arena, mapping, file, lock);
+        } catch (RuntimeException | Error failure) {
+            // Closing the arena unmaps, which also undoes any partial lock.
+            closeAfter(failure, arena, file);
+            throw failure;
+        }
+    }
+
+    private static MemorySegment map(OpenFile file, long expectedSize, Arena arena) {
+        try (FileChannel channel = FileChannel.open(file.sameInode(), StandardOpenOption.READ)) {
+            long size = channel.size();
+            if (size != expectedSize) {
+                throw new StoreException(file.path() + " changed since it was looked up: it has " + size
+                        + " bytes, not " + expectedSize);
+            }
+            return channel.map(FileChannel.MapMode.READ_ONLY, 0, size, arena).asReadOnly();
+        } catch (IOException e) {
+            throw new StoreException("cannot map " + file.path() + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static void closeAfter(Throwable failure, AutoCloseable... resources) {
+        for (AutoCloseable resource : resources) {
+            try {
+                resource.close();
+            } catch (Exception e) {
+                failure.addSuppressed(e);
+            }
+        }
+    }
+}

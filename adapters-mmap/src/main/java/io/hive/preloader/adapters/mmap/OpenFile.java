@@ -1,0 +1,41 @@
+package io.hive.preloader.adapters.mmap;
+
+import java.nio.file.Path;
+
+/**
+ * A libc descriptor on a model file, held as long as the file's mapping. Holding it pins the inode that was
+ * mapped: a model replaced on disk while resident gets a new inode at the same path, and advice given through
+ * this descriptor still reaches the old one rather than the new file.
+ */
+final class OpenFile implements AutoCloseable {
+    private final int fd;
+    private final Path path;
+
+    private OpenFile(int fd, Path path) {
+        this.fd = fd;
+        this.path = path;
+    }
+
+    static OpenFile open(Path path) {
+        return new OpenFile(Libc.open(path), path);
+    }
+
+    Path path() {
+        return path;
+    }
+
+    /** A path that Java can open to reach this very inode, since FileChannel does not expose its descriptor. */
+    Path sameInode() {
+        return Path.of("/proc/self/fd/" + fd);
+    }
+
+    /** Asks the kernel to drop the file's clean, unmapped pages from the page cache ({@code vmtouch -e}). */
+    void dropFromPageCache() {
+        Libc.posixFadvise(fd, Libc.FileAdvice.POSIX_FADV_DONTNEED, path);
+    }
+
+    @Override
+    public void close() {
+        Libc.close(fd, path);
+    }
+}

@@ -1,0 +1,44 @@
+package io.hive.preloader.adapters.mmap;
+
+import io.hive.preloader.core.port.StoreException;
+
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+
+/** The page cache's view of any file, for the CLI: {@code vmtouch -v} and {@code vmtouch -e}. */
+public final class PageCache {
+    private PageCache() {
+    }
+
+    /**
+     * Bytes of the file in the page cache now. Mapping a file reads none of it, so asking does not change
+     * the answer.
+     *
+     * @throws StoreException naming the file when it cannot be opened or mapped
+     */
+    public static long residentBytes(Path file) {
+        try (OpenFile open = OpenFile.open(file);
+             FileChannel channel = FileChannel.open(open.sameInode(), StandardOpenOption.READ);
+             Arena arena = Arena.ofConfined()) {
+            MemorySegment mapping = channel.map(FileChannel.MapMode.READ_ONLY, 0, channel.size(), arena);
+            return Residency.residentBytes(mapping, file);
+        } catch (IOException e) {
+            throw new StoreException("cannot map " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Drops the file's pages from the page cache, except pages some process has mapped or has not yet written back.
+     *
+     * @throws StoreException naming the file when it cannot be opened
+     */
+    public static void drop(Path file) {
+        try (OpenFile open = OpenFile.open(file)) {
+            open.dropFromPageCache();
+        }
+    }
+}

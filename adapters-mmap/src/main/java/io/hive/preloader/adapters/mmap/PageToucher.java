@@ -1,0 +1,91 @@
+package io.hive.preloader.adapters.mmap;
+
+import io.hive.preloader.core.port.LoadProgress;
+import io.hive.preloader.core.port.StoreException;
+
+import java.lang.foreign.MemorySegment;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
+import java.util.concurrent.atomic.AtomicLong;
+
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+
+/**
+ * Reads one byte of every page of a mapping, so that each page is read from disk and mapped ({@code vmtouch -t}).
+ * Files from {@link #SECOND_THREAD_FROM} on are touched by the loading thread and one helper, which claim 64 MiB
+ * chunks in turn: on a cold page cache two threads keep more reads in flight. Only the loading thread reports
+ * progress, as {@link LoadProgress} requires.
+ */
+final class PageToucher {
+    static final long CHUNK = 64L << 20;
+    static final long SECOND_THREAD_FROM = 256L << 20;
+
+    /** Where each chunk's bytes go, so that the JIT cannot prove the reads useless and drop them. */
+    @SuppressWarnings("unused")
+    private static volatile byte sink;
+
+    private final MemorySegment mapping;
+    private final int pageSize;
+    private final AtomicLong nextChunk = new AtomicLong();
+    private final AtomicLong touched = new AtomicLong();
+
+    private PageToucher(MemorySegment mapping, int pageSize) {
+        this.mapping = mapping;
+        this.pageSize = pageSize;
+    }
+
+    /** Returns once every page has been read; reports progress at least every chunk and last exactly the size. */
+    static void touch(MemorySegment mapping, int pageSize, String what, LoadProgress progress) {
+        new PageToucher(mapping, pageSize).run(what, progress);
+    }
+
+    private void run(String what, LoadProgress progress) {
+        long size = mapping.byteSize();
+        if (size < SECOND_THREAD_FROM) {
+            touchChunks(progress);
+        } else {
+            FutureTask<Void> helper = new FutureTask<>(() -> touchChunks(LoadProgress.NONE), null);
+            Thread.ofPlatform().daemon().name("page-touch " + what).start(helper);
+            touchChunks(progress);
+            awaitHelper(helper, what);
+        }
+        progress.advanced(size, size);
+    }
+
+    private void touchChunks(LoadProgress progress) {
+        long size = mapping.byteSize();
+        for (long start = nextChunk.getAndAdd(CHUNK); start < size; start = nextChunk.getAndAdd(CHUNK)) {
+            long end = Math.min(size, start + CHUNK);
+            byte seen = 0;
+            for (long offset = start; offset < end; offset += pageSize) {
+                seen ^= mapping.get(JAVA_BYTE, offset);
+            }
+            sink = seen;
+            long done = touched.addAndGet(end - start);
+            if (done < size) {
+                progress.advanced(done, size);
+            }
+        }
+    }
+
+    /** Waits through interrupts: the helper reads the mapping, which must not be unmapped under it. */
+    private static void awaitHelper(FutureTask<Void> helper, String what) {
+        boolean interrupted = false;
+        try {
+            while (true) {
+                try {
+                    helper.get();
+                    return;
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                } catch (ExecutionException e) {
+                    throw new StoreException("touching the pages of " + what + " failed: " + e.getCause(), e.getCause());
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+}

@@ -1,0 +1,143 @@
+package io.hive.preloader.adapters.mmap;
+
+import io.hive.preloader.core.model.ModelDescriptor;
+import io.hive.preloader.core.port.LoadProgress;
+import io.hive.preloader.core.port.RamStore;
+import io.hive.preloader.core.port.RamStoreContract;
+import io.hive.preloader.core.port.ResidentRegion;
+import io.hive.preloader.core.testing.ModelFiles;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class MmapRamStoreTest extends RamStoreContract {
+    private static final int MIB = 1024 * 1024;
+
+    @Override
+    protected RamStore newStore() {
+        return new MmapRamStore();
+    }
+
+    @Test
+    void isNamedMmap() {
+        assertThat(newStore().name()).isEqualTo("mmap");
+    }
+
+    @Test
+    void dropTakesTheFileOutOfThePageCache() {
+        Path file = CleanFiles.write(dir, "m.gguf", ModelFiles.randomBytes(8 * MIB + 5, 10));
+        ResidentRegion region = newStore().load(ModelFiles.describe(file), LoadProgress.NONE);
+        assertThat(PageCache.residentBytes(file)).isEqualTo(8 * MIB + 5);
+
+        region.release(ResidentRegion.Release.DROP);
+
+        assertThat(PageCache.residentBytes(file)).isZero();
+    }
+
+    @Test
+    void retainingThePageCacheLeavesTheFileWarmForAWorker() {
+        Path file = CleanFiles.write(dir, "m.gguf", ModelFiles.randomBytes(8 * MIB + 5, 11));
+        ResidentRegion region = newStore().load(ModelFiles.describe(file), LoadProgress.NONE);
+
+        region.release(ResidentRegion.Release.RETAIN_PAGE_CACHE);
+
+        assertThat(PageCache.residentBytes(file)).isEqualTo(8 * MIB + 5);
+    }
+
+    @Test
+    void loadingWarmsAColdFile() {
+        Path file = CleanFiles.write(dir, "m.gguf", ModelFiles.randomBytes(4 * MIB, 12));
+        PageCache.drop(file);
+        assertThat(PageCache.residentBytes(file)).isZero();
+
+        ResidentRegion region = newStore().load(ModelFiles.describe(file), LoadProgress.NONE);
+        try {
+            assertThat(PageCache.residentBytes(file)).isEqualTo(4 * MIB);
+        } finally {
+            region.release(ResidentRegion.Release.DROP);
+        }
+    }
+
+    @Test
+    void droppingAReplacedModelLeavesItsSuccessorCached() {
+        Path file = CleanFiles.write(dir, "m.gguf", ModelFiles.randomBytes(2 * MIB, 13));
+        ResidentRegion old = newStore().load(ModelFiles.describe(file), LoadProgress.NONE);
+        ModelFiles.replace(file, ModelFiles.randomBytes(3 * MIB, 14));
+        CleanFiles.readThroughCache(file);
+
+        old.release(ResidentRegion.Release.DROP);
+
+        assertThat(PageCache.residentBytes(file)).as("the new version's pages").isEqualTo(3 * MIB);
+    }
+
+    @ParameterizedTest
+    @EnumSource(ResidentRegion.Release.class)
+    void releaseUnmapsAndClosesTheFile(ResidentRegion.Release how) {
+        Path file = CleanFiles.write(dir, "m.gguf", ModelFiles.randomBytes(MIB, 15));
+        ResidentRegion region = newStore().load(ModelFiles.describe(file), LoadProgress.NONE);
+        assertThat(CleanFiles.processStillReferences(file)).isTrue();
+
+        region.release(how);
+
+        assertThat(CleanFiles.processStillReferences(file)).isFalse();
+        assertThat(region.residentBytes()).isZero();
+    }
+
+    @Test
+    void aFailedLoadLeavesNothingMappedOrOpen() {
+        Path file = CleanFiles.write(dir, "m.gguf", ModelFiles.randomBytes(MIB, 16));
+        ModelDescriptor model = ModelFiles.describe(file);
+        CleanFiles.write(dir, "m.gguf", ModelFiles.randomBytes(MIB / 2, 16));
+
+        assertThatThrownBy(() -> newStore().load(model, LoadProgress.NONE))
+                .hasMessageContaining("changed since it was looked up");
+
+        assertThat(CleanFiles.processStillReferences(file)).isFalse();
+    }
+
+    @Test
+    void loadsAnEmptyFile() {
+        Path file = CleanFiles.write(dir, "empty.gguf", new byte[0]);
+        List<Long> reported = new ArrayList<>();
+
+        ResidentRegion region = newStore().load(ModelFiles.describe(file), (done, total) -> reported.add(done));
+
+        assertThat(region.bytes().byteSize()).isZero();
+        assertThat(region.residentBytes()).isZero();
+        assertThat(reported).containsExactly(0L);
+        region.release(ResidentRegion.Release.DROP);
+    }
+
+    @Test
+    void aModelLargeEnoughForTwoTouchingThreadsReportsProgressFromTheLoadingThreadOnly() throws IOException {
+        long size = PageToucher.SECOND_THREAD_FROM + PageToucher.CHUNK + 4097;
+        Path file = dir.resolve("large.gguf");
+        try (RandomAccessFile sparse = new RandomAccessFile(file.toFile(), "rw")) {
+            sparse.setLength(size);
+        }
+        Thread loader = Thread.currentThread();
+        List<Long> reported = new ArrayList<>();
+
+        ResidentRegion region = newStore().load(ModelFiles.describe(file), (done, total) -> {
+            assertThat(Thread.currentThread()).isSameAs(loader);
+            assertThat(total).isEqualTo(size);
+            reported.add(done);
+        });
+        try {
+            assertThat(region.residentBytes()).isEqualTo(size);
+        } finally {
+            region.release(ResidentRegion.Release.DROP);
+        }
+
+        assertThat(reported).isSorted().last().isEqualTo(size);
+    }
+}

@@ -1,0 +1,30 @@
+package io.hive.preloader.app;
+
+import io.hive.preloader.app.cli.PreloaderCommand;
+
+import java.util.List;
+import java.util.Set;
+
+/** The {@code preloader} command line; the launcher {@code ./preloader} runs it with the JVM flags it needs. */
+public final class Main {
+    /** Commands that print their own report of what happened: core's info lines (each eviction) would repeat it. */
+    private static final Set<String> REPORTING = Set.of("preload", "inspect", "status", "evict", "demo");
+    private static final String LOG_LEVEL = "org.slf4j.simpleLogger.log.io.hive.preloader";
+
+    private Main() {
+    }
+
+    public static void main(String[] args) {
+        configureLogging(List.of(args));
+        System.exit(PreloaderCommand.commandLine().execute(args));
+    }
+
+    /** Sets slf4j-simple's levels, which it reads when each logger is made: before any of ours is. */
+    private static void configureLogging(List<String> args) {
+        if (args.contains("--verbose") || args.contains("-v")) {
+            System.setProperty(LOG_LEVEL, "debug");
+        } else if (args.stream().filter(a -> REPORTING.contains(a) || a.equals("serve")).findFirst().filter(REPORTING::contains).isPresent()) {
+            System.setProperty(LOG_LEVEL + ".core", "warn");
+        }
+    }
+}

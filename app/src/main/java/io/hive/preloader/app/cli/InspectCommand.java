@@ -1,0 +1,179 @@
+package io.hive.preloader.app.cli;
+
+import io.hive.preloader.core.gguf.GgmlType;
+import io.hive.preloader.core.gguf.GgufFormatException;
+import io.hive.preloader.core.gguf.GgufHeader;
+import io.hive.preloader.core.gguf.GgufReader;
+import io.hive.preloader.core.gguf.GgufValue;
+import io.hive.preloader.core.gguf.GgufValueType;
+import io.hive.preloader.core.gguf.TensorInfo;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.channels.FileChannel;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
+
+/**
+ * {@code preloader inspect FILE [--json]}: reads a GGUF file's header and says what is in it. The file is mapped
+ * read-only for the read and unmapped before anything is printed; nothing of the tensor data is read.
+ */
+@Command(name = "inspect", mixinStandardHelpOptions = true,
+        description = "Validates a GGUF file's header and prints its version, counts, layout and metadata.")
+final class InspectCommand implements Callable<Integer> {
+    private static final int SHOWN_CHARS = 96;
+
+    @Spec
+    CommandSpec spec;
+
+    @Parameters(paramLabel = "FILE", description = "a .gguf file")
+    String file;
+
+    @Option(names = "--json", description = "print one JSON object instead of the summary")
+    boolean json;
+
+    @Override
+    public Integer call() {
+        Path path = Path.of(file);
+        GgufHeader header = read(path, file);
+        PrintWriter out = spec.commandLine().getOut();
+        if (json) {
+            out.println(json(header, path));
+        } else {
+            summary(out, header, path);
+        }
+        out.flush();
+        return 0;
+    }
+
+    /**
+     * Maps the file and reads its header; every way it can fail becomes one line naming the file.
+     *
+     * @param shown the file as the user typed it, for messages
+     */
+    static GgufHeader read(Path path, String shown) {
+        if (Files.isDirectory(path)) {
+            throw Failure.badInput(shown + ": is a directory, not a GGUF file");
+        }
+        if (Files.exists(path) && !Files.isRegularFile(path)) {
+            throw Failure.badInput(shown + ": not a regular file");
+        }
+        try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ);
+             Arena arena = Arena.ofConfined()) {
+            MemorySegment bytes = channel.map(FileChannel.MapMode.READ_ONLY, 0, channel.size(), arena);
+            return GgufReader.read(bytes);
+        } catch (NoSuchFileException e) {
+            throw Failure.badInput(shown + ": no such file");
+        } catch (AccessDeniedException e) {
+            throw Failure.badInput(shown + ": permission denied");
+        } catch (IOException e) {
+            throw Failure.badInput(shown + ": cannot read: " + e.getMessage(), e);
+        } catch (GgufFormatException e) {
+            throw Failure.badInput(shown + ": " + e.problem() + " (at byte " + e.offset() + ")", e);
+        } catch (IndexOutOfBoundsException | IllegalStateException e) {
+            // The reader checks every length before reading; this is the net under it, still one line.
+            throw Failure.badInput(shown + ": not a valid GGUF file: " + ErrorHandler.messageOf(e), e);
+        }
+    }
+
+    static String json(GgufHeader header, Path path) {
+        Json json = new Json().beginObject()
+                .member("file", path.toAbsolutePath().normalize().toString())
+                .member("size", header.fileSize())
+                .member("version", header.version())
+                .member("tensor_count", header.tensorCount())
+                .member("kv_count", header.kvCount())
+                .member("alignment", header.alignment())
+                .member("data_offset", header.dataOffset())
+                .member("tensor_bytes", header.tensorBytes())
+                .member("architecture", header.architecture().orElse(null));
+        json.name("metadata").beginObject();
+        header.metadata().forEach((key, value) -> {
+            json.name(key);
+            value(json, value);
+        });
+        json.endObject();
+        json.name("tensors").beginArray();
+        for (TensorInfo t : header.tensors()) {
+            json.beginObject().member("name", t.name()).member("type", t.type().name());
+            json.name("shape").beginArray();
+            t.dimensions().forEach(json::unsigned);
+            json.endArray();
+            json.member("offset", t.offset()).member("bytes", t.byteSize()).endObject();
+        }
+        json.endArray();
+        return json.endObject().toString();
+    }
+
+    private static void value(Json json, GgufValue value) {
+        switch (value) {
+            case GgufValue.Int i -> {
+                if (i.type() == GgufValueType.UINT64) {
+                    json.unsigned(i.value());
+                } else {
+                    json.value(i.value());
+                }
+            }
+            case GgufValue.Float f -> {
+                if (f.type() == GgufValueType.FLOAT32) {
+                    json.value((float) f.value());
+                } else {
+                    json.value(f.value());
+                }
+            }
+            case GgufValue.Bool b -> json.value(b.value());
+            case GgufValue.Str s -> json.value(s.value());
+            case GgufValue.Array a -> json.beginObject()
+                    .member("type", "array")
+                    .member("element_type", a.elementType().name().toLowerCase(Locale.ROOT))
+                    .member("length", a.elements().size())
+                    .endObject();
+        }
+    }
+
+    private static void summary(PrintWriter out, GgufHeader header, Path path) {
+        out.printf("file          %s%n", path.toAbsolutePath().normalize());
+        out.printf("size          %s (%d bytes)%n", Units.bytes(header.fileSize()), header.fileSize());
+        out.printf("format        GGUF version %d, alignment %d, tensor data from byte %d%n",
+                header.version(), header.alignment(), header.dataOffset());
+        out.printf("architecture  %s%n", header.architecture().orElse("(none)"));
+        header.string("general.name").ifPresent(name -> out.printf("name          %s%n", shorten(name)));
+        Map<GgmlType, Long> types = new TreeMap<>();
+        header.tensors().forEach(t -> types.merge(t.type(), 1L, Long::sum));
+        out.printf("tensors       %d (%s of data)%s%n", header.tensorCount(), Units.bytes(header.tensorBytes()),
+                types.isEmpty() ? "" : ": " + types.entrySet().stream().map(e -> e.getKey() + " × " + e.getValue())
+                        .collect(Collectors.joining(", ")));
+        out.printf("metadata      %d keys%n", header.kvCount());
+        int width = header.metadata().keySet().stream().mapToInt(String::length).max().orElse(0);
+        header.metadata().forEach((key, value) -> out.printf("  %-" + width + "s  %s%n", key, shorten(display(value))));
+    }
+
+    /** As {@link GgufValue#display()}, but a float32 with the digits it has: 1.0E-5, not 9.999999747378752E-6. */
+    private static String display(GgufValue value) {
+        if (value instanceof GgufValue.Float(GgufValueType type, double v) && type == GgufValueType.FLOAT32) {
+            return Float.toString((float) v);
+        }
+        return value.display();
+    }
+
+    /** One line of at most {@value #SHOWN_CHARS} characters: a chat template is long and full of newlines. */
+    private static String shorten(String text) {
+        String flat = text.replace("\r", "\\r").replace("\n", "\\n").replace("\t", "\\t");
+        return flat.length() <= SHOWN_CHARS ? flat : flat.substring(0, SHOWN_CHARS - 1) + "…";
+    }
+}

@@ -1,0 +1,129 @@
+package io.hive.preloader.app.cli;
+
+import io.hive.preloader.adapters.mmap.PageCache;
+import io.hive.preloader.app.config.PreloaderConfig;
+import io.hive.preloader.app.wiring.Wiring;
+import io.hive.preloader.core.cache.Origin;
+import io.hive.preloader.core.model.ModelDescriptor;
+import io.hive.preloader.core.model.ModelId;
+import io.hive.preloader.core.service.Loaded;
+import io.hive.preloader.core.service.ModelPreloader;
+import io.hive.preloader.core.service.ModelStats;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+
+/** {@code preloader preload ID|FILE…}: loads models into RAM, one after another, and says how fast each came. */
+@Command(name = "preload", mixinStandardHelpOptions = true,
+        description = {"Loads models into RAM through the configured store, in the order given.",
+                "With the mmap store the pages stay in the page cache after the command exits, warm for a worker."})
+final class PreloadCommand implements Callable<Integer> {
+
+    @ParentCommand
+    PreloaderCommand root;
+
+    @Spec
+    CommandSpec spec;
+
+    @Parameters(paramLabel = "ID|FILE", arity = "0..*", description = "model ids, or paths of .gguf files")
+    List<String> models = new ArrayList<>();
+
+    @Option(names = "--auto", paramLabel = "N", arity = "0..1", fallbackValue = "-1",
+            description = "also preload the N models used most, by the access journal (N defaults to the config's auto_preload)")
+    Integer auto;
+
+    @Option(names = "--no-progress", description = "no progress bar, even on a terminal")
+    boolean noProgress;
+
+    @Override
+    public Integer call() {
+        if (models.isEmpty() && auto == null) {
+            throw Failure.badInput("preload needs at least one ID or FILE, or --auto (see 'preloader preload --help')");
+        }
+        List<ModelArgs.Target> targets = ModelArgs.parse(models);
+        PreloaderConfig config = root.configFor(targets);
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        boolean bar = !noProgress && ProgressBar.interactive();
+        try (ModelPreloader preloader = Wiring.preloader(config)) {
+            List<ModelDescriptor> catalog = preloader.catalog();
+            List<ModelDescriptor> chosen = new ArrayList<>();
+            for (ModelArgs.Target target : targets) {
+                chosen.add(ModelArgs.find(target, catalog, config.models()));
+            }
+            if (auto != null) {
+                int count = auto < 0 ? config.autoPreload() : auto;
+                for (ModelId id : mostUsed(preloader, count)) {
+                    catalog.stream().filter(m -> m.id().equals(id) && !chosen.contains(m)).forEach(chosen::add);
+                }
+                if (chosen.isEmpty()) {
+                    out.println("nothing to preload: the access journal names no model in use (auto_preload " + count + ")");
+                }
+            }
+            int width = chosen.stream().mapToInt(m -> m.id().value().length()).max().orElse(0);
+            for (ModelDescriptor model : chosen) {
+                long cachedBefore = cachedBytes(model);
+                ProgressBar progress = new ProgressBar(err, model.id().value(), bar);
+                Loaded loaded;
+                try {
+                    loaded = join(preloader.preload(model.id(), progress));
+                } finally {
+                    progress.finish();
+                }
+                out.printf("preloaded %-" + width + "s  %10s  in %9s  %10s  %s%n", model.id(), Units.bytes(loaded.bytes()),
+                        Units.seconds(loaded.took()), Units.rate(loaded.bytes(), loaded.took()), origin(loaded, cachedBefore, model.size()));
+                out.flush();
+            }
+            if (config.store() == PreloaderConfig.Store.BUFFER && !chosen.isEmpty()) {
+                out.println("note: the buffer store's copies are freed when this command exits; 'serve' keeps models resident");
+            }
+        }
+        return 0;
+    }
+
+    /** The ids the access journal counts most (without starting their loads: the loop does that, one at a time). */
+    private static List<ModelId> mostUsed(ModelPreloader preloader, int count) {
+        return count <= 0 ? List.of() : preloader.stats().mostAccessed(count).stream()
+                .filter(m -> m.accesses() > 0)
+                .map(ModelStats::id)
+                .toList();
+    }
+
+    /** Where a load came from; for one from disk, how much of the file the page cache already held (a warm load is faster). */
+    static String origin(Loaded loaded, long cachedBefore, long size) {
+        if (loaded.origin() == Origin.RAM) {
+            return "already resident";
+        }
+        return cachedBefore < 0 ? "from disk" : "from disk (" + Units.percent(cachedBefore, size) + " was in the page cache)";
+    }
+
+    /** Page-cache bytes of the file before the load, or -1 when they cannot be read (the load then says why). */
+    static long cachedBytes(ModelDescriptor model) {
+        try {
+            return PageCache.residentBytes(model.path());
+        } catch (RuntimeException e) {
+            return -1;
+        }
+    }
+
+    private static <T> T join(CompletableFuture<T> future) {
+        try {
+            return future.join();
+        } catch (java.util.concurrent.CompletionException e) {
+            Throwable cause = ErrorHandler.unwrap(e);
+            if (cause instanceof RuntimeException r) {
+                throw r;
+            }
+            throw e;
+        }
+    }
+}

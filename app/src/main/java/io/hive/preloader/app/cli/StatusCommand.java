@@ -1,0 +1,73 @@
+package io.hive.preloader.app.cli;
+
+import io.hive.preloader.adapters.mmap.PageCache;
+import io.hive.preloader.app.config.PreloaderConfig;
+import io.hive.preloader.app.wiring.Wiring;
+import io.hive.preloader.core.model.ModelDescriptor;
+import io.hive.preloader.core.model.ModelId;
+import io.hive.preloader.core.port.ModelSource;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
+
+/**
+ * {@code preloader status}: the models the config serves, how much of each file the page cache holds now (what a
+ * worker mapping the file would find warm), and how often each was used, by the access journal.
+ */
+@Command(name = "status", mixinStandardHelpOptions = true,
+        description = "Lists the models with their size, page-cache residency and access counts.")
+final class StatusCommand implements Callable<Integer> {
+
+    @ParentCommand
+    PreloaderCommand root;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        PreloaderConfig config = root.checkedConfig();
+        ModelSource source = Wiring.source(config);
+        Map<ModelId, Long> accesses = Wiring.journal(config).read();
+        List<ModelDescriptor> models = source.list();
+        PrintWriter out = spec.commandLine().getOut();
+
+        out.printf("models in %s: %d, store %s, policy %s, budget %s%n",
+                config.models().stream().map(Path::toString).collect(Collectors.joining(", ")), models.size(),
+                PreloaderConfig.nameOf(config.store()), PreloaderConfig.nameOf(config.policy()), config.budget());
+        config.journalFile().ifPresent(j -> out.printf("access journal %s%n", j));
+        if (models.isEmpty()) {
+            out.println("no *.gguf files there");
+            return 0;
+        }
+        TextTable table = new TextTable("MODEL", "SIZE>", "IN PAGE CACHE>", "BYTES>", "%>", "ACCESSES>", "FILE");
+        long totalSize = 0;
+        long totalCached = 0;
+        for (ModelDescriptor model : models) {
+            totalSize += model.size();
+            long accessCount = accesses.getOrDefault(model.id(), 0L);
+            try {
+                long cached = PageCache.residentBytes(model.path());
+                totalCached += cached;
+                table.row(model.id(), Units.bytes(model.size()), Units.bytes(cached), cached, Units.percent(cached, model.size()),
+                        accessCount, model.path());
+            } catch (RuntimeException e) {
+                // One file that cannot be mapped (permissions, removed meanwhile) must not hide the others.
+                table.row(model.id(), Units.bytes(model.size()), "?", "?", "?", accessCount, model.path() + " (" + ErrorHandler.messageOf(e) + ")");
+            }
+        }
+        table.row("total", Units.bytes(totalSize), Units.bytes(totalCached), totalCached, Units.percent(totalCached, totalSize), "", "");
+        out.println();
+        table.print(out, "");
+        out.flush();
+        return 0;
+    }
+}

@@ -1,0 +1,287 @@
+package io.hive.preloader.app.config;
+
+import io.hive.preloader.app.config.PreloaderConfig.Policy;
+import io.hive.preloader.app.config.PreloaderConfig.Sink;
+import io.hive.preloader.app.config.PreloaderConfig.Store;
+import io.hive.preloader.core.cache.ByteBudget;
+import io.hive.preloader.core.model.ModelId;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.constructor.SafeConstructor;
+import org.yaml.snakeyaml.error.Mark;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
+import org.yaml.snakeyaml.error.YAMLException;
+
+import java.io.IOException;
+import java.nio.charset.CharacterCodingException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Reads the YAML config file into a {@link PreloaderConfig}. Only plain YAML types are built (no tags naming Java
+ * classes); duplicate keys, unknown keys and bad values are refused with one line naming the key and what is
+ * allowed. Relative paths are taken from the config file's folder.
+ *
+ * <pre>
+ * models: [/srv/models]          # folders of *.gguf files (default ./models)
+ * aliases: {chat: /srv/x.gguf}   # extra ids naming one file each
+ * store: mmap                    # mmap | buffer
+ * mmap: {lock: false}            # mlock resident models
+ * buffer: {direct_io: false}     # read with O_DIRECT
+ * policy: lru                    # lru | lfu
+ * budget: 50%                    # bytes, 8GiB, or a share of RAM
+ * auto_preload: 0                # most used models to preload at startup
+ * sink: host                     # host
+ * journal: /srv/models/.preloader-journal.tsv
+ * </pre>
+ */
+public final class ConfigLoader {
+    private static final List<String> KEYS =
+            List.of("models", "aliases", "store", "mmap", "buffer", "policy", "budget", "auto_preload", "sink", "journal");
+    /** A budget given as a share of RAM is checked against this much RAM, so that only its form is validated here. */
+    private static final long SAMPLE_RAM = 1L << 40;
+
+    private final Path file;
+    private final Path base;
+
+    private ConfigLoader(Path file) {
+        this.file = file;
+        Path parent = file.toAbsolutePath().normalize().getParent();
+        this.base = parent == null ? Path.of("").toAbsolutePath() : parent;
+    }
+
+    /** Reads and validates the file. */
+    public static PreloaderConfig load(Path file) {
+        ConfigLoader loader = new ConfigLoader(file);
+        String text;
+        try {
+            if (Files.isDirectory(file)) {
+                throw new ConfigException(file, "is a directory, not a YAML file");
+            }
+            text = Files.readString(file);
+        } catch (NoSuchFileException e) {
+            throw new ConfigException(file, "no such file");
+        } catch (AccessDeniedException e) {
+            throw new ConfigException(file, "permission denied");
+        } catch (CharacterCodingException e) {
+            throw new ConfigException(file, "not UTF-8 text");
+        } catch (IOException e) {
+            throw new ConfigException(file, "cannot be read: " + e.getMessage());
+        }
+        return loader.parse(text);
+    }
+
+    /** Validates YAML text as if it were read from {@code file} (which names it in errors and anchors relative paths). */
+    public static PreloaderConfig parse(String yaml, Path file) {
+        return new ConfigLoader(file).parse(yaml);
+    }
+
+    private PreloaderConfig parse(String text) {
+        Object root = readYaml(text);
+        if (root == null) {
+            return build(Map.of());
+        }
+        if (!(root instanceof Map<?, ?> map)) {
+            throw new ConfigException(file, "the top level must be a mapping of keys (" + String.join(", ", KEYS) + "), found " + kind(root));
+        }
+        return build(section(map, "", KEYS));
+    }
+
+    private Object readYaml(String text) {
+        LoaderOptions options = new LoaderOptions();
+        options.setAllowDuplicateKeys(false);
+        options.setAllowRecursiveKeys(false);
+        options.setMaxAliasesForCollections(20);
+        Yaml yaml = new Yaml(new SafeConstructor(options));
+        try {
+            return yaml.load(text);
+        } catch (MarkedYAMLException e) {
+            Mark mark = e.getProblemMark();
+            String where = mark == null ? "" : " at line " + (mark.getLine() + 1) + ", column " + (mark.getColumn() + 1);
+            String problem = e.getProblem() == null ? e.getMessage() : e.getProblem();
+            throw new ConfigException(file, "not valid YAML" + where + ": " + oneLine(problem));
+        } catch (YAMLException e) {
+            throw new ConfigException(file, "not valid YAML: " + oneLine(e.getMessage()));
+        }
+    }
+
+    private PreloaderConfig build(Map<String, Object> values) {
+        PreloaderConfig defaults = PreloaderConfig.defaults();
+        List<Path> models = values.containsKey("models") ? folders(values.get("models")) : defaults.models();
+        Map<ModelId, Path> aliases = values.containsKey("aliases") ? aliases(values.get("aliases")) : Map.of();
+        Store store = choice(values, "store", Store.class, defaults.store());
+        Map<String, Object> mmap = subsection(values, "mmap", List.of("lock"));
+        Map<String, Object> buffer = subsection(values, "buffer", List.of("direct_io"));
+        boolean lock = bool(mmap, "mmap.lock", "lock", defaults.mmapLock());
+        boolean directIo = bool(buffer, "buffer.direct_io", "direct_io", defaults.bufferDirectIo());
+        Policy policy = choice(values, "policy", Policy.class, defaults.policy());
+        String budget = values.containsKey("budget") ? budget(values.get("budget")) : defaults.budget();
+        int autoPreload = values.containsKey("auto_preload") ? count(values.get("auto_preload")) : defaults.autoPreload();
+        Sink sink = choice(values, "sink", Sink.class, defaults.sink());
+        Optional<Path> journal = values.containsKey("journal") ? Optional.of(path(values.get("journal"), "journal")) : Optional.empty();
+        return new PreloaderConfig(models, aliases, store, lock, directIo, policy, budget, autoPreload, sink, journal);
+    }
+
+    /** The keys of a mapping, each checked against the allowed ones. */
+    private Map<String, Object> section(Map<?, ?> map, String prefix, List<String> allowed) {
+        Map<String, Object> values = new LinkedHashMap<>();
+        Set<String> known = Set.copyOf(allowed);
+        for (Map.Entry<?, ?> e : map.entrySet()) {
+            if (!(e.getKey() instanceof String key)) {
+                throw new ConfigException(file, prefix + "key " + render(e.getKey()) + " is not a name; allowed keys: " + String.join(", ", allowed));
+            }
+            if (!known.contains(key)) {
+                throw new ConfigException(file, "unknown key '" + prefix + key + "'; allowed keys"
+                        + (prefix.isEmpty() ? "" : " under " + prefix.substring(0, prefix.length() - 1)) + ": " + String.join(", ", allowed));
+            }
+            values.put(key, e.getValue());
+        }
+        return values;
+    }
+
+    private Map<String, Object> subsection(Map<String, Object> values, String key, List<String> allowed) {
+        Object value = values.get(key);
+        if (value == null) {
+            return Map.of();
+        }
+        if (!(value instanceof Map<?, ?> map)) {
+            throw new ConfigException(file, key + ": expected a mapping with " + String.join(", ", allowed) + ", found " + kind(value));
+        }
+        return section(map, key + ".", allowed);
+    }
+
+    private List<Path> folders(Object value) {
+        if (value instanceof String s) {
+            return List.of(path(s, "models"));
+        }
+        if (!(value instanceof List<?> list)) {
+            throw new ConfigException(file, "models: expected a list of folders, found " + kind(value));
+        }
+        List<Path> folders = new ArrayList<>();
+        for (int i = 0; i < list.size(); i++) {
+            folders.add(path(list.get(i), "models[" + i + "]"));
+        }
+        return folders;
+    }
+
+    private Map<ModelId, Path> aliases(Object value) {
+        if (value == null) {
+            return Map.of();
+        }
+        if (!(value instanceof Map<?, ?> map)) {
+            throw new ConfigException(file, "aliases: expected a mapping of model id to file, found " + kind(value));
+        }
+        Map<ModelId, Path> aliases = new LinkedHashMap<>();
+        for (Map.Entry<?, ?> e : map.entrySet()) {
+            String key = String.valueOf(e.getKey());
+            ModelId id;
+            try {
+                id = ModelId.of(key);
+            } catch (IllegalArgumentException bad) {
+                throw new ConfigException(file, "aliases: " + bad.getMessage());
+            }
+            aliases.put(id, path(e.getValue(), "aliases." + key));
+        }
+        return aliases;
+    }
+
+    private Path path(Object value, String key) {
+        if (!(value instanceof String s) || s.isBlank()) {
+            throw new ConfigException(file, key + ": expected a path, found " + kind(value));
+        }
+        try {
+            Path p = Path.of(s.startsWith("~/") ? System.getProperty("user.home") + s.substring(1) : s);
+            return base.resolve(p).normalize();
+        } catch (java.nio.file.InvalidPathException e) {
+            throw new ConfigException(file, key + ": '" + s + "' is not a valid path");
+        }
+    }
+
+    private <E extends Enum<E>> E choice(Map<String, Object> values, String key, Class<E> type, E fallback) {
+        if (!values.containsKey(key)) {
+            return fallback;
+        }
+        Object value = values.get(key);
+        String allowed = PreloaderConfig.namesOf(type);
+        if (value instanceof String s) {
+            for (E option : type.getEnumConstants()) {
+                if (PreloaderConfig.nameOf(option).equals(s.strip().toLowerCase(Locale.ROOT))) {
+                    return option;
+                }
+            }
+        }
+        throw new ConfigException(file, key + ": " + render(value) + " is not one of " + allowed);
+    }
+
+    private boolean bool(Map<String, Object> section, String key, String name, boolean fallback) {
+        if (!section.containsKey(name)) {
+            return fallback;
+        }
+        if (section.get(name) instanceof Boolean b) {
+            return b;
+        }
+        throw new ConfigException(file, key + ": " + render(section.get(name)) + " is not one of true, false");
+    }
+
+    private String budget(Object value) {
+        String spec = switch (value) {
+            case Integer i -> Long.toString(i);
+            case Long l -> Long.toString(l);
+            case String s -> s.strip();
+            case null, default -> null;
+        };
+        String allowed = "a byte count, a size like 8GiB or 512MiB, or a share of RAM like 50%";
+        if (spec == null) {
+            throw new ConfigException(file, "budget: " + render(value) + " is not " + allowed);
+        }
+        try {
+            ByteBudget.parse(spec, SAMPLE_RAM);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(file, "budget: " + render(value) + " is not " + allowed + " (above 0, at most 100%)");
+        }
+        return spec;
+    }
+
+    private int count(Object value) {
+        if (value instanceof Integer i && i >= 0) {
+            return i;
+        }
+        throw new ConfigException(file, "auto_preload: " + render(value) + " is not a count of models (0 or more)");
+    }
+
+    private static String render(Object value) {
+        return switch (value) {
+            case null -> "an empty value";
+            case String s -> "'" + oneLine(s) + "'";
+            case Map<?, ?> _ -> "a mapping";
+            case List<?> _ -> "a list";
+            default -> "'" + oneLine(String.valueOf(value)) + "'";
+        };
+    }
+
+    private static String kind(Object value) {
+        return switch (value) {
+            case null -> "an empty value";
+            case String s -> "the text '" + oneLine(s) + "'";
+            case Map<?, ?> _ -> "a mapping";
+            case List<?> _ -> "a list";
+            case Boolean b -> "the boolean " + b;
+            case Number n -> "the number " + n;
+            default -> "a " + value.getClass().getSimpleName().toLowerCase(Locale.ROOT);
+        };
+    }
+
+    private static String oneLine(String s) {
+        String flat = s.replaceAll("\\s*\\R\\s*", " ").strip();
+        return flat.length() > 120 ? flat.substring(0, 117) + "..." : flat;
+    }
+}

@@ -1,0 +1,167 @@
+package io.hive.preloader.app.config;
+
+import io.hive.preloader.app.config.PreloaderConfig.Policy;
+import io.hive.preloader.app.config.PreloaderConfig.Sink;
+import io.hive.preloader.app.config.PreloaderConfig.Store;
+import io.hive.preloader.core.model.ModelId;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class ConfigLoaderTest {
+    private static final Path FILE = Path.of("/x/p.yaml");
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void shouldReadEveryKey() throws IOException {
+        Path file = dir.resolve("preloader.yaml");
+        Files.writeString(file, """
+                models: [/srv/models, more]
+                aliases:
+                  chat: /srv/models/llama-3-8b.gguf
+                store: buffer
+                mmap: {lock: true}
+                buffer:
+                  direct_io: true
+                policy: lfu
+                budget: 8GiB
+                auto_preload: 3
+                sink: host
+                journal: state/journal.tsv
+                """);
+
+        PreloaderConfig config = ConfigLoader.load(file);
+
+        assertThat(config.models()).containsExactly(Path.of("/srv/models"), dir.resolve("more"));
+        assertThat(config.aliases()).containsExactly(Map.entry(ModelId.of("chat"), Path.of("/srv/models/llama-3-8b.gguf")));
+        assertThat(config.store()).isEqualTo(Store.BUFFER);
+        assertThat(config.mmapLock()).isTrue();
+        assertThat(config.bufferDirectIo()).isTrue();
+        assertThat(config.policy()).isEqualTo(Policy.LFU);
+        assertThat(config.budget()).isEqualTo("8GiB");
+        assertThat(config.autoPreload()).isEqualTo(3);
+        assertThat(config.sink()).isEqualTo(Sink.HOST);
+        assertThat(config.journalFile()).contains(dir.resolve("state/journal.tsv"));
+    }
+
+    @Test
+    void shouldTakeTheDefaultsFromAnEmptyFile() {
+        PreloaderConfig config = ConfigLoader.parse("", FILE);
+
+        assertThat(config).isEqualTo(PreloaderConfig.defaults());
+        assertThat(config.models()).containsExactly(Path.of("models").toAbsolutePath());
+        assertThat(config.store()).isEqualTo(Store.MMAP);
+        assertThat(config.mmapLock()).isFalse();
+        assertThat(config.policy()).isEqualTo(Policy.LRU);
+        assertThat(config.budget()).isEqualTo("50%");
+        assertThat(config.autoPreload()).isZero();
+        assertThat(config.sink()).isEqualTo(Sink.HOST);
+        assertThat(config.journalFile()).contains(Path.of("models", ".preloader-journal.tsv").toAbsolutePath());
+    }
+
+    @Test
+    void shouldPutTheJournalInTheFirstModelsFolderByDefault() {
+        PreloaderConfig config = ConfigLoader.parse("models: [/a, /b]", FILE);
+
+        assertThat(config.journal()).isEmpty();
+        assertThat(config.journalFile()).contains(Path.of("/a/.preloader-journal.tsv"));
+        assertThat(config.withModels(List.of(Path.of("/c"))).journalFile()).contains(Path.of("/c/.preloader-journal.tsv"));
+    }
+
+    @Test
+    void shouldAcceptOneFolderAsTextAndBudgetsInEveryForm() {
+        assertThat(ConfigLoader.parse("models: /srv/models", FILE).models()).containsExactly(Path.of("/srv/models"));
+        assertThat(ConfigLoader.parse("budget: 1073741824", FILE).budget()).isEqualTo("1073741824");
+        assertThat(ConfigLoader.parse("budget: 512MiB", FILE).budget()).isEqualTo("512MiB");
+        assertThat(ConfigLoader.parse("budget: 25%", FILE).budget()).isEqualTo("25%");
+        assertThat(ConfigLoader.parse("store: MMAP", FILE).store()).isEqualTo(Store.MMAP);
+        assertThat(ConfigLoader.parse("mmap:\nbuffer:\n", FILE).mmapLock()).isFalse();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', quoteCharacter = '"', textBlock = """
+            store: zfs                 | config /x/p.yaml: store: 'zfs' is not one of mmap, buffer
+            policy: fifo               | config /x/p.yaml: policy: 'fifo' is not one of lru, lfu
+            sink: cuda                 | config /x/p.yaml: sink: 'cuda' is not one of host
+            store: 3                   | config /x/p.yaml: store: '3' is not one of mmap, buffer
+            store:                     | config /x/p.yaml: store: an empty value is not one of mmap, buffer
+            mmap: {lock: maybe}        | config /x/p.yaml: mmap.lock: 'maybe' is not one of true, false
+            buffer: {direct_io: 1}     | config /x/p.yaml: buffer.direct_io: '1' is not one of true, false
+            auto_preload: -1           | config /x/p.yaml: auto_preload: '-1' is not a count of models (0 or more)
+            auto_preload: many         | config /x/p.yaml: auto_preload: 'many' is not a count of models (0 or more)
+            stor: mmap                 | config /x/p.yaml: unknown key 'stor'; allowed keys: models, aliases, store, mmap, buffer, policy, budget, auto_preload, sink, journal
+            mmap: {lok: true}          | config /x/p.yaml: unknown key 'mmap.lok'; allowed keys under mmap: lock
+            mmap: true                 | config /x/p.yaml: mmap: expected a mapping with lock, found the boolean true
+            models: 3                  | config /x/p.yaml: models: expected a list of folders, found the number 3
+            models: [/a, 7]            | config /x/p.yaml: models[1]: expected a path, found the number 7
+            aliases: {../x: /a.gguf}   | config /x/p.yaml: aliases: model id '../x' is not allowed: use letters, digits and . _ : + - (no path separators, no '..')
+            journal: [a]               | config /x/p.yaml: journal: expected a path, found a list
+            - store                    | config /x/p.yaml: the top level must be a mapping of keys (models, aliases, store, mmap, buffer, policy, budget, auto_preload, sink, journal), found a list
+            """)
+    void shouldRefuseWithOneLineNamingTheKeyAndTheAllowedValues(String yaml, String message) {
+        assertThatThrownBy(() -> ConfigLoader.parse(yaml, FILE))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage(message);
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', quoteCharacter = '"', textBlock = """
+            budget: 8 potatoes
+            budget: 0
+            budget: 150%
+            budget: -5GiB
+            budget: [8GiB]
+            """)
+    void shouldRefuseABadBudget(String yaml) {
+        assertThatThrownBy(() -> ConfigLoader.parse(yaml, FILE))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("config /x/p.yaml: budget: ")
+                .hasMessageContaining("is not a byte count, a size like 8GiB or 512MiB, or a share of RAM like 50%");
+    }
+
+    @Test
+    void shouldRefuseDuplicateKeysAndBrokenYamlOnOneLine() {
+        assertThatThrownBy(() -> ConfigLoader.parse("store: mmap\nstore: buffer\n", FILE))
+                .hasMessageStartingWith("config /x/p.yaml: not valid YAML at line 2, column 1: found duplicate key store")
+                .hasMessageNotContaining("\n");
+        assertThatThrownBy(() -> ConfigLoader.parse("store: [mmap\n", FILE))
+                .hasMessageStartingWith("config /x/p.yaml: not valid YAML at line ")
+                .hasMessageNotContaining("\n");
+    }
+
+    @Test
+    void shouldBuildNoJavaTypesNamedByTags() {
+        assertThatThrownBy(() -> ConfigLoader.parse("store: !!java.io.File [/etc/passwd]\n", FILE))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("config /x/p.yaml: not valid YAML")
+                .hasMessageContaining("java.io.File");
+    }
+
+    @Test
+    void shouldNameAMissingFile() {
+        Path missing = dir.resolve("nope.yaml");
+
+        assertThatThrownBy(() -> ConfigLoader.load(missing)).hasMessage("config " + missing + ": no such file");
+        assertThatThrownBy(() -> ConfigLoader.load(dir)).hasMessage("config " + dir + ": is a directory, not a YAML file");
+    }
+
+    @Test
+    void shouldKeepExplicitJournalWhenModelsChange() {
+        PreloaderConfig config = ConfigLoader.parse("journal: /var/lib/preloader/journal.tsv", FILE);
+
+        assertThat(config.withModels(List.of(Path.of("/m"))).journalFile()).isEqualTo(Optional.of(Path.of("/var/lib/preloader/journal.tsv")));
+    }
+}

@@ -229,12 +229,12 @@ public final class ModelCache implements AutoCloseable {
             return;
         }
         closed = true;
+        // Closing is not an eviction: nothing is counted or reported, the bytes are just let go.
         for (ResidentModel entry : List.copyOf(index.values())) {
-            if (entry.loading()) {
-                entry.detached = true;
-                index.remove(entry.descriptor.id());
-            } else {
-                detach(entry, "preloader closed");
+            forget(entry);
+            entry.detached = true;
+            if (!entry.loading()) {
+                freeIfUnleased(entry);
             }
         }
     }

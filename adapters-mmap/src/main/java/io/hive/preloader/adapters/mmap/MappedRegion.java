@@ -1,5 +1,6 @@
 package io.hive.preloader.adapters.mmap;
 
+import io.hive.preloader.core.port.Handoff;
 import io.hive.preloader.core.port.ResidentRegion;
 
 import java.lang.foreign.Arena;
@@ -27,6 +28,11 @@ final class MappedRegion implements ResidentRegion {
     @Override
     public MemorySegment bytes() {
         return mapping;
+    }
+
+    @Override
+    public Handoff handoff() {
+        return new Handoff.PageCacheFile(file.path());
     }
 
     @Override

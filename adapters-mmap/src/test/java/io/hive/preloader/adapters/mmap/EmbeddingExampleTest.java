@@ -5,6 +5,7 @@ import io.hive.preloader.core.cache.Lease;
 import io.hive.preloader.core.model.Fingerprint;
 import io.hive.preloader.core.model.ModelDescriptor;
 import io.hive.preloader.core.model.ModelId;
+import io.hive.preloader.core.port.Handoff;
 import io.hive.preloader.core.port.ModelSource;
 import io.hive.preloader.core.service.ModelPreloader;
 import io.hive.preloader.core.testing.ModelFiles;
@@ -62,6 +63,8 @@ class EmbeddingExampleTest {
             try (Lease lease = preloader.get(ModelId.of("llama-8b"))) {           // fast path: already resident
                 assertThat(lease.bytes().byteSize()).isEqualTo(weights.length);
                 assertThat(lease.bytes().mismatch(java.lang.foreign.MemorySegment.ofArray(weights))).isEqualTo(-1);
+                // A worker can map the same file: its pages are resident.
+                assertThat(lease.handoff()).isEqualTo(new Handoff.PageCacheFile(models.resolve("llama-8b.gguf").toRealPath()));
             }
             assertThat(preloader.stats().hitRate()).isEqualTo(1.0);
         }

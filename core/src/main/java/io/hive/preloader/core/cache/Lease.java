@@ -2,6 +2,7 @@ package io.hive.preloader.core.cache;
 
 import io.hive.preloader.core.model.ModelDescriptor;
 import io.hive.preloader.core.model.ModelId;
+import io.hive.preloader.core.port.Handoff;
 
 import java.lang.foreign.MemorySegment;
 
@@ -15,6 +16,7 @@ public final class Lease implements AutoCloseable {
     private final ResidentModel model;
     private final Origin origin;
     private final MemorySegment bytes;
+    private final Handoff handoff;
     private boolean closed;
 
     Lease(ModelCache cache, ResidentModel model, Origin origin) {
@@ -22,6 +24,7 @@ public final class Lease implements AutoCloseable {
         this.model = model;
         this.origin = origin;
         this.bytes = model.region.bytes();
+        this.handoff = model.region.handoff();
     }
 
     public ModelId id() {
@@ -38,6 +41,11 @@ public final class Lease implements AutoCloseable {
             throw new IllegalStateException("lease on " + id() + " is closed");
         }
         return bytes;
+    }
+
+    /** How a worker process can reach this model's bytes. */
+    public Handoff handoff() {
+        return handoff;
     }
 
     public Origin origin() {

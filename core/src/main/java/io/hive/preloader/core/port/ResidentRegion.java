@@ -25,6 +25,11 @@ public interface ResidentRegion {
     /** Bytes of this region that are in RAM now (for a page-cache mapping, what {@code mincore} reports). */
     long residentBytes();
 
+    /** How a worker process can reach these bytes; private memory unless the store says otherwise. */
+    default Handoff handoff() {
+        return new Handoff.PrivateMemory();
+    }
+
     /** Frees the memory. Called once; the segment must not be touched afterwards. */
     void release(Release how);
 }

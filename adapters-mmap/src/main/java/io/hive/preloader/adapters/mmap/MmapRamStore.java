@@ -2,6 +2,7 @@ package io.hive.preloader.adapters.mmap;
 
 import io.hive.preloader.core.model.ModelDescriptor;
 import io.hive.preloader.core.port.LoadProgress;
+import io.hive.preloader.core.port.ModelChangedException;
 import io.hive.preloader.core.port.RamStore;
 import io.hive.preloader.core.port.ResidentRegion;
 import io.hive.preloader.core.port.StoreException;
@@ -44,7 +45,7 @@ public final class MmapRamStore implements RamStore {
         OpenFile file = OpenFile.open(path);
         Arena arena = Arena.ofShared();
         try {
-            MemorySegment mapping = map(file, model.size(), arena);
+            MemorySegment mapping = map(file, model, arena);
             Libc.madvise(mapping, Libc.Advice.MADV_WILLNEED, path);
             PageToucher.touch(mapping, Libc.pageSize(), path.toString(), progress);
             if (lock) {
@@ -58,14 +59,11 @@ public final class MmapRamStore implements RamStore {
         }
     }
 
-    private static MemorySegment map(OpenFile file, long expectedSize, Arena arena) {
+    private static MemorySegment map(OpenFile file, ModelDescriptor model, Arena arena) {
         try (FileChannel channel = FileChannel.open(file.sameInode(), StandardOpenOption.READ)) {
-            long size = channel.size();
-            if (size != expectedSize) {
-                throw new StoreException(file.path() + " changed since it was looked up: it has " + size
-                        + " bytes, not " + expectedSize);
-            }
-            return channel.map(FileChannel.MapMode.READ_ONLY, 0, size, arena).asReadOnly();
+            // The version opened must be the one described: a file replaced in between is retried by the preloader.
+            ModelChangedException.requireSame(model, file.fingerprint());
+            return channel.map(FileChannel.MapMode.READ_ONLY, 0, model.size(), arena).asReadOnly();
         } catch (IOException e) {
             throw new StoreException("cannot map " + file.path() + ": " + e.getMessage(), e);
         }

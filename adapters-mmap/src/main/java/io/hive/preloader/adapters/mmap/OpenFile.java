@@ -1,6 +1,14 @@
 package io.hive.preloader.adapters.mmap;
 
+import io.hive.preloader.core.model.Fingerprint;
+import io.hive.preloader.core.port.StoreException;
+
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 /**
  * A libc descriptor on a model file, held as long as the file's mapping. Holding it pins the inode that was
@@ -27,6 +35,17 @@ final class OpenFile implements AutoCloseable {
     /** A path that Java can open to reach this very inode, since FileChannel does not expose its descriptor. */
     Path sameInode() {
         return Path.of("/proc/self/fd/" + fd);
+    }
+
+    /** The opened file's size, mtime and inode, as a models folder describes them. */
+    Fingerprint fingerprint() {
+        try {
+            Map<String, Object> a = Files.readAttributes(sameInode(), "unix:size,lastModifiedTime,ino");
+            return new Fingerprint((Long) a.get("size"), ((FileTime) a.get("lastModifiedTime")).to(TimeUnit.NANOSECONDS),
+                    ((Number) a.get("ino")).longValue());
+        } catch (IOException e) {
+            throw new StoreException("cannot stat " + path + ": " + e.getMessage(), e);
+        }
     }
 
     /** Asks the kernel to drop the file's clean, unmapped pages from the page cache ({@code vmtouch -e}). */

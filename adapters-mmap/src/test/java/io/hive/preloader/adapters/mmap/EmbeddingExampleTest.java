@@ -39,7 +39,7 @@ class EmbeddingExampleTest {
             try {
                 BasicFileAttributes a = Files.readAttributes(file, BasicFileAttributes.class);
                 long inode = (long) Files.getAttribute(file, "unix:ino");
-                return Optional.of(new ModelDescriptor(id, file, new Fingerprint(a.size(), a.lastModifiedTime().toMillis() * 1_000_000, inode)));
+                return Optional.of(new ModelDescriptor(id, file, new Fingerprint(a.size(), a.lastModifiedTime().to(TimeUnit.NANOSECONDS), inode)));
             } catch (java.nio.file.NoSuchFileException e) {
                 return Optional.empty();
             } catch (IOException e) {

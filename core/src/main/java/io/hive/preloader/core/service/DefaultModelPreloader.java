@@ -11,6 +11,7 @@ import io.hive.preloader.core.port.AccessJournal;
 import io.hive.preloader.core.port.DeviceCopy;
 import io.hive.preloader.core.port.EvictionPolicy;
 import io.hive.preloader.core.port.LoadProgress;
+import io.hive.preloader.core.port.ModelChangedException;
 import io.hive.preloader.core.port.ModelSource;
 import io.hive.preloader.core.port.RamStore;
 import io.hive.preloader.core.port.VramSink;
@@ -65,6 +66,10 @@ final class DefaultModelPreloader implements ModelPreloader {
 
     @Override
     public CompletableFuture<Loaded> preload(ModelId id, LoadProgress progress) {
+        return preload(id, progress, 1);
+    }
+
+    private CompletableFuture<Loaded> preload(ModelId id, LoadProgress progress, int attempt) {
         long start = System.nanoTime();
         ModelDescriptor model;
         try {
@@ -79,6 +84,11 @@ final class DefaultModelPreloader implements ModelPreloader {
                 long nanos = System.nanoTime() - start;
                 statistics.loadedFromDisk(id, model.size(), nanos);
                 return new Loaded(id, model.size(), Duration.ofNanos(nanos), Origin.DISK);
+            }).exceptionallyCompose(failure -> {
+                Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+                // The file changed between the look-up and the load: look it up again.
+                boolean changed = cause instanceof ModelChangedException || cause instanceof StaleModelException;
+                return changed && attempt < ATTEMPTS ? preload(id, progress, attempt + 1) : CompletableFuture.failedFuture(cause);
             });
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(e);
@@ -115,7 +125,7 @@ final class DefaultModelPreloader implements ModelPreloader {
                     statistics.loadedFromDisk(id, model.size(), System.nanoTime() - start);
                     return slow.get();
                 }
-            } catch (StaleModelException e) {
+            } catch (StaleModelException | ModelChangedException e) {
                 if (attempt >= ATTEMPTS) {
                     throw e;
                 }

@@ -1,0 +1,180 @@
+package io.hive.preloader.core.service;
+
+import io.hive.preloader.core.cache.BudgetExceededException;
+import io.hive.preloader.core.cache.ByteBudget;
+import io.hive.preloader.core.cache.CacheSnapshot;
+import io.hive.preloader.core.cache.Lease;
+import io.hive.preloader.core.cache.StaleModelException;
+import io.hive.preloader.core.model.ModelId;
+import io.hive.preloader.core.port.ModelChangedException;
+import io.hive.preloader.core.port.RamStore;
+import io.hive.preloader.core.testing.FolderSource;
+import io.hive.preloader.core.testing.ModelFiles;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Many callers at once on real files and a real store: 16 threads mixing preload, get, open, evict, pin, budget
+ * changes and files replaced on disk, under a fixed seed. At every step what is held stays within the largest
+ * budget, every lease reads exactly the bytes of the file version it was given (never freed memory), and the
+ * statistics add up. {@code -Dload.ops=N -Dload.seed=S} make it a soak.
+ */
+public abstract class PreloaderLoadContract {
+    private static final int THREADS = 16;
+    private static final int MODELS = 8;
+    private static final long KiB = 1024;
+
+    @TempDir
+    protected Path dir;
+
+    protected abstract RamStore newStore();
+
+    /** Contents of one version of a model file, recoverable from the version's inode. */
+    private final Map<Long, Long> seedByInode = new ConcurrentHashMap<>();
+
+    private static long sizeOf(int model, long seed) {
+        return 64 * KiB + Math.floorMod(seed * 31 + model, 7) * 48 * KiB + model * 13;
+    }
+
+    private static byte at(long seed, long offset) {
+        return (byte) (seed * 0x9E3779B97F4A7C15L + offset * 0xBF58476D1CE4E5B9L >>> 56);
+    }
+
+    private void writeVersion(int model, long seed) {
+        byte[] bytes = new byte[(int) sizeOf(model, seed)];
+        for (int i = 0; i < bytes.length; i++) {
+            bytes[i] = at(seed, i);
+        }
+        // Written aside and renamed into place: the version is known by its inode before any reader can see it.
+        Path staged = ModelFiles.write(dir, "m" + model + ".gguf.v" + seed, bytes);
+        seedByInode.put(ModelFiles.fingerprint(staged).inode(), seed);
+        try {
+            java.nio.file.Files.move(staged, dir.resolve("m" + model + ".gguf"), java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                    java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    private boolean readsItsVersion(Lease lease, Random random) {
+        long seed = seedByInode.get(lease.descriptor().fingerprint().inode());
+        MemorySegment bytes = lease.bytes();
+        if (bytes.byteSize() != lease.descriptor().size()) {
+            return false;
+        }
+        for (int i = 0; i < 64; i++) {
+            long offset = i == 0 ? bytes.byteSize() - 1 : (long) (random.nextDouble() * bytes.byteSize());
+            if (bytes.get(ValueLayout.JAVA_BYTE, offset) != at(seed, offset)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    @Test
+    void staysWithinBudgetAndServesExactBytesUnderConcurrentMixedLoad() throws Exception {
+        int ops = Integer.getInteger("load.ops", 10_000);
+        long seed = Long.getLong("load.seed", 7L);
+        for (int m = 0; m < MODELS; m++) {
+            writeVersion(m, seed + m);
+        }
+        long highBudget = 1400 * KiB;
+        long lowBudget = 700 * KiB;
+        AtomicLong calls = new AtomicLong();
+        AtomicLong leasesRead = new AtomicLong();
+        AtomicLong refused = new AtomicLong();
+        AtomicLong versions = new AtomicLong(seed * 1000);
+
+        try (ModelPreloader preloader = ModelPreloader.builder().source(new FolderSource(dir)).store(newStore())
+                .budget(new ByteBudget(highBudget)).build()) {
+            ExecutorService pool = Executors.newFixedThreadPool(THREADS);
+            CountDownLatch start = new CountDownLatch(1);
+            List<Future<?>> workers = new ArrayList<>();
+            for (int t = 0; t < THREADS; t++) {
+                Random random = new Random(seed * 100 + t);
+                int share = ops / THREADS + (t < ops % THREADS ? 1 : 0);
+                workers.add(pool.submit(() -> {
+                    start.await();
+                    for (int i = 0; i < share; i++) {
+                        int model = random.nextInt(MODELS);
+                        ModelId id = ModelId.of("m" + model);
+                        int op = random.nextInt(100);
+                        try {
+                            if (op < 40) {
+                                calls.incrementAndGet();
+                                try (Lease lease = preloader.get(id)) {
+                                    assertThat(readsItsVersion(lease, random)).as("bytes of %s", id).isTrue();
+                                    leasesRead.incrementAndGet();
+                                }
+                            } else if (op < 55) {
+                                calls.incrementAndGet();
+                                preloader.open(id).ifPresent(lease -> {
+                                    try (lease) {
+                                        assertThat(readsItsVersion(lease, random)).as("bytes of %s", id).isTrue();
+                                        leasesRead.incrementAndGet();
+                                    }
+                                });
+                            } else if (op < 70) {
+                                preloader.preload(id).get(30, TimeUnit.SECONDS);
+                            } else if (op < 80) {
+                                preloader.evict(id);
+                            } else if (op < 85) {
+                                if (random.nextBoolean()) {
+                                    preloader.pin(id).get(30, TimeUnit.SECONDS);
+                                } else {
+                                    preloader.unpin(id);
+                                }
+                            } else if (op < 90) {
+                                preloader.budget(new ByteBudget(random.nextBoolean() ? highBudget : lowBudget));
+                            } else {
+                                writeVersion(model, versions.incrementAndGet());
+                            }
+                        } catch (BudgetExceededException | StaleModelException | ModelChangedException | IllegalStateException expected) {
+                            refused.incrementAndGet();
+                        } catch (java.util.concurrent.ExecutionException e) {
+                            assertThat(e.getCause()).isInstanceOfAny(BudgetExceededException.class, StaleModelException.class, ModelChangedException.class);
+                            refused.incrementAndGet();
+                        }
+                        long used = preloader.stats().cache().usedBytes();
+                        // Lowering the budget evicts in the background; admission always respects the budget in force.
+                        assertThat(used).as("bytes held").isLessThanOrEqualTo(highBudget);
+                    }
+                    return null;
+                }));
+            }
+            start.countDown();
+            for (Future<?> w : workers) {
+                w.get(10, TimeUnit.MINUTES);
+            }
+            pool.shutdown();
+
+            PreloaderStats stats = preloader.stats();
+            assertThat(stats.hits() + stats.misses()).as("every get and open counted once").isEqualTo(calls.get());
+            assertThat(stats.models().stream().mapToLong(m -> m.hits() + m.misses()).sum()).isEqualTo(calls.get());
+            CacheSnapshot cache = stats.cache();
+            assertThat(cache.entries()).allSatisfy(e -> assertThat(e.leases()).isZero());
+            assertThat(cache.entries().stream().mapToLong(CacheSnapshot.Entry::bytes).sum()).isEqualTo(cache.usedBytes());
+            assertThat(leasesRead.get()).as("leases read byte-exact").isPositive();
+            System.out.printf("load: %d operations from %d threads, %d leases read byte-exact, %d refused (budget, pinned, stale), "
+                    + "%d hits, %d misses, %d evictions%n", ops, THREADS, leasesRead.get(), refused.get(), stats.hits(), stats.misses(),
+                    cache.evictions());
+        }
+    }
+}

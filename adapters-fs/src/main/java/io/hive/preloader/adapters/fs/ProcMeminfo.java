@@ -7,6 +7,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.OptionalDouble;
 
 /**
  * The host's RAM as Linux reports it in {@code /proc/meminfo}. Read afresh on every call: available memory moves.
@@ -14,16 +15,43 @@ import java.util.List;
  */
 public final class ProcMeminfo implements HostMemory {
     private static final Path PROC_MEMINFO = Path.of("/proc/meminfo");
+    private static final Path PROC_PRESSURE = Path.of("/proc/pressure/memory");
 
     private final Path meminfo;
+    private final Path pressure;
 
     public ProcMeminfo() {
-        this(PROC_MEMINFO);
+        this(PROC_MEMINFO, PROC_PRESSURE);
     }
 
     /** Reads another file in the same format; for tests, or a container's view of its limits. */
     public ProcMeminfo(Path meminfo) {
+        this(meminfo, PROC_PRESSURE);
+    }
+
+    /** Also reads memory pressure (PSI) from another file in the format of {@code /proc/pressure/memory}. */
+    public ProcMeminfo(Path meminfo, Path pressure) {
         this.meminfo = meminfo;
+        this.pressure = pressure;
+    }
+
+    /** The {@code some avg10} figure of PSI; empty where the kernel has no PSI (or it is switched off). */
+    @Override
+    public OptionalDouble stallPercent() {
+        try {
+            for (String line : Files.readAllLines(pressure)) {
+                if (line.startsWith("some ")) {
+                    for (String field : line.split("\\s+")) {
+                        if (field.startsWith("avg10=")) {
+                            return OptionalDouble.of(Double.parseDouble(field.substring("avg10=".length())));
+                        }
+                    }
+                }
+            }
+        } catch (IOException | NumberFormatException e) {
+            // A kernel without PSI has no such file, and reading it can fail with EOPNOTSUPP: no signal, not an error.
+        }
+        return OptionalDouble.empty();
     }
 
     /** @throws IllegalStateException naming the file when it has no {@code MemTotal} line */

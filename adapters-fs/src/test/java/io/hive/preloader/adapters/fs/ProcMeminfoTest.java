@@ -92,4 +92,21 @@ class ProcMeminfoTest {
         assertThat(total).as("total RAM").isGreaterThan(64L << 20).isEqualTo(total / 1024 * 1024);
         assertThat(memory.availableBytes()).as("available RAM").isPositive().isLessThanOrEqualTo(total);
     }
+
+    @Test
+    void readsTheShareOfTimeTasksStalledOnMemory() throws Exception {
+        Path meminfo = Files.writeString(dir.resolve("meminfo"), "MemTotal: 1024 kB\nMemAvailable: 512 kB\n");
+        Path psi = Files.writeString(dir.resolve("memory"),
+                "some avg10=12.50 avg60=3.00 avg300=1.00 total=123\nfull avg10=2.00 avg60=0.00 avg300=0.00 total=45\n");
+
+        assertThat(new ProcMeminfo(meminfo, psi).stallPercent()).hasValue(12.5);
+        assertThat(new ProcMeminfo(meminfo, dir.resolve("no-psi")).stallPercent()).as("a kernel without PSI").isEmpty();
+    }
+
+    @Test
+    void readsThisHostsPressureWhereTheKernelHasIt() {
+        assumeTrue(Files.isReadable(Path.of("/proc/pressure/memory")), "no /proc/pressure/memory on this kernel");
+        assertThat(new ProcMeminfo().stallPercent()).isPresent();
+        assertThat(new ProcMeminfo().stallPercent().getAsDouble()).isBetween(0.0, 100.0);
+    }
 }

@@ -7,4 +7,12 @@ public interface HostMemory {
 
     /** What the kernel could hand out now without swapping ({@code MemAvailable} on Linux). */
     long availableBytes();
+
+    /**
+     * The share of the last ten seconds in which some task stalled waiting for memory, 0–100 (Linux PSI,
+     * {@code /proc/pressure/memory}); empty where the kernel does not report it.
+     */
+    default java.util.OptionalDouble stallPercent() {
+        return java.util.OptionalDouble.empty();
+    }
 }

@@ -1,0 +1,99 @@
+package io.hive.preloader.core.service;
+
+import io.hive.preloader.core.cache.ByteBudget;
+import io.hive.preloader.core.model.ModelId;
+import io.hive.preloader.core.port.HostMemory;
+import io.hive.preloader.core.testing.FakeSource;
+import io.hive.preloader.core.testing.FakeStore;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.OptionalDouble;
+import java.util.concurrent.atomic.AtomicLong;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+class MemoryPressureGuardTest {
+    static final long MiB = 1024 * 1024;
+
+    final FakeSource source = new FakeSource();
+    final FakeStore store = new FakeStore();
+    final AtomicLong available = new AtomicLong();
+    volatile double stalled;
+    final HostMemory host = new HostMemory() {
+        @Override
+        public long totalBytes() {
+            return 1024 * MiB;
+        }
+
+        @Override
+        public long availableBytes() {
+            return available.get();
+        }
+
+        @Override
+        public OptionalDouble stallPercent() {
+            return OptionalDouble.of(stalled);
+        }
+    };
+
+    @Test
+    void aBudgetAboveWhatIsAvailableIsShrunkToWhatFitsBesideTheReserve() throws Exception {
+        ModelId a = source.add("a", 8 * MiB), b = source.add("b", 8 * MiB), c = source.add("c", 8 * MiB);
+        ByteBudget configured = new ByteBudget(1024 * MiB);
+        try (ModelPreloader p = ModelPreloader.builder().source(source).store(store).budget(configured).build();
+             MemoryPressureGuard guard = MemoryPressureGuard.manual(p, host, configured, 4 * MiB)) {
+            available.set(500 * MiB);
+            for (ModelId id : new ModelId[]{a, b, c}) {
+                p.preload(id).get();
+            }
+
+            // Still room beside the reserve: 24 MiB held, 6 MiB available, 4 MiB to keep free. Nothing goes.
+            available.set(6 * MiB);
+            assertThat(guard.check().bytes()).isEqualTo(24 * MiB + 6 * MiB - 4 * MiB);
+            assertThat(p.stats().cache().usedBytes()).isEqualTo(24 * MiB);
+
+            // The host runs short: only 2 MiB available, below the 4 MiB reserve. One model goes.
+            available.set(2 * MiB);
+            assertThat(guard.check().bytes()).isEqualTo(22 * MiB);
+            await().until(() -> p.stats().cache().usedBytes() <= 22 * MiB);
+            assertThat(p.stats().cache().usedBytes()).isEqualTo(16 * MiB);
+            assertThat(p.stats().cache().budgetBytes()).isEqualTo(22 * MiB);
+
+            // The pressure passes: the budget grows back, never past the configured one.
+            available.set(4096 * MiB);
+            assertThat(guard.check()).isEqualTo(configured);
+            assertThat(p.stats().cache().budgetBytes()).isEqualTo(configured.bytes());
+        }
+    }
+
+    @Test
+    void stalledTasksMakeItGiveBackMoreThanTheArithmeticSays() throws Exception {
+        ModelId a = source.add("a", 10 * MiB), b = source.add("b", 10 * MiB);
+        ByteBudget configured = new ByteBudget(100 * MiB);
+        try (ModelPreloader p = ModelPreloader.builder().source(source).store(store).budget(configured).build();
+             MemoryPressureGuard guard = MemoryPressureGuard.manual(p, host, configured, 0)) {
+            available.set(1024 * MiB);
+            p.preload(a).get();
+            p.preload(b).get();
+            stalled = 35;
+
+            assertThat(guard.check().bytes()).isEqualTo(20 * MiB - 2 * MiB);
+            await().until(() -> p.stats().cache().usedBytes() == 10 * MiB);
+        }
+    }
+
+    @Test
+    void aStartedGuardChecksOnItsOwn() throws Exception {
+        ModelId a = source.add("a", 10 * MiB);
+        ByteBudget configured = new ByteBudget(100 * MiB);
+        available.set(1024 * MiB);
+        try (ModelPreloader p = ModelPreloader.builder().source(source).store(store).budget(configured).build();
+             MemoryPressureGuard guard = MemoryPressureGuard.start(p, host, configured, MiB, Duration.ofMillis(10))) {
+            p.preload(a).get();
+            available.set(0);
+            await().atMost(Duration.ofSeconds(10)).until(() -> p.stats().cache().usedBytes() == 0);
+        }
+    }
+}

@@ -26,27 +26,40 @@ final class PageToucher {
 
     private final MemorySegment mapping;
     private final int pageSize;
+    private final String what;
     private final AtomicLong nextChunk = new AtomicLong();
     private final AtomicLong touched = new AtomicLong();
 
-    private PageToucher(MemorySegment mapping, int pageSize) {
+    private PageToucher(MemorySegment mapping, int pageSize, String what) {
         this.mapping = mapping;
         this.pageSize = pageSize;
+        this.what = what;
     }
 
     /** Returns once every page has been read; reports progress at least every chunk and last exactly the size. */
     static void touch(MemorySegment mapping, int pageSize, String what, LoadProgress progress) {
-        new PageToucher(mapping, pageSize).run(what, progress);
+        new PageToucher(mapping, pageSize, what).run(progress);
     }
 
-    private void run(String what, LoadProgress progress) {
+    private void run(LoadProgress progress) {
         long size = mapping.byteSize();
         if (size < SECOND_THREAD_FROM) {
             touchChunks(progress);
         } else {
             FutureTask<Void> helper = new FutureTask<>(() -> touchChunks(LoadProgress.NONE), null);
             Thread.ofPlatform().daemon().name("page-touch " + what).start(helper);
-            touchChunks(progress);
+            try {
+                touchChunks(progress);
+            } catch (RuntimeException failure) {
+                // Stop the helper after its chunk and wait for it: the caller unmaps as soon as this returns.
+                nextChunk.set(Long.MAX_VALUE / 2);
+                try {
+                    awaitHelper(helper, what);
+                } catch (RuntimeException second) {
+                    failure.addSuppressed(second);
+                }
+                throw failure;
+            }
             awaitHelper(helper, what);
         }
         progress.advanced(size, size);
@@ -57,8 +70,16 @@ final class PageToucher {
         for (long start = nextChunk.getAndAdd(CHUNK); start < size; start = nextChunk.getAndAdd(CHUNK)) {
             long end = Math.min(size, start + CHUNK);
             byte seen = 0;
-            for (long offset = start; offset < end; offset += pageSize) {
-                seen ^= mapping.get(JAVA_BYTE, offset);
+            long offset = start;
+            try {
+                for (; offset < end; offset += pageSize) {
+                    seen ^= mapping.get(JAVA_BYTE, offset);
+                }
+            } catch (InternalError fault) {
+                // SIGBUS on a mapped page, which the JVM reports this way: the file shrank under the mapping or the
+                // disk failed. The load fails; nothing of it is served.
+                throw new StoreException(what + " could not be read at byte " + offset
+                        + ": the file was truncated or the disk failed while it was loading", fault);
             }
             sink = seen;
             long done = touched.addAndGet(end - start);
@@ -79,6 +100,9 @@ final class PageToucher {
                 } catch (InterruptedException e) {
                     interrupted = true;
                 } catch (ExecutionException e) {
+                    if (e.getCause() instanceof StoreException failure) {
+                        throw failure;
+                    }
                     throw new StoreException("touching the pages of " + what + " failed: " + e.getCause(), e.getCause());
                 }
             }

@@ -8,4 +8,4 @@ seed=${2:-7}
 ./build -q -DskipTests install
 ./build -q test -pl adapters-mmap,adapters-buffer -Dtest='*LoadTest' -Dsurefire.failIfNoSpecifiedTests=false \
   -Dload.ops="$ops" -Dload.seed="$seed"
-grep -h "^load:" adapters-*/target/surefire-reports/*LoadTest-output.txt 2>/dev/null || true
+grep -ho "load: [^]]*" adapters-*/target/surefire-reports/TEST-*LoadTest.xml || true

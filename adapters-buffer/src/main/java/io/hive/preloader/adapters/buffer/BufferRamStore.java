@@ -1,34 +1,50 @@
 package io.hive.preloader.adapters.buffer;
 
-import io.hive.preloader.core.model.ByteSize;
+import io.hive.preloader.core.model.Fingerprint;
 import io.hive.preloader.core.model.ModelDescriptor;
 import io.hive.preloader.core.port.LoadProgress;
+import io.hive.preloader.core.port.ModelChangedException;
 import io.hive.preloader.core.port.RamStore;
 import io.hive.preloader.core.port.ResidentRegion;
 import io.hive.preloader.core.port.StoreException;
 
 import java.io.IOException;
 import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.nio.file.StandardOpenOption;
 
 /**
  * Keeps a model resident as a private copy in native memory, read from the file in large chunks. With direct I/O
  * the reads bypass the page cache, so the model takes its size in RAM once rather than twice.
  *
- * <p>The copy's memory is fresh for every load. On virtual machines the first touch of fresh memory costs far
- * more than the read itself; see the design notes' measured facts.
+ * <p>The copy's memory is fresh for every load, and on virtual machines the first touch of fresh memory costs more
+ * than the read itself (DESIGN.md, "Also seen"). So it is an anonymous mapping ({@link AnonymousMemory}) that the
+ * read is the first to touch, instead of {@code Arena.allocate}'s memory, which is zero-filled before the read
+ * copies over it; and files of {@link #PARALLEL_FROM} or more are read by {@link #READERS} threads, whose page
+ * faults and copies overlap.
+ *
+ * <p>Transparent huge pages are not asked for by default. Measured on the project's 2-CPU Firecracker machines
+ * (THP {@code madvise}, a virtio balloon with free page reporting), a fresh process loading 1 GiB got every huge
+ * page it asked for, yet loaded 3 to 5 times slower than on 4 KiB pages (medians, from the page cache: 0.5 against
+ * 1.4 GB/s; with O_DIRECT: 0.2 against 1.0). Probably because huge pages are carved from the free 2 MiB blocks the
+ * guest has reported to the host, which must then fault each of their 4 KiB back in, while 4 KiB pages come first
+ * from smaller free blocks the host still backs. Elsewhere huge pages may pay off: the package-private constructor
+ * asks for them.
  */
 public final class BufferRamStore implements RamStore {
-    private static final long PAGE = 4096;
-    // A 2 MiB-aligned copy can be backed by transparent huge pages wherever the host enables them.
-    private static final long HUGE_PAGE = 2L << 20;
+    /** From this size on, {@link #READERS} threads read. */
+    static final long PARALLEL_FROM = 256L << 20;
+    static final int READERS = 2;
 
     private final boolean directIo;
+    private final int readers;
+    private final boolean hugePages;
 
     /** A store that reads through the page cache. */
     public BufferRamStore() {
@@ -37,7 +53,20 @@ public final class BufferRamStore implements RamStore {
 
     /** @param directIo read with O_DIRECT, bypassing the page cache; needs a filesystem that supports it */
     public BufferRamStore(boolean directIo) {
+        this(directIo, READERS, false);
+    }
+
+    /**
+     * @param readers   how many threads read a file of {@link #PARALLEL_FROM} or more
+     * @param hugePages back copies of 2 MiB or more with transparent huge pages, where the kernel has them
+     */
+    BufferRamStore(boolean directIo, int readers, boolean hugePages) {
+        if (readers < 1) {
+            throw new IllegalArgumentException("readers must be at least 1, not " + readers);
+        }
         this.directIo = directIo;
+        this.readers = readers;
+        this.hugePages = hugePages;
     }
 
     @Override
@@ -48,18 +77,21 @@ public final class BufferRamStore implements RamStore {
     @Override
     public ResidentRegion load(ModelDescriptor model, LoadProgress progress) {
         Path path = model.path();
+        ModelChangedException.requireSame(model, fingerprint(path));
         try (FileChannel channel = open(path)) {
+            // Still the same version after the open: the channel holds the inode described, whatever is renamed later.
+            ModelChangedException.requireSame(model, fingerprint(path));
             long size = channel.size();
-            if (size != model.size()) {
-                throw new StoreException(path + " changed since it was looked up: it has " + size + " bytes, not " + model.size());
-            }
+            // O_DIRECT reads whole blocks into memory aligned to the device's logical block: the mapping starts on a
+            // 4 KiB page and reaches at least to the block after the file's end.
             long block = directIo ? Math.max(Files.getFileStore(path).getBlockSize(), 1) : 1;
             long capacity = roundUp(size, block);
             Arena arena = Arena.ofShared();
             try {
-                MemorySegment memory = allocate(arena, capacity, Math.max(block, size >= HUGE_PAGE ? HUGE_PAGE : PAGE), path);
-                ChunkedReader.read(channel, path, memory, size, capacity, progress);
-                return new NativeRegion(arena, memory.asSlice(0, size));
+                AnonymousMemory.Mapping mapping = AnonymousMemory.allocate(capacity, hugePages, arena, path);
+                int threads = size >= PARALLEL_FROM ? readers : 1;
+                ChunkedReader.read(channel, path, mapping.memory(), size, capacity, ChunkedReader.CHUNK, threads, progress);
+                return new NativeRegion(arena, mapping.memory().asSlice(0, size), mapping.hugePagesRequested());
             } catch (RuntimeException | Error failure) {
                 arena.close();
                 throw failure;
@@ -85,20 +117,24 @@ public final class BufferRamStore implements RamStore {
         }
     }
 
+    private static Fingerprint fingerprint(Path path) {
+        try {
+            Map<String, Object> a = Files.readAttributes(path, "unix:size,lastModifiedTime,ino");
+            return new Fingerprint((Long) a.get("size"), ((FileTime) a.get("lastModifiedTime")).to(TimeUnit.NANOSECONDS),
+                    ((Number) a.get("ino")).longValue());
+        } catch (NoSuchFileException e) {
+            throw new StoreException("cannot open " + path + ": no such file", e);
+        } catch (IOException e) {
+            throw new StoreException("cannot stat " + path + ": " + e.getMessage(), e);
+        }
+    }
+
     private static boolean opensWithoutDirectIo(Path path) {
         try {
             FileChannel.open(path, StandardOpenOption.READ).close();
             return true;
         } catch (IOException e) {
             return false;
-        }
-    }
-
-    private static MemorySegment allocate(Arena arena, long bytes, long alignment, Path path) {
-        try {
-            return arena.allocate(bytes, alignment);
-        } catch (OutOfMemoryError e) {
-            throw new StoreException("cannot allocate " + ByteSize.format(bytes) + " of native memory for " + path + ": " + e.getMessage(), e);
         }
     }
 

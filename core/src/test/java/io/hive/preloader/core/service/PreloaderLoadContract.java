@@ -66,6 +66,14 @@ public abstract class PreloaderLoadContract {
         Path staged = ModelFiles.write(dir, "m" + model + ".gguf.v" + seed, bytes);
         seedByInode.put(ModelFiles.fingerprint(staged).inode(), seed);
         try {
+            // A second name keeps the inode allocated: a freed inode number can come back for a later version, and
+            // a store holding a private copy keeps no descriptor on the old one.
+            java.nio.file.Files.createDirectories(dir.resolve("versions"));
+            java.nio.file.Files.createLink(dir.resolve("versions").resolve(staged.getFileName()), staged);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        try {
             java.nio.file.Files.move(staged, dir.resolve("m" + model + ".gguf"), java.nio.file.StandardCopyOption.REPLACE_EXISTING,
                     java.nio.file.StandardCopyOption.ATOMIC_MOVE);
         } catch (java.io.IOException e) {

@@ -40,8 +40,17 @@ public abstract class StoreFaultContract {
 
     protected abstract RamStore newStore();
 
-    /** Native memory this process holds for models, as the OS sees it (RSS is too noisy for a few MiB). */
+    /** Native memory this process holds for models, as the OS sees it. */
     protected abstract long heldBytes(Path modelFile);
+
+    /** How far {@link #heldBytes} may drift for reasons of the JVM's own (heap, threads), well under a model's size. */
+    protected long heldBytesNoise() {
+        return 0;
+    }
+
+    private void assertHeldAgain(Path file, long before) {
+        assertThat(heldBytes(file)).as("memory held after the fault").isBetween(before - heldBytesNoise(), before + heldBytesNoise());
+    }
 
     private byte[] bystander;
 
@@ -107,7 +116,7 @@ public abstract class StoreFaultContract {
             assertThatThrownBy(() -> preloader.get(ModelId.of("victim"))).isInstanceOf(StoreException.class)
                     .hasMessageContaining("read error in " + file);
 
-            assertThat(heldBytes(file)).as("memory held for the failed model").isEqualTo(before);
+            assertHeldAgain(file, before);
             assertThat(preloader.stats().cache().entries()).extracting(CacheSnapshot.Entry::id).containsExactly(ModelId.of("bystander"));
             assertThat(preloader.stats().cache().usedBytes()).isEqualTo(SMALL);
             assertBystanderUnharmed(preloader);
@@ -184,12 +193,12 @@ public abstract class StoreFaultContract {
         try (ModelPreloader preloader = preloader(newStore())) {
             long before = heldBytes(file);
             preloader.preload(ModelId.of("victim")).get();
-            assertThat(heldBytes(file)).isGreaterThan(before);
+            assertThat(heldBytes(file)).isGreaterThan(before + heldBytesNoise());
 
             preloader.budget(new ByteBudget(SMALL / 2));
 
             org.awaitility.Awaitility.await().until(() -> preloader.stats().cache().usedBytes() == 0);
-            assertThat(heldBytes(file)).isEqualTo(before);
+            assertHeldAgain(file, before);
         }
     }
 }

@@ -1,0 +1,99 @@
+package io.hive.preloader.adapters.buffer;
+
+import io.hive.preloader.core.port.LoadProgress;
+import io.hive.preloader.core.port.StoreException;
+import io.hive.preloader.core.testing.ModelFiles;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assumptions.assumeThat;
+
+/** Reading with several threads, with chunks small enough that every thread gets several. */
+class ChunkedReaderTest {
+    private static final int CHUNK = 64 * 1024;
+
+    @TempDir
+    Path dir;
+
+    @ParameterizedTest(name = "{0} threads")
+    @ValueSource(ints = {1, 2, 3})
+    void everyThreadCountReadsEveryByteAndReportsEachChunkOnceInIncreasingOrder(int threads) throws IOException {
+        int size = 37 * CHUNK + 4099;
+        byte[] contents = ModelFiles.randomBytes(size, threads);
+        Path file = ModelFiles.write(dir, "m.gguf", contents);
+        List<Long> reported = new ArrayList<>();
+
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ); Arena arena = Arena.ofShared()) {
+            MemorySegment target = AnonymousMemory.allocate(size, false, arena, file).memory();
+            ChunkedReader.read(channel, file, target, size, size, CHUNK, threads, (done, total) -> {
+                assertThat(total).isEqualTo(size);
+                reported.add(done); // the reader reports under its lock
+            });
+
+            assertThat(target.asSlice(0, size).mismatch(MemorySegment.ofArray(contents))).isEqualTo(-1L);
+        }
+        assertThat(reported).hasSize(38).isSorted().doesNotHaveDuplicates().endsWith((long) size);
+    }
+
+    @Test
+    void severalThreadsReadWithDirectIoFromBlockAlignedChunks() throws IOException {
+        int size = 9 * CHUNK + 17;
+        byte[] contents = ModelFiles.randomBytes(size, 11);
+        Path file = ModelFiles.write(dir, "m.gguf", contents);
+        FileChannel channel;
+        try {
+            channel = FileChannel.open(file, StandardOpenOption.READ, com.sun.nio.file.ExtendedOpenOption.DIRECT);
+        } catch (IOException e) {
+            assumeThat(e).as("the temporary folder's filesystem refuses O_DIRECT").isNull();
+            return;
+        }
+        long capacity = (size + 4095) / 4096 * 4096;
+        try (channel; Arena arena = Arena.ofShared()) {
+            MemorySegment target = AnonymousMemory.allocate(capacity, false, arena, file).memory();
+            ChunkedReader.read(channel, file, target, size, capacity, CHUNK, 3, LoadProgress.NONE);
+
+            assertThat(target.asSlice(0, size).mismatch(MemorySegment.ofArray(contents))).isEqualTo(-1L);
+        }
+    }
+
+    @Test
+    void aFileShorterThanExpectedFailsEvenWhenAnotherThreadReachesTheEnd() throws IOException {
+        int size = 6 * CHUNK;
+        Path file = ModelFiles.write(dir, "m.gguf", ModelFiles.randomBytes(size - CHUNK - 1, 12));
+
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ); Arena arena = Arena.ofShared()) {
+            MemorySegment target = AnonymousMemory.allocate(size, false, arena, file).memory();
+            assertThatThrownBy(() -> ChunkedReader.read(channel, file, target, size, size, CHUNK, 2, LoadProgress.NONE))
+                    .isInstanceOf(StoreException.class)
+                    .hasMessageContaining(file.toString())
+                    .hasMessageContaining("changed since it was looked up");
+        }
+    }
+
+    @Test
+    void aFailingProgressListenerStopsTheReadAndItsErrorReachesTheCaller() throws IOException {
+        int size = 8 * CHUNK;
+        Path file = ModelFiles.write(dir, "m.gguf", ModelFiles.randomBytes(size, 13));
+        AssertionError refusal = new AssertionError("listener refuses");
+
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ); Arena arena = Arena.ofShared()) {
+            MemorySegment target = AnonymousMemory.allocate(size, false, arena, file).memory();
+            assertThatThrownBy(() -> ChunkedReader.read(channel, file, target, size, size, CHUNK, 2, (done, total) -> {
+                throw refusal;
+            })).isSameAs(refusal);
+        }
+    }
+}

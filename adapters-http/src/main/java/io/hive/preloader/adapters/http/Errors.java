@@ -1,0 +1,87 @@
+package io.hive.preloader.adapters.http;
+
+import io.hive.preloader.core.cache.BudgetExceededException;
+import io.hive.preloader.core.cache.StaleModelException;
+import io.hive.preloader.core.port.StoreException;
+import io.hive.preloader.core.port.TransferCancelledException;
+import io.hive.preloader.core.service.UnknownModelException;
+import io.javalin.http.HttpResponseException;
+
+import java.util.Map;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+
+/**
+ * Turns what went wrong into an HTTP status and a one-line message: the body is always {@code {"error": "…"}},
+ * never a stack trace. Failures the client could not cause (a bug, a broken disk) are logged with their trace here.
+ */
+final class Errors {
+    private static final System.Logger LOG = System.getLogger(Errors.class.getName());
+    private static final java.util.regex.Pattern STACK_LINE = java.util.regex.Pattern.compile("\\s*(at \\S+\\(.*\\)|\\.\\.\\. \\d+ more|Caused by: .*)");
+
+    /** The status and message of one failure. */
+    record Answer(int status, String message) {
+        Map<String, String> body() {
+            return Map.of("error", message);
+        }
+    }
+
+    private Errors() {
+    }
+
+    static Answer answer(Throwable thrown) {
+        Throwable failure = unwrap(thrown);
+        return switch (failure) {
+            case ApiException api -> new Answer(api.status(), oneLine(api.getMessage()));
+            case HttpResponseException http -> new Answer(http.getStatus(), oneLine(reason(http)));
+            case UnknownModelException unknown -> new Answer(404, oneLine(unknown.getMessage()));
+            case BudgetExceededException budget -> new Answer(409, oneLine(budget.getMessage()));
+            case StaleModelException stale -> new Answer(409, oneLine(stale.getMessage()));
+            case TransferCancelledException cancelled -> new Answer(503, oneLine("transfer cancelled: " + cancelled.getMessage()));
+            case IllegalArgumentException bad -> new Answer(400, oneLine(bad.getMessage()));
+            case IllegalStateException state -> new Answer(409, oneLine(state.getMessage()));
+            case StoreException store -> {
+                LOG.log(System.Logger.Level.WARNING, "store or sink failed: " + store.getMessage(), store);
+                yield new Answer(500, oneLine(store.getMessage()));
+            }
+            default -> {
+                LOG.log(System.Logger.Level.ERROR, "request failed", failure);
+                yield new Answer(500, "internal error (" + failure.getClass().getSimpleName() + "); the server log has the details");
+            }
+        };
+    }
+
+    /** The failure itself, out of the wrappers that futures put around it. */
+    static Throwable unwrap(Throwable thrown) {
+        Throwable t = thrown;
+        while ((t instanceof CompletionException || t instanceof ExecutionException) && t.getCause() != null) {
+            t = t.getCause();
+        }
+        return t;
+    }
+
+    private static String reason(HttpResponseException http) {
+        return switch (http.getStatus()) {
+            case 404 -> "no such endpoint; see /v1/openapi.json";
+            case 405 -> "method not allowed on this endpoint; see /v1/openapi.json";
+            case 413 -> "request body too large";
+            default -> http.getMessage() == null || http.getMessage().isBlank() ? "HTTP " + http.getStatus() : http.getMessage();
+        };
+    }
+
+    /** One line: the message's lines joined, any stack-trace lines a message may carry dropped, at most 500 characters. */
+    static String oneLine(String message) {
+        if (message == null || message.isBlank()) {
+            return "no message";
+        }
+        String flat = message.strip().lines()
+                .filter(line -> !STACK_LINE.matcher(line).matches())
+                .map(String::strip)
+                .filter(line -> !line.isEmpty())
+                .collect(java.util.stream.Collectors.joining("; "));
+        if (flat.isEmpty()) {
+            return "no message";
+        }
+        return flat.length() > 500 ? flat.substring(0, 497) + "..." : flat;
+    }
+}

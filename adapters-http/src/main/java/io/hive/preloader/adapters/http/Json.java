@@ -1,0 +1,40 @@
+package io.hive.preloader.adapters.http;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.SerializationFeature;
+
+import java.io.IOException;
+
+/** The API's JSON: snake_case names, unknown request fields refused, parse errors as one line without the body. */
+final class Json {
+    static final ObjectMapper MAPPER = new ObjectMapper()
+            .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
+            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS);
+
+    private Json() {
+    }
+
+    /** A request body as {@code type}; an empty body is {@code empty}. @throws ApiException 400 naming the problem */
+    static <T> T read(byte[] body, Class<T> type, T empty) {
+        if (body.length == 0 || new String(body, java.nio.charset.StandardCharsets.UTF_8).isBlank()) {
+            return empty;
+        }
+        try {
+            T value = MAPPER.readValue(body, type);
+            if (value == null) {
+                return empty;
+            }
+            return value;
+        } catch (JsonProcessingException e) {
+            throw ApiException.badRequest("request body is not valid: " + Errors.oneLine(e.getOriginalMessage()));
+        } catch (IOException e) {
+            throw ApiException.badRequest("request body cannot be read: " + Errors.oneLine(e.getMessage()));
+        }
+    }
+}

@@ -1,0 +1,298 @@
+package io.hive.preloader.adapters.http;
+
+import io.hive.preloader.core.model.ModelId;
+import io.hive.preloader.core.service.ModelPreloader;
+import io.javalin.Javalin;
+import io.javalin.config.JavalinConfig;
+import io.javalin.http.HttpResponseException;
+import io.javalin.json.JavalinJackson;
+import org.eclipse.jetty.server.Connector;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.NetworkConnectionLimit;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.handler.GracefulHandler;
+import org.eclipse.jetty.util.component.Graceful;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.net.URI;
+import java.net.UnknownHostException;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.regex.Pattern;
+
+/**
+ * The preloader as a service: a JSON API under {@code /v1/}, Prometheus text at {@code /metrics}, and a live page at
+ * {@code /}, on Javalin (Jetty 12). It drives a {@link ModelPreloader} it does not own: close this server first (it
+ * stops accepting, lets in-flight requests finish within the shutdown timeout, then closes the leases and device
+ * copies it holds), then the preloader (which frees the resident models).
+ *
+ * <pre>{@code
+ * try (ModelPreloader preloader = ...; PreloaderHttpServer server = new PreloaderHttpServer(preloader, settings, config).start()) {
+ *     System.out.println("listening on " + server.uri());
+ *     ...
+ * }
+ * }</pre>
+ */
+public final class PreloaderHttpServer implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(PreloaderHttpServer.class.getName());
+    private static final String RESOURCES = "/io/hive/preloader/adapters/http/";
+    private static final Pattern SECRET_KEY = Pattern.compile("(?i).*(token|secret|password|credential).*");
+    /** Slow clients: a connection idle this long is closed; a request body must arrive at least this fast. */
+    private static final long IDLE_TIMEOUT_MS = 20_000;
+    private static final long MIN_REQUEST_BYTES_PER_SECOND = 1024;
+    private static final int MAX_CONNECTIONS = 512;
+    /** After cancelling, how long transfers get to free their device memory and requests to be answered. */
+    private static final Duration CANCEL_GRACE = Duration.ofSeconds(5);
+
+    private final HttpSettings settings;
+    private final Api api;
+    private final Page page;
+    private final Javalin javalin;
+    private final AtomicBoolean started = new AtomicBoolean();
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private volatile boolean closing;
+    private volatile int port = -1;
+
+    /**
+     * @param config the configuration in force, as {@code GET /v1/config} shows it; values under keys that name a
+     *               token, secret, password or credential are shown as {@code <hidden>}
+     */
+    public PreloaderHttpServer(ModelPreloader preloader, HttpSettings settings, Map<String, ?> config) {
+        Objects.requireNonNull(preloader, "preloader");
+        this.settings = Objects.requireNonNull(settings, "settings");
+        Map<String, Object> shown = redact(config);
+        this.api = new Api(preloader, () -> configView(shown, settings, port()), resource("openapi.json"), settings.defaultDevice());
+        this.page = new Page(resource("index.html"), resource("page.js"), resource("page.css"));
+        Guard guard = new Guard(settings.token(), settings.maxBodyBytes(), () -> closing);
+        this.javalin = Javalin.create(cfg -> configure(cfg, guard));
+    }
+
+    private void configure(JavalinConfig cfg, Guard guard) {
+        cfg.startup.showJavalinBanner = false;
+        cfg.startup.showOldJavalinVersionWarning = false;
+        cfg.startup.startupWatcherEnabled = false;
+        cfg.http.maxRequestSize = settings.maxBodyBytes();
+        cfg.jsonMapper(new JavalinJackson(Json.MAPPER, false));
+        cfg.jetty.modifyServer(server -> {
+            server.insertHandler(new GracefulHandler());
+            server.setStopTimeout(settings.shutdownTimeout().toMillis());
+            server.setErrorHandler(new JsonErrorHandler());
+            server.addBean(new NetworkConnectionLimit(MAX_CONNECTIONS, server));
+        });
+        cfg.jetty.modifyHttpConfiguration(http -> {
+            http.setSendServerVersion(false);
+            http.setSendXPoweredBy(false);
+            http.setMinRequestDataRate(MIN_REQUEST_BYTES_PER_SECOND);
+        });
+        cfg.jetty.addConnector((server, http) -> {
+            ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(http));
+            connector.setHost(settings.host());
+            connector.setPort(settings.port());
+            connector.setIdleTimeout(IDLE_TIMEOUT_MS);
+            return connector;
+        });
+        cfg.routes.before(guard::check);
+        cfg.routes.after(guard::drain);
+        for (Api.Route route : api.routes()) {
+            cfg.routes.addHttpHandler(route.method(), route.path(), route.handler());
+        }
+        page.routes().forEach(route -> cfg.routes.addHttpHandler(route.method(), route.path(), route.handler()));
+        cfg.routes.exception(HttpResponseException.class, (e, ctx) -> answer(ctx, Errors.answer(e)));
+        cfg.routes.exception(Exception.class, (e, ctx) -> answer(ctx, Errors.answer(e)));
+        cfg.router.javaLangErrorHandler((response, error) -> {
+            LOG.log(System.Logger.Level.ERROR, "request failed", error);
+            try {
+                response.setStatus(500);
+                response.setContentType("application/json");
+                response.getOutputStream().write(JsonErrorHandler.body(500, "internal error (" + error.getClass().getSimpleName() + ")"));
+            } catch (IOException | RuntimeException ignored) {
+                // The client is gone or the response committed: nothing more to tell it.
+            }
+        });
+    }
+
+    private static void answer(io.javalin.http.Context ctx, Errors.Answer answer) {
+        if (answer.status() == 401) {
+            ctx.header("WWW-Authenticate", "Bearer realm=\"preloader\"");
+        }
+        ctx.status(answer.status()).json(answer.body());
+    }
+
+    /** Binds and starts serving; @throws IllegalStateException naming the address when it cannot listen there */
+    public PreloaderHttpServer start() {
+        if (!started.compareAndSet(false, true)) {
+            throw new IllegalStateException("the server was started already");
+        }
+        try {
+            javalin.start();
+            port = javalin.port();
+        } catch (RuntimeException e) {
+            close();
+            Throwable cause = e.getCause() != null ? e.getCause() : e;
+            throw new IllegalStateException("cannot listen on " + settings.host() + ":" + settings.port() + ": " + cause.getMessage(), e);
+        }
+        return this;
+    }
+
+    /** The port it listens on: the configured one, or the one the system picked for port 0. */
+    public int port() {
+        if (port < 0) {
+            throw new IllegalStateException("the server has not started");
+        }
+        return port;
+    }
+
+    /** Where it listens, as a client would write it: {@code http://127.0.0.1:7780}. */
+    public URI uri() {
+        String host = settings.host();
+        try {
+            if (InetAddress.getByName(host) instanceof Inet6Address && !host.startsWith("[")) {
+                host = "[" + host + "]";
+            }
+        } catch (UnknownHostException e) {
+            // A name that does not resolve would have failed to bind; print it as configured.
+        }
+        return URI.create("http://" + host + ":" + port());
+    }
+
+    /**
+     * What a daemon does at startup, as jobs the API and the page show: pins and loads the {@code keep} models, then
+     * preloads the {@code mostUsed} others the access journal counts most.
+     */
+    public Startup startup(List<ModelId> keep, int mostUsed) {
+        return api.startup(keep, mostUsed);
+    }
+
+    /** Starts preloading the {@code count} models the access journal counts most. */
+    public List<ModelId> autoPreload(int count) {
+        return startup(List.of(), count).mostUsed();
+    }
+
+    /**
+     * The loads a startup began.
+     *
+     * @param kept     pinned models being loaded
+     * @param mostUsed other models being preloaded, most used first
+     * @param unknown  kept ids that no models folder has
+     */
+    public record Startup(List<ModelId> kept, List<ModelId> mostUsed, List<ModelId> unknown) {
+        public Startup {
+            kept = List.copyOf(kept);
+            mostUsed = List.copyOf(mostUsed);
+            unknown = List.copyOf(unknown);
+        }
+    }
+
+    /** The endpoints, for the test that holds the OpenAPI document to them. */
+    List<Api.Route> routes() {
+        return api.routes();
+    }
+
+    /**
+     * Shuts down gracefully: stops accepting connections and refuses new changes (503), waits up to the shutdown
+     * timeout for in-flight transfers, then cancels those still running (each frees what it allocated on the device
+     * and answers 503), stops the server, marks running preload jobs cancelled, and closes the leases and device
+     * copies it holds. The preloader itself stays open: its owner closes it next. Idempotent.
+     */
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        closing = true;
+        try {
+            if (started.get()) {
+                Server server = javalin.jettyServer().server();
+                for (Connector connector : server.getConnectors()) {
+                    if (connector instanceof Graceful graceful) {
+                        graceful.shutdown();
+                    }
+                }
+                if (!api.inFlight.awaitIdle(settings.shutdownTimeout())) {
+                    LOG.log(System.Logger.Level.WARNING, "{0} transfers still running after {1} s: cancelling them",
+                            api.inFlight.count(), settings.shutdownTimeout().toSeconds());
+                    api.inFlight.cancelAll("because the server is shutting down");
+                    api.inFlight.awaitIdle(CANCEL_GRACE);
+                }
+                // What is left are requests answering now: give them a moment to be written.
+                server.setStopTimeout(CANCEL_GRACE.toMillis());
+                javalin.stop();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            api.inFlight.cancelAll("because the server was interrupted while shutting down");
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "the HTTP server did not stop cleanly: " + e.getMessage(), e);
+        } finally {
+            if (started.get() && javalin.jettyServer().server().isRunning()) {
+                try {
+                    javalin.stop();
+                } catch (RuntimeException e) {
+                    LOG.log(System.Logger.Level.WARNING, "the HTTP server did not stop: " + e.getMessage(), e);
+                }
+            }
+            api.jobs.cancelRunning("the server shut down before the load finished");
+            api.leases.closeAll();
+            api.copies.closeAll();
+            api.metrics.close();
+        }
+    }
+
+    /** Whether a shutdown is cancelling transfers (for tests that wait for that moment). */
+    boolean cancellingTransfers() {
+        return api.inFlight.cancelling();
+    }
+
+    /** The config as shown: secrets hidden at any depth, and this server's own settings (the port it really got). */
+    private static Map<String, Object> configView(Map<String, Object> shown, HttpSettings settings, int port) {
+        Map<String, Object> view = new LinkedHashMap<>(shown);
+        Map<String, Object> http = new LinkedHashMap<>();
+        http.put("host", settings.host());
+        http.put("port", port);
+        http.put("token", settings.token().isPresent() ? "<hidden>" : null);
+        http.put("max_body_bytes", settings.maxBodyBytes());
+        http.put("shutdown_timeout_seconds", settings.shutdownTimeout().toMillis() / 1000.0);
+        view.put("http", http);
+        return view;
+    }
+
+    private static Map<String, Object> redact(Map<?, ?> map) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        map.forEach((k, v) -> {
+            String key = String.valueOf(k);
+            out.put(key, SECRET_KEY.matcher(key).matches() && v != null ? "<hidden>" : redactValue(v));
+        });
+        return out;
+    }
+
+    private static Object redactValue(Object value) {
+        return switch (value) {
+            case Map<?, ?> m -> redact(m);
+            case List<?> l -> l.stream().map(PreloaderHttpServer::redactValue).toList();
+            case null -> null;
+            case Number n -> n;
+            case Boolean b -> b;
+            default -> String.valueOf(value);
+        };
+    }
+
+    private static byte[] resource(String name) {
+        try (InputStream in = PreloaderHttpServer.class.getResourceAsStream(RESOURCES + name)) {
+            if (in == null) {
+                throw new IllegalStateException("resource " + RESOURCES + name + " is missing from the adapters-http jar");
+            }
+            return in.readAllBytes();
+        } catch (IOException e) {
+            throw new UncheckedIOException("reading resource " + name, e);
+        }
+    }
+}

@@ -1,0 +1,61 @@
+package io.hive.preloader.adapters.http;
+
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.BaseUnits;
+import io.micrometer.core.instrument.binder.MeterBinder;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * The process's memory as the kernel counts it ({@code /proc/self/status}): resident set, its peak, and virtual
+ * size. Mapped and native memory, where resident models live, show here and not in the JVM's heap metrics.
+ * Where the file does not exist (not Linux) the gauges read NaN.
+ */
+final class ProcessMemoryMetrics implements MeterBinder {
+    private final Path status;
+
+    ProcessMemoryMetrics() {
+        this(Path.of("/proc/self/status"));
+    }
+
+    ProcessMemoryMetrics(Path status) {
+        this.status = status;
+    }
+
+    @Override
+    public void bindTo(MeterRegistry registry) {
+        gauge(registry, "process.resident.memory", "VmRSS", "Resident set size of this process");
+        gauge(registry, "process.resident.memory.peak", "VmHWM", "Peak resident set size of this process");
+        gauge(registry, "process.virtual.memory", "VmSize", "Virtual memory size of this process");
+    }
+
+    private void gauge(MeterRegistry registry, String name, String field, String description) {
+        Gauge.builder(name, this, m -> m.read(field)).baseUnit(BaseUnits.BYTES).description(description).register(registry);
+    }
+
+    /** A {@code Field:   1234 kB} line of the status file, in bytes. */
+    double read(String field) {
+        List<String> lines;
+        try {
+            lines = Files.readAllLines(status);
+        } catch (IOException | RuntimeException e) {
+            return Double.NaN;
+        }
+        for (String line : lines) {
+            if (line.startsWith(field + ":")) {
+                String[] parts = line.substring(field.length() + 1).strip().split("\\s+");
+                try {
+                    long value = Long.parseLong(parts[0]);
+                    return parts.length > 1 && parts[1].equalsIgnoreCase("kB") ? value * 1024.0 : value;
+                } catch (NumberFormatException e) {
+                    return Double.NaN;
+                }
+            }
+        }
+        return Double.NaN;
+    }
+}

@@ -1,0 +1,95 @@
+package io.hive.preloader.adapters.http;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static io.hive.preloader.adapters.http.Fixture.ALPHA;
+import static io.hive.preloader.adapters.http.Fixture.GAMMA;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/** The live page, loaded by headless Chromium against the running server with resident models. */
+class PageTest {
+    @TempDir
+    Path dir;
+
+    private Fixture f;
+
+    @BeforeEach
+    void start() {
+        f = new Fixture(dir);
+    }
+
+    @AfterEach
+    void stop() {
+        f.close();
+    }
+
+    @Test
+    void shouldServeThePageWithItsOwnScriptOnly() {
+        Client.Response html = f.client.get("/");
+        Client.Response script = f.client.get("/page.js");
+        Client.Response style = f.client.get("/page.css");
+
+        assertThat(html.status()).isEqualTo(200);
+        assertThat(html.header("Content-Type")).hasValueSatisfying(t -> assertThat(t).startsWith("text/html"));
+        assertThat(html.header("Content-Security-Policy")).hasValueSatisfying(csp -> assertThat(csp).contains("script-src 'self'"));
+        assertThat(html.body()).contains("<script src=\"/page.js\"></script>").doesNotContain("<script>");
+        assertThat(script.header("Content-Type")).hasValueSatisfying(t -> assertThat(t).startsWith("text/javascript"));
+        assertThat(script.body()).contains("/v1/stats", "/v1/models", "/v1/activity").doesNotContain("innerHTML");
+        assertThat(style.header("Content-Type")).hasValueSatisfying(t -> assertThat(t).startsWith("text/css"));
+    }
+
+    @Test
+    void shouldShowTheResidentModelsInHeadlessChromium() throws IOException {
+        Optional<String> missing = Chromium.ensureInstalled();
+        assumeTrue(missing.isEmpty(), () -> "page test skipped: " + missing.orElseThrow());
+        f.preload(ALPHA);
+        f.preload(GAMMA);
+        Client.Response pin = f.client.post("/v1/models/beta/pin");
+        f.awaitJob(pin.json().get("status").asText(), "done");
+        assertThat(f.client.post("/v1/models/alpha/transfer", "{}").status()).isEqualTo(201);
+        assertThat(f.client.post("/v1/models/alpha/transfer", "{\"keep\": false}").status()).isEqualTo(200);
+        Path out = Files.createDirectories(Path.of(System.getProperty("page.output", "target/page")));
+        Path profiles = Files.createDirectories(dir.resolve("chromium"));
+
+        String dom = Chromium.dumpDom(f.server.uri().resolve("/"), Files.createTempDirectory(profiles, "profile"));
+        Files.writeString(out.resolve("page-dom.html"), dom);
+        Chromium.screenshot(f.server.uri().resolve("/"), out.resolve("page.png"), Files.createTempDirectory(profiles, "profile"));
+
+        String resident = section(dom, "<table id=\"resident\">", "</table>");
+        assertThat(rowOf(resident, "alpha")).contains(">resident<", ">3.0 MiB<");
+        assertThat(rowOf(resident, "beta")).contains(">resident<", ">2.0 MiB<", ">pinned<");
+        assertThat(rowOf(resident, "gamma")).contains(">resident<", ">1.0 MiB<").doesNotContain(">pinned<");
+        assertThat(resident).doesNotContain("data-model=\"huge\"");
+        assertThat(dom).containsPattern("id=\"on-disk\"[^>]*>huge \\(17\\.0 MiB\\)<");
+        assertThat(dom).containsPattern("id=\"budget-text\"[^>]*>6\\.0 MiB resident, 6\\.0 MiB reserved of 16\\.0 MiB \\(38 %\\)<");
+        assertThat(dom).containsPattern("id=\"hit-rate\"[^>]*>100\\.0 %<");
+        String activity = section(dom, "<table id=\"activity\">", "</table>");
+        assertThat(activity).contains(">transfer<", ">load<", "ram → device 0", "disk → RAM");
+        assertThat(activity).containsPattern("class=\"num rate\">[0-9]+\\.[0-9]{2}<");
+        assertThat(dom).contains("class=\"segment pinned\"").doesNotContain("Cannot reach the preloader");
+        assertThat(Files.size(out.resolve("page.png"))).isGreaterThan(10_000);
+    }
+
+    private static String section(String dom, String start, String end) {
+        int from = dom.indexOf(start);
+        assertThat(from).as("%s in the DOM", start).isNotNegative();
+        return dom.substring(from, dom.indexOf(end, from));
+    }
+
+    private static String rowOf(String table, String model) {
+        Matcher m = Pattern.compile("<tr data-model=\"" + Pattern.quote(model) + "\">(.*?)</tr>", Pattern.DOTALL).matcher(table);
+        assertThat(m.find()).as("a row for %s in %s", model, table).isTrue();
+        return m.group(1);
+    }
+}

@@ -51,6 +51,11 @@ final class HostDeviceCopy implements DeviceCopy {
         return String.format("host:0x%x@device%d", memory.address(), device);
     }
 
+    @Override
+    public void readBack(long offset, MemorySegment into) {
+        MemorySegment.copy(memory, offset, into, 0, into.byteSize());
+    }
+
     /** The copied bytes, for a caller in this process that wants to check them. */
     MemorySegment memory() {
         return memory;

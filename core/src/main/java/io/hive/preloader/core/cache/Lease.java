@@ -5,6 +5,8 @@ import io.hive.preloader.core.model.ModelId;
 import io.hive.preloader.core.port.Handoff;
 
 import java.lang.foreign.MemorySegment;
+import java.util.Optional;
+import java.util.function.Function;
 
 /**
  * A caller's hold on a resident model's bytes. While any lease is open the bytes stay valid, even if the model is
@@ -50,6 +52,21 @@ public final class Lease implements AutoCloseable {
 
     public Origin origin() {
         return origin;
+    }
+
+    /**
+     * Something tied to this resident copy of the model's bytes, such as a device driver's registration of them:
+     * made by {@code make} the first time a lease on this copy asks for {@code key} (concurrent askers wait for
+     * that one), remembered even when empty, and closed just before the bytes are released (evicted, replaced or
+     * the cache closed), so that it never outlives them. {@code make} may take a while; it holds no cache lock.
+     */
+    @SuppressWarnings("unchecked")
+    public <T extends AutoCloseable> Optional<T> attachment(String key, Function<MemorySegment, Optional<T>> make) {
+        MemorySegment segment = bytes();
+        return (Optional<T>) model.attachments.computeIfAbsent(key, k -> {
+            Optional<T> made = make.apply(segment);
+            return made == null ? Optional.empty() : made;
+        });
     }
 
     @Override

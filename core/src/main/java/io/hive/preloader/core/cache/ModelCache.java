@@ -307,6 +307,21 @@ public final class ModelCache implements AutoCloseable {
         }
     }
 
+    /** Closes what was tied to the region (a device registration of it) before the region itself goes. */
+    private static void closeAttachments(ResidentModel entry) {
+        for (var e : entry.attachments.entrySet()) {
+            e.getValue().ifPresent(attachment -> {
+                try {
+                    attachment.close();
+                } catch (Exception failure) {
+                    LOG.log(System.Logger.Level.WARNING, "closing " + e.getKey() + " of " + entry.descriptor.id() + " failed: "
+                            + failure.getMessage(), failure);
+                }
+            });
+        }
+        entry.attachments.clear();
+    }
+
     private void freeIfUnleased(ResidentModel entry) {
         if (entry.leases > 0) {
             draining.add(entry);
@@ -314,6 +329,7 @@ public final class ModelCache implements AutoCloseable {
         }
         draining.remove(entry);
         used -= entry.bytes();
+        closeAttachments(entry);
         try {
             entry.region.release(closed ? ResidentRegion.Release.RETAIN_PAGE_CACHE : ResidentRegion.Release.DROP);
         } catch (RuntimeException e) {

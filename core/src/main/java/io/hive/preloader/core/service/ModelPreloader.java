@@ -6,6 +6,8 @@ import io.hive.preloader.core.model.ModelDescriptor;
 import io.hive.preloader.core.model.ModelId;
 import io.hive.preloader.core.port.DeviceCopy;
 import io.hive.preloader.core.port.LoadProgress;
+import io.hive.preloader.core.transfer.Transfer;
+import io.hive.preloader.core.transfer.TransferOptions;
 
 import java.util.List;
 import java.util.Optional;
@@ -40,8 +42,25 @@ public interface ModelPreloader extends AutoCloseable {
     /** A lease on the model's bytes: from RAM when resident (fast path), else after loading it from disk (slow path). */
     Lease get(ModelId id);
 
-    /** Copies the model to a device through the configured sink, loading it first when it is not resident. */
+    /**
+     * Copies the model to a device through the configured sink, by the configured plan: {@link #transfer(ModelId,
+     * int, TransferOptions)} with the default options, returning the device copy alone.
+     */
     DeviceCopy transfer(ModelId id, int device);
+
+    /**
+     * Copies the model to a device by the plan core chooses (or the one the options name): a resident model whose
+     * region the sink can pin goes direct, in one pass from that region, which stays registered while the model is
+     * resident; otherwise it goes through the staging pipeline, from RAM, or straight from its file when it is not
+     * resident. Without a pipeline a model that is not resident is loaded first. Progress is reported per chunk;
+     * a cancelled or failed transfer leaves nothing allocated on the device.
+     *
+     * @throws io.hive.preloader.core.port.TransferCancelledException when cancelled or interrupted
+     * @throws io.hive.preloader.core.transfer.ChecksumMismatchException when a checksum was asked for and the device copy differs
+     */
+    default Transfer transfer(ModelId id, int device, TransferOptions options) {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " does not plan transfers");
+    }
 
     /**
      * Drops the model from RAM; its bytes are freed at once, or when its last lease closes.

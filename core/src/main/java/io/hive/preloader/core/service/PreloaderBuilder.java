@@ -7,7 +7,9 @@ import io.hive.preloader.core.port.EvictionPolicy;
 import io.hive.preloader.core.port.HostMemory;
 import io.hive.preloader.core.port.ModelSource;
 import io.hive.preloader.core.port.RamStore;
+import io.hive.preloader.core.port.StagingPipeline;
 import io.hive.preloader.core.port.VramSink;
+import io.hive.preloader.core.transfer.PlanMode;
 
 import java.time.InstantSource;
 import java.util.Objects;
@@ -19,6 +21,8 @@ import java.util.concurrent.Executors;
  * The one way to make a {@link ModelPreloader}. A source and a store are required; the budget is required unless
  * a {@link HostMemory} is given, in which case it defaults to {@value ByteBudget#DEFAULT} of RAM. Policy defaults
  * to LRU, the journal to none, the sink to none (then {@code transfer} fails, naming what to configure).
+ * Transfers default to plan {@link PlanMode#AUTO}, no staging pipeline, and direct copies in chunks of the
+ * pipeline's chunk size ({@value #DEFAULT_CHUNK} bytes without one).
  */
 public final class PreloaderBuilder {
     private ModelSource source;
@@ -28,6 +32,11 @@ public final class PreloaderBuilder {
     private String budgetSpec;
     private HostMemory hostMemory;
     private VramSink sink;
+    /** The direct plan's chunk when neither {@link #chunkSize} nor a pipeline says otherwise: 16 MiB. */
+    public static final long DEFAULT_CHUNK = 16L << 20;
+    private StagingPipeline pipeline;
+    private PlanMode plan = PlanMode.AUTO;
+    private long chunkSize;
     private AccessJournal journal = AccessJournal.NONE;
     private InstantSource clock = InstantSource.system();
 
@@ -76,6 +85,27 @@ public final class PreloaderBuilder {
         return this;
     }
 
+    /** The staging pipeline for transfers that cannot go direct, and for models streamed straight from disk. */
+    public PreloaderBuilder pipeline(StagingPipeline pipeline) {
+        this.pipeline = Objects.requireNonNull(pipeline, "pipeline");
+        return this;
+    }
+
+    /** The plan a transfer uses unless it names one: {@code AUTO} (core chooses), {@code DIRECT} or {@code STAGED}. */
+    public PreloaderBuilder plan(PlanMode plan) {
+        this.plan = Objects.requireNonNull(plan, "plan");
+        return this;
+    }
+
+    /** The direct plan's chunk: the unit of its progress, cancellation and checksums (4 KiB to 1 GiB). */
+    public PreloaderBuilder chunkSize(long bytes) {
+        if (bytes < 4096 || bytes > (1L << 30)) {
+            throw new IllegalArgumentException("chunk size " + bytes + " is out of range: 4 KiB to 1 GiB");
+        }
+        this.chunkSize = bytes;
+        return this;
+    }
+
     public PreloaderBuilder journal(AccessJournal journal) {
         this.journal = Objects.requireNonNull(journal, "journal");
         return this;
@@ -94,8 +124,16 @@ public final class PreloaderBuilder {
             throw new IllegalStateException("a RamStore is required: call store(...), e.g. with an mmap store");
         }
         ExecutorService loader = Executors.newThreadPerTaskExecutor(Thread.ofPlatform().name("preloader-load-", 0).daemon().factory());
+        if (plan == PlanMode.STAGED && pipeline == null) {
+            throw new IllegalStateException("plan staged needs a staging pipeline: call pipeline(...) too, or use plan auto or direct");
+        }
+        if (plan == PlanMode.STAGED && sink != null && !sink.receivesChunks()) {
+            throw new IllegalStateException("plan staged needs a sink that receives chunks; the " + sink.name() + " sink does not");
+        }
+        long chunk = chunkSize > 0 ? chunkSize : pipeline != null ? pipeline.chunkSize() : DEFAULT_CHUNK;
+        DefaultModelPreloader.Transfers transfers = new DefaultModelPreloader.Transfers(Optional.ofNullable(pipeline), plan, chunk);
         return new DefaultModelPreloader(source, store, policy == null ? new LruPolicy() : policy, resolveBudget(),
-                Optional.ofNullable(sink), journal, clock, loader);
+                Optional.ofNullable(sink), journal, clock, loader, transfers);
     }
 
     private ByteBudget resolveBudget() {

@@ -1,0 +1,281 @@
+package io.hive.preloader.core.service;
+
+import io.hive.preloader.core.cache.ByteBudget;
+import io.hive.preloader.core.cache.CacheSnapshot;
+import io.hive.preloader.core.model.ModelDescriptor;
+import io.hive.preloader.core.model.ModelId;
+import io.hive.preloader.core.port.Handoff;
+import io.hive.preloader.core.port.LoadProgress;
+import io.hive.preloader.core.port.RamStore;
+import io.hive.preloader.core.port.ReadinessProbe;
+import io.hive.preloader.core.port.ResidentRegion;
+import io.hive.preloader.core.port.WorkerRequest;
+import io.hive.preloader.core.testing.FakeLauncher;
+import io.hive.preloader.core.testing.FakeSource;
+import io.hive.preloader.core.testing.FakeStore;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.lang.foreign.MemorySegment;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+/** The spawn flow over a fake store and a fake launcher: which path a model takes, and what is held while a worker starts. */
+class SpawnFlowTest {
+    static final long MiB = 1024 * 1024;
+    static final List<String> COMMAND = List.of("worker", "--model", "{model}", "--name={model}.log");
+    static final ReadinessProbe READY_LINE = ReadinessProbe.line("ready");
+
+    final FakeSource source = new FakeSource();
+    final FakeStore store = new FakeStore();
+    final FakeLauncher launcher = new FakeLauncher();
+    final List<ModelPreloader> opened = new ArrayList<>();
+
+    ModelPreloader preloader(long budget) {
+        return preloader(budget, store);
+    }
+
+    ModelPreloader preloader(long budget, RamStore ramStore) {
+        ModelPreloader p = ModelPreloader.builder().source(source).store(ramStore).budget(new ByteBudget(budget)).build();
+        opened.add(p);
+        return p;
+    }
+
+    @AfterEach
+    void closeAndCheckNothingLeaks() {
+        opened.forEach(ModelPreloader::close);
+        assertThat(store.liveRegions()).as("regions still allocated after close").isZero();
+    }
+
+    static CacheSnapshot.Entry entry(ModelPreloader p, ModelId id) {
+        return p.stats().cache().entries().stream().filter(e -> e.id().equals(id)).findFirst().orElseThrow();
+    }
+
+    @Test
+    void shouldTakeTheFastPathWhenTheModelIsResident() throws Exception {
+        ModelId a = source.add("a", 2 * MiB);
+        ModelPreloader p = preloader(16 * MiB);
+        p.preload(a).get(10, TimeUnit.SECONDS);
+
+        Spawned spawned = new SpawnFlow(p, launcher).spawn(a, COMMAND, READY_LINE);
+
+        assertThat(spawned.route()).isEqualTo(Spawned.Route.RESIDENT);
+        assertThat(store.loads(a)).as("no second load").isEqualTo(1);
+        assertThat(spawned.handoff()).contains(new Handoff.PrivateMemory());
+        assertThat(spawned.modelPath()).isEqualTo(Path.of("/models/a.gguf"));
+        assertThat(spawned.worker().isAlive()).isTrue();
+        assertThat(p.stats().hits()).isEqualTo(1);
+    }
+
+    @Test
+    void shouldPutTheModelsPathInTheCommandLineAndTheEnvironment() {
+        ModelId a = source.add("a", MiB);
+        ModelPreloader p = preloader(16 * MiB);
+
+        Spawned spawned = new SpawnFlow(p, launcher).spawn(a, COMMAND, READY_LINE);
+
+        WorkerRequest request = launcher.requests().getFirst();
+        assertThat(request.command()).containsExactly("worker", "--model", "/models/a.gguf", "--name=/models/a.gguf.log");
+        assertThat(spawned.command()).isEqualTo(request.command());
+        assertThat(request.environment()).containsEntry("PRELOADER_MODEL", "/models/a.gguf").containsEntry("PRELOADER_MODEL_ID", "a");
+        assertThat(request.probe()).isSameAs(READY_LINE);
+    }
+
+    @Test
+    void shouldTakeTheSlowPathFromDiskWhenTheModelIsNotResident() {
+        ModelId a = source.add("a", 2 * MiB);
+        ModelPreloader p = preloader(16 * MiB);
+
+        Spawned spawned = new SpawnFlow(p, launcher).spawn(a, COMMAND, READY_LINE);
+
+        assertThat(spawned.route()).isEqualTo(Spawned.Route.LOADED);
+        assertThat(store.loads(a)).isEqualTo(1);
+        assertThat(entry(p, a).state()).as("resident for the next worker").isEqualTo(CacheSnapshot.State.RESIDENT);
+        assertThat(p.stats().misses()).isEqualTo(1);
+        assertThat(p.stats().bytesLoadedFromDisk()).isEqualTo(2 * MiB);
+    }
+
+    @Test
+    void shouldHoldTheLeaseWhileTheWorkerStartsAndReleaseItOnceReady() {
+        ModelId a = source.add("a", MiB);
+        ModelPreloader p = preloader(16 * MiB);
+        List<Integer> leasesDuringStart = new ArrayList<>();
+        launcher.onStart(request -> leasesDuringStart.add(entry(p, a).leases()));
+
+        new SpawnFlow(p, launcher).spawn(a, COMMAND, READY_LINE);
+
+        assertThat(leasesDuringStart).containsExactly(1);
+        assertThat(entry(p, a).leases()).isZero();
+    }
+
+    @Test
+    void shouldNotFreeAModelEvictedWhileItsWorkerStartsUntilTheWorkerIsReady() throws Exception {
+        ModelId a = source.add("a", 3 * MiB);
+        ModelPreloader p = preloader(16 * MiB);
+        p.preload(a).get(10, TimeUnit.SECONDS);
+        launcher.hold();
+        CompletableFuture<Spawned> spawning = CompletableFuture.supplyAsync(() -> new SpawnFlow(p, launcher).spawn(a, COMMAND, READY_LINE));
+        launcher.awaitStarted();
+
+        assertThat(p.evict(a)).isTrue();
+
+        assertThat(store.liveRegions()).as("still mapped for the starting worker").isEqualTo(1);
+        assertThat(entry(p, a).state()).isEqualTo(CacheSnapshot.State.DRAINING);
+        assertThat(p.stats().cache().usedBytes()).isEqualTo(3 * MiB);
+        launcher.proceed();
+        assertThat(spawning.get(10, TimeUnit.SECONDS).route()).isEqualTo(Spawned.Route.RESIDENT);
+        assertThat(store.liveRegions()).as("freed when the lease ended").isZero();
+        assertThat(p.stats().cache().entries()).isEmpty();
+        assertThat(p.stats().cache().usedBytes()).isZero();
+    }
+
+    @Test
+    void shouldReportTheExitStatusAndLastLinesOfAWorkerThatExitsBeforeItIsReady() {
+        ModelId a = source.add("a", MiB);
+        ModelPreloader p = preloader(16 * MiB);
+        launcher.exitsWith(3, List.of("loading /models/a.gguf", "error: out of memory"));
+
+        WorkerStartException failure = catchThrowableOfType(WorkerStartException.class,
+                () -> new SpawnFlow(p, launcher).spawn(a, COMMAND, READY_LINE));
+
+        assertThat(failure.exitCode()).hasValue(3);
+        assertThat(failure.lastLines()).containsExactly("loading /models/a.gguf", "error: out of memory");
+        assertThat(failure.model()).isEqualTo(a);
+        assertThat(failure).hasMessageStartingWith("the worker for a (pid 4001) exited with status 3 before it was ready (after ")
+                .hasMessageEndingWith(", waiting for a line matching /ready/)");
+        assertThat(entry(p, a).leases()).as("lease released").isZero();
+        assertThat(entry(p, a).state()).as("the model stays resident").isEqualTo(CacheSnapshot.State.RESIDENT);
+    }
+
+    @Test
+    void shouldSayWhenAWorkerWasNotReadyInTimeOrCouldNotStart() {
+        ModelId a = source.add("a", MiB);
+        ModelPreloader p = preloader(16 * MiB);
+        SpawnFlow flow = new SpawnFlow(p, launcher);
+        SpawnRequest request = new SpawnRequest(a, COMMAND, ReadinessProbe.port(8080)).withTimeout(java.time.Duration.ofSeconds(5));
+
+        launcher.timesOut(List.of("still loading"));
+        WorkerStartException late = catchThrowableOfType(WorkerStartException.class, () -> flow.spawn(request));
+        assertThat(late).hasMessage("the worker for a (pid 4001) was not ready within 5.000 s, waiting for port 8080 open on 127.0.0.1; it was stopped");
+        assertThat(late.exitCode()).isEmpty();
+        assertThat(late.lastLines()).containsExactly("still loading");
+
+        launcher.cannotStart("Cannot run program \"worker\": error=2, No such file or directory");
+        assertThatThrownBy(() -> flow.spawn(request)).isInstanceOf(WorkerStartException.class)
+                .hasMessage("the worker for a could not be started: Cannot run program \"worker\": error=2, No such file or directory");
+        assertThat(entry(p, a).leases()).isZero();
+    }
+
+    @Test
+    void shouldKillTheWorkerAndKeepTheInterruptWhenInterrupted() {
+        ModelId a = source.add("a", MiB);
+        ModelPreloader p = preloader(16 * MiB);
+        launcher.interrupted();
+
+        assertThatThrownBy(() -> new SpawnFlow(p, launcher).spawn(a, COMMAND, READY_LINE))
+                .isInstanceOf(WorkerStartException.class).hasMessageContaining("interrupted");
+        assertThat(Thread.interrupted()).as("interrupt flag restored (and cleared here)").isTrue();
+        assertThat(entry(p, a).leases()).isZero();
+    }
+
+    @Test
+    void shouldGiveTheWorkerTheSharedFileOfAShareMemoryStore() {
+        ModelId a = source.add("a", MiB);
+        Path shared = Path.of("/dev/shm/preloader/a");
+        ModelPreloader p = preloader(16 * MiB, new HandingOff(store, model -> new Handoff.SharedFile(shared)));
+
+        Spawned spawned = new SpawnFlow(p, launcher).spawn(a, COMMAND, READY_LINE);
+
+        assertThat(spawned.modelPath()).isEqualTo(shared);
+        assertThat(launcher.requests().getFirst().command()).contains("/dev/shm/preloader/a");
+    }
+
+    @Test
+    void shouldGiveTheWorkerTheModelFileOfAPageCacheStore() {
+        ModelId a = source.add("a", MiB);
+        ModelPreloader p = preloader(16 * MiB, new HandingOff(store, model -> new Handoff.PageCacheFile(model.path())));
+
+        Spawned spawned = new SpawnFlow(p, launcher).spawn(a, COMMAND, READY_LINE);
+
+        assertThat(spawned.handoff()).contains(new Handoff.PageCacheFile(Path.of("/models/a.gguf")));
+        assertThat(spawned.modelPath()).isEqualTo(Path.of("/models/a.gguf"));
+    }
+
+    @Test
+    void shouldLetTheWorkerReadTheFileItselfWhenTheModelCannotFitTheBudget() throws Exception {
+        ModelId kept = source.add("kept", 6 * MiB);
+        ModelId big = source.add("big", 6 * MiB);
+        ModelPreloader p = preloader(10 * MiB);
+        p.pin(kept).get(10, TimeUnit.SECONDS);
+
+        Spawned spawned = new SpawnFlow(p, launcher).spawn(big, COMMAND, READY_LINE);
+
+        assertThat(spawned.route()).isEqualTo(Spawned.Route.UNCACHED);
+        assertThat(spawned.handoff()).isEmpty();
+        assertThat(spawned.modelPath()).isEqualTo(Path.of("/models/big.gguf"));
+        assertThat(store.loads(big)).isZero();
+        assertThat(entry(p, kept).state()).isEqualTo(CacheSnapshot.State.RESIDENT);
+    }
+
+    @Test
+    void shouldRefuseAnUnknownModelWithoutStartingAWorker() {
+        ModelPreloader p = preloader(16 * MiB);
+
+        assertThatThrownBy(() -> new SpawnFlow(p, launcher).spawn(ModelId.of("nope"), COMMAND, READY_LINE))
+                .isInstanceOf(UnknownModelException.class);
+        assertThat(launcher.requests()).isEmpty();
+    }
+
+    @Test
+    void shouldRefuseAnEmptyCommandOrABadProbe() {
+        ModelId a = ModelId.of("a");
+        assertThatThrownBy(() -> new SpawnRequest(a, List.of(), READY_LINE)).hasMessage("spawn needs a command to run");
+        assertThatThrownBy(() -> ReadinessProbe.port(70000)).hasMessage("port 70000 is not a TCP port (1-65535)");
+        assertThatThrownBy(() -> ReadinessProbe.line("(")).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new SpawnRequest(a, COMMAND, READY_LINE).withTimeout(java.time.Duration.ZERO))
+                .hasMessageContaining("timeout must be positive");
+    }
+
+    /** A store whose regions hand off as the test says, over the fake store's memory. */
+    record HandingOff(RamStore delegate, Function<ModelDescriptor, Handoff> handoff) implements RamStore {
+        @Override
+        public String name() {
+            return "handing-off";
+        }
+
+        @Override
+        public ResidentRegion load(ModelDescriptor model, LoadProgress progress) {
+            ResidentRegion region = delegate.load(model, progress);
+            Handoff h = handoff.apply(model);
+            return new ResidentRegion() {
+                @Override
+                public MemorySegment bytes() {
+                    return region.bytes();
+                }
+
+                @Override
+                public long residentBytes() {
+                    return region.residentBytes();
+                }
+
+                @Override
+                public Handoff handoff() {
+                    return h;
+                }
+
+                @Override
+                public void release(Release how) {
+                    region.release(how);
+                }
+            };
+        }
+    }
+}

@@ -18,7 +18,7 @@ class ArchitectureTest {
     @Test
     void importsEveryModule() {
         // A rule over an empty import passes vacuously: make sure each module's classes are really there.
-        for (String pkg : new String[]{"core.gguf", "core.cache", "core.service", "adapters.fs", "adapters.mmap", "adapters.buffer", "app"}) {
+        for (String pkg : new String[]{"core.gguf", "core.cache", "core.service", "adapters.fs", "adapters.mmap", "adapters.buffer", "adapters.process", "adapters.cuda", "adapters.disruptor", "adapters.hugepages", "adapters.caffeine", "adapters.http", "app"}) {
             assertThat(production.stream().anyMatch(c -> c.getPackageName().startsWith(HexagonRules.ROOT + "." + pkg)))
                     .as("classes of %s imported", pkg).isTrue();
         }
@@ -53,6 +53,26 @@ class ArchitectureTest {
     @Test
     void noAdapterReachesIntoAnother() {
         HexagonRules.ADAPTERS_DO_NOT_KNOW_EACH_OTHER.check(production);
+    }
+
+    @Test
+    void theDisruptorStaysInItsAdapter() {
+        HexagonRules.DISRUPTOR_ONLY_IN_ITS_ADAPTER.check(production);
+    }
+
+    @Test
+    void ffmDowncallsStayInAdapters() {
+        HexagonRules.FFM_LINKER_ONLY_IN_ADAPTERS.check(production);
+    }
+
+    @Test
+    void chronicleAppearsOnlyInTheHugepagesAdapter() {
+        HexagonRules.CHRONICLE_ONLY_IN_HUGEPAGES.check(production);
+    }
+
+    @Test
+    void caffeineAppearsOnlyInItsAdapter() {
+        HexagonRules.CAFFEINE_ONLY_IN_ITS_ADAPTER.check(production);
     }
 
     @Test

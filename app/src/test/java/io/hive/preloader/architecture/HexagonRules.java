@@ -15,6 +15,8 @@ import java.io.FileWriter;
 import java.io.RandomAccessFile;
 import java.lang.foreign.Linker;
 import java.lang.foreign.SymbolLookup;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 
@@ -48,10 +50,13 @@ final class HexagonRules {
 
     static final ArchRule CORE_DOES_NO_IO = noClasses().that().resideInAPackage(CORE)
             .should().dependOnClassesThat().belongToAnyOf(Files.class, File.class, FileInputStream.class, FileOutputStream.class,
-                    FileReader.class, FileWriter.class, RandomAccessFile.class, FileDescriptor.class, Linker.class, SymbolLookup.class)
+                    FileReader.class, FileWriter.class, RandomAccessFile.class, FileDescriptor.class, Linker.class, SymbolLookup.class,
+                    ProcessBuilder.class, Socket.class, ServerSocket.class)
             .orShould().callMethodWhere(describe("FileChannel.open", (JavaCall<?> call) ->
                     call.getTargetOwner().isEquivalentTo(FileChannel.class) && call.getName().equals("open")))
-            .because("file I/O and native calls belong to adapters");
+            .orShould().callMethodWhere(describe("Runtime.exec", (JavaCall<?> call) ->
+                    call.getTargetOwner().isEquivalentTo(Runtime.class) && call.getName().equals("exec")))
+            .because("file I/O, native calls, processes and sockets belong to adapters");
 
     static final ArchRule DOMAIN_DOES_NOT_REACH_INTO_SERVICES = noClasses()
             .that().resideInAnyPackage(ROOT + ".core.model..", ROOT + ".core.gguf..", ROOT + ".core.port..", ROOT + ".core.cache..")
@@ -70,6 +75,22 @@ final class HexagonRules {
     static final ArchRule ADAPTERS_DO_NOT_KNOW_EACH_OTHER = slices().matching(ROOT + ".adapters.(*)..")
             .should().notDependOnEachOther()
             .because("each adapter is one mechanism; app wires them together");
+
+    static final ArchRule DISRUPTOR_ONLY_IN_ITS_ADAPTER = noClasses().that().resideOutsideOfPackage(ROOT + ".adapters.disruptor..")
+            .should().dependOnClassesThat().resideInAPackage("com.lmax.disruptor..")
+            .because("the Disruptor is the staging pipeline's mechanism; everything else reaches it through core's StagingPipeline port");
+
+    static final ArchRule CHRONICLE_ONLY_IN_HUGEPAGES = noClasses().that().resideOutsideOfPackage(ROOT + ".adapters.hugepages..")
+            .should().dependOnClassesThat().resideInAPackage("net.openhft..")
+            .because("Chronicle Bytes is the hugepages store's mechanism; everything else reaches it through core's RamStore port");
+
+    static final ArchRule CAFFEINE_ONLY_IN_ITS_ADAPTER = noClasses().that().resideOutsideOfPackage(ROOT + ".adapters.caffeine..")
+            .should().dependOnClassesThat().resideInAPackage("com.github.benmanes..")
+            .because("Caffeine is one eviction policy's mechanism; the cache reaches it through core's EvictionPolicy port");
+
+    static final ArchRule FFM_LINKER_ONLY_IN_ADAPTERS = noClasses().that().resideOutsideOfPackage(ROOT + ".adapters..")
+            .should().dependOnClassesThat().belongToAnyOf(Linker.class, SymbolLookup.class)
+            .because("native calls (libc, libcuda) belong to adapters");
 
     static final ArchRule ADAPTERS_DO_NOT_KNOW_THE_APP = noClasses().that().resideInAPackage(ROOT + ".adapters..")
             .should().dependOnClassesThat().resideInAPackage(ROOT + ".app..");

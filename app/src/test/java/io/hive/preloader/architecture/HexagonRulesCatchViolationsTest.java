@@ -3,15 +3,22 @@ package io.hive.preloader.architecture;
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.lang.ArchRule;
+import io.hive.preloader.adapters.planteda.MapsWithChronicle;
 import io.hive.preloader.adapters.planteda.UsesOtherAdapter;
 import io.hive.preloader.adapters.plantedb.KnowsApp;
 import io.hive.preloader.adapters.plantedb.OtherAdapter;
 import io.hive.preloader.app.planted.AppThing;
+import io.hive.preloader.app.planted.LinksNative;
+import io.hive.preloader.app.planted.RanksWithCaffeine;
+import io.hive.preloader.app.planted.RunsARing;
 import io.hive.preloader.core.model.planted.ReachesPort;
 import io.hive.preloader.core.model.planted.ReachesService;
 import io.hive.preloader.core.planted.CallsNative;
+import io.hive.preloader.core.planted.ExecsRuntime;
+import io.hive.preloader.core.planted.OpensSocket;
 import io.hive.preloader.core.planted.OpensChannel;
 import io.hive.preloader.core.planted.ReadsFiles;
+import io.hive.preloader.core.planted.StartsProcess;
 import io.hive.preloader.core.planted.UsesGuice;
 import org.junit.jupiter.api.Test;
 
@@ -41,6 +48,21 @@ class HexagonRulesCatchViolationsTest {
     }
 
     @Test
+    void coreStartingAProcessFails() {
+        assertCaught(HexagonRules.CORE_DOES_NO_IO, "java.lang.ProcessBuilder", StartsProcess.class);
+    }
+
+    @Test
+    void coreExecutingThroughTheRuntimeFails() {
+        assertCaught(HexagonRules.CORE_DOES_NO_IO, "Runtime.exec", ExecsRuntime.class);
+    }
+
+    @Test
+    void coreOpeningASocketFails() {
+        assertCaught(HexagonRules.CORE_DOES_NO_IO, "java.net.Socket", OpensSocket.class);
+    }
+
+    @Test
     void aFrameworkInCoreFails() {
         assertCaught(HexagonRules.CORE_IMPORTS_ONLY_JAVA, "com.google.inject", UsesGuice.class);
     }
@@ -63,6 +85,26 @@ class HexagonRulesCatchViolationsTest {
     @Test
     void anAdapterReachingIntoAnotherFails() {
         assertCaught(HexagonRules.ADAPTERS_DO_NOT_KNOW_EACH_OTHER, "planteda", UsesOtherAdapter.class, OtherAdapter.class);
+    }
+
+    @Test
+    void theDisruptorOutsideItsAdapterFails() {
+        assertCaught(HexagonRules.DISRUPTOR_ONLY_IN_ITS_ADAPTER, "com.lmax.disruptor.RingBuffer", RunsARing.class);
+    }
+
+    @Test
+    void anFfmDowncallOutsideTheAdaptersFails() {
+        assertCaught(HexagonRules.FFM_LINKER_ONLY_IN_ADAPTERS, "java.lang.foreign.Linker", LinksNative.class);
+    }
+
+    @Test
+    void chronicleOutsideTheHugepagesAdapterFails() {
+        assertCaught(HexagonRules.CHRONICLE_ONLY_IN_HUGEPAGES, "net.openhft.chronicle.bytes.MappedFile", MapsWithChronicle.class);
+    }
+
+    @Test
+    void caffeineOutsideItsAdapterFails() {
+        assertCaught(HexagonRules.CAFFEINE_ONLY_IN_ITS_ADAPTER, "com.github.benmanes.caffeine.cache.Caffeine", RanksWithCaffeine.class);
     }
 
     @Test

@@ -8,7 +8,7 @@ import io.hive.preloader.core.model.ModelDescriptor;
 import io.hive.preloader.core.model.ModelId;
 import io.hive.preloader.core.service.Loaded;
 import io.hive.preloader.core.service.ModelPreloader;
-import io.hive.preloader.core.service.ModelStats;
+import io.hive.preloader.core.service.StartupPreload;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -21,6 +21,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
+import java.util.stream.Stream;
 
 /** {@code preloader preload ID|FILE…}: loads models into RAM, one after another, and says how fast each came. */
 @Command(name = "preload", mixinStandardHelpOptions = true,
@@ -38,7 +39,8 @@ final class PreloadCommand implements Callable<Integer> {
     List<String> models = new ArrayList<>();
 
     @Option(names = "--auto", paramLabel = "N", arity = "0..1", fallbackValue = "-1",
-            description = "also preload the N models used most, by the access journal (N defaults to the config's auto_preload)")
+            description = "also preload the kept models (config 'keep') and the N others used most, by the access journal "
+                    + "(N defaults to the config's auto_preload)")
     Integer auto;
 
     @Option(names = "--no-progress", description = "no progress bar, even on a terminal")
@@ -62,11 +64,14 @@ final class PreloadCommand implements Callable<Integer> {
             }
             if (auto != null) {
                 int count = auto < 0 ? config.autoPreload() : auto;
-                for (ModelId id : mostUsed(preloader, count)) {
+                // What a daemon loads at startup: the kept models, then the most used others.
+                StartupPreload.Plan plan = new StartupPreload(config.keep(), count).plan(preloader);
+                plan.unknown().forEach(id -> err.println("warning: keep: no model " + id + " in the models folders"));
+                for (ModelId id : Stream.concat(plan.keep().stream(), plan.mostUsed().stream()).toList()) {
                     catalog.stream().filter(m -> m.id().equals(id) && !chosen.contains(m)).forEach(chosen::add);
                 }
                 if (chosen.isEmpty()) {
-                    out.println("nothing to preload: the access journal names no model in use (auto_preload " + count + ")");
+                    out.println("nothing to preload: no model is kept and the access journal names no model in use (auto_preload " + count + ")");
                 }
             }
             int width = chosen.stream().mapToInt(m -> m.id().value().length()).max().orElse(0);
@@ -79,23 +84,21 @@ final class PreloadCommand implements Callable<Integer> {
                 } finally {
                     progress.finish();
                 }
-                out.printf("preloaded %-" + width + "s  %10s  in %9s  %10s  %s%n", model.id(), Units.bytes(loaded.bytes()),
-                        Units.seconds(loaded.took()), Units.rate(loaded.bytes(), loaded.took()), origin(loaded, cachedBefore, model.size()));
+                boolean kept = config.keep().contains(model.id());
+                if (kept) {
+                    preloader.pin(model.id()); // never evicted by the models loaded after it
+                }
+                out.printf("preloaded %-" + width + "s  %10s  in %9s  %10s  %s%s%n", model.id(), Units.bytes(loaded.bytes()),
+                        Units.seconds(loaded.took()), Units.rate(loaded.bytes(), loaded.took()), origin(loaded, cachedBefore, model.size()),
+                        kept ? ", kept" : "");
                 out.flush();
             }
-            if (config.store() == PreloaderConfig.Store.BUFFER && !chosen.isEmpty()) {
-                out.println("note: the buffer store's copies are freed when this command exits; 'serve' keeps models resident");
+            if (config.store() != PreloaderConfig.Store.MMAP && !chosen.isEmpty()) {
+                out.println("note: the " + PreloaderConfig.nameOf(config.store())
+                        + " store's copies are freed when this command exits; 'serve' keeps models resident");
             }
         }
         return 0;
-    }
-
-    /** The ids the access journal counts most (without starting their loads: the loop does that, one at a time). */
-    private static List<ModelId> mostUsed(ModelPreloader preloader, int count) {
-        return count <= 0 ? List.of() : preloader.stats().mostAccessed(count).stream()
-                .filter(m -> m.accesses() > 0)
-                .map(ModelStats::id)
-                .toList();
     }
 
     /** Where a load came from; for one from disk, how much of the file the page cache already held (a warm load is faster). */

@@ -22,7 +22,7 @@ import java.util.concurrent.Callable;
 @Command(name = "preloader", mixinStandardHelpOptions = true, versionProvider = PreloaderCommand.Version.class,
         description = "Keeps GGUF models resident in RAM under a byte budget and moves them to a device.",
         subcommands = {PreloadCommand.class, InspectCommand.class, StatusCommand.class, EvictCommand.class,
-                DemoCommand.class, CommandLine.HelpCommand.class})
+                DemoCommand.class, SpawnCommand.class, GenerateCommand.class, ServeCommand.class, CommandLine.HelpCommand.class})
 public final class PreloaderCommand implements Callable<Integer> {
 
     @Option(names = "--config", paramLabel = "FILE", scope = ScopeType.INHERIT,

@@ -34,19 +34,34 @@ import java.util.Set;
  * <pre>
  * models: [/srv/models]          # folders of *.gguf files (default ./models)
  * aliases: {chat: /srv/x.gguf}   # extra ids naming one file each
- * store: mmap                    # mmap | buffer
+ * store: mmap                    # mmap | buffer | hugepages
  * mmap: {lock: false}            # mlock resident models
  * buffer: {direct_io: false}     # read with O_DIRECT
- * policy: lru                    # lru | lfu
+ * hugepages:                     # shared files a worker maps: hugetlbfs where mounted, else the fallback tmpfs
+ *   mount: /dev/hugepages        # (null for none)
+ *   fallback: /dev/shm
+ * policy: caffeine               # caffeine (W-TinyLFU) | lru | lfu
  * budget: 50%                    # bytes, 8GiB, or a share of RAM
  * auto_preload: 0                # most used models to preload at startup
- * sink: host                     # host
+ * sink: host                     # host | cuda (the host sink where libcuda.so.1 or a GPU is missing)
+ * device: 0                      # the GPU transfers go to unless a caller names one
+ * plan: auto                     # auto | direct | staged
+ * chunk_size: 16MiB              # staging slot and direct copy size
+ * readers: 4                     # reader stages of the staging pipeline
  * journal: /srv/models/.preloader-journal.tsv
+ * keep: [llama3]                 # models never evicted (pinned), loaded at startup
+ * http:                          # how 'serve' listens
+ *   host: 127.0.0.1              # loopback unless the API must be reached from elsewhere
+ *   port: 7780                   # 0 picks a free port
+ *   token: ...                   # bearer token for calls that change state (PRELOADER_TOKEN overrides it)
+ *   max_body: 64KiB              # largest request body
+ *   shutdown_timeout: 30         # seconds a shutdown waits for in-flight transfers
  * </pre>
  */
 public final class ConfigLoader {
     private static final List<String> KEYS =
-            List.of("models", "aliases", "store", "mmap", "buffer", "policy", "budget", "auto_preload", "sink", "journal");
+            List.of("models", "aliases", "store", "mmap", "buffer", "policy", "budget", "auto_preload", "sink", "journal", "keep",
+                    "device", "plan", "chunk_size", "readers", "hugepages", "http");
     /** A budget given as a share of RAM is checked against this much RAM, so that only its form is validated here. */
     private static final long SAMPLE_RAM = 1L << 40;
 
@@ -128,7 +143,74 @@ public final class ConfigLoader {
         int autoPreload = values.containsKey("auto_preload") ? count(values.get("auto_preload")) : defaults.autoPreload();
         Sink sink = choice(values, "sink", Sink.class, defaults.sink());
         Optional<Path> journal = values.containsKey("journal") ? Optional.of(path(values.get("journal"), "journal")) : Optional.empty();
-        return new PreloaderConfig(models, aliases, store, lock, directIo, policy, budget, autoPreload, sink, journal);
+        List<ModelId> keep = values.containsKey("keep") ? keep(values.get("keep")) : List.of();
+        PreloaderConfig.Transfer transfer = transfer(values, defaults.transfer());
+        PreloaderConfig.HugePages hugepages = hugepages(subsection(values, "hugepages", List.of("mount", "fallback")), defaults.hugepages());
+        PreloaderConfig.Http http = http(subsection(values, "http", List.of("host", "port", "token", "max_body", "shutdown_timeout")),
+                defaults.http());
+        return new PreloaderConfig(models, aliases, store, lock, directIo, policy, budget, autoPreload, sink, journal, keep, transfer,
+                hugepages, http);
+    }
+
+    /** {@code hugepages: {mount, fallback}}: a null mount means no hugetlbfs, only the fallback folder. */
+    private PreloaderConfig.HugePages hugepages(Map<String, Object> section, PreloaderConfig.HugePages defaults) {
+        Optional<Path> mount = !section.containsKey("mount") ? defaults.mount()
+                : section.get("mount") == null ? Optional.empty() : Optional.of(path(section.get("mount"), "hugepages.mount"));
+        Path fallback = section.containsKey("fallback") ? path(section.get("fallback"), "hugepages.fallback") : defaults.fallback();
+        return new PreloaderConfig.HugePages(mount, fallback);
+    }
+
+    /** {@code http: {host, port, token, max_body, shutdown_timeout}}; the token is never echoed in an error. */
+    private PreloaderConfig.Http http(Map<String, Object> section, PreloaderConfig.Http defaults) {
+        String host = defaults.host();
+        if (section.containsKey("host")) {
+            if (!(section.get("host") instanceof String h) || h.isBlank() || !h.strip().matches("[A-Za-z0-9.:_\\[\\]-]+")) {
+                throw new ConfigException(file, "http.host: " + render(section.get("host")) + " is not an address (e.g. 127.0.0.1, or 0.0.0.0 for every interface)");
+            }
+            host = h.strip();
+        }
+        int port = section.containsKey("port") ? number(section.get("port"), "http.port", 0, 65535, "a TCP port (0 to 65535; 0 picks a free one)")
+                : defaults.port();
+        Optional<String> token = defaults.token();
+        if (section.containsKey("token") && section.get("token") != null) {
+            if (!(section.get("token") instanceof String t)) {
+                throw new ConfigException(file, "http.token: expected text (quote it), found " + kindOf(section.get("token")));
+            }
+            if (t.length() < 16 || !t.chars().allMatch(c -> c > 0x20 && c < 0x7f)) {
+                throw new ConfigException(file, "http.token: use at least 16 printable characters without spaces (e.g. the output of "
+                        + "'openssl rand -hex 32'); this one has " + t.length());
+            }
+            token = Optional.of(t);
+        }
+        long maxBody = defaults.maxBodyBytes();
+        if (section.containsKey("max_body")) {
+            Object value = section.get("max_body");
+            String spec = value instanceof Integer || value instanceof Long ? String.valueOf(value) : value instanceof String v ? v.strip() : null;
+            maxBody = -1;
+            try {
+                maxBody = spec == null ? -1 : io.hive.preloader.core.model.ByteSize.parse(spec);
+            } catch (IllegalArgumentException e) {
+                maxBody = -1;
+            }
+            if (maxBody < 1 || maxBody > (16L << 20)) {
+                throw new ConfigException(file, "http.max_body: " + render(value) + " is not a size from 1 byte to 16MiB, like 64KiB");
+            }
+        }
+        int shutdown = section.containsKey("shutdown_timeout")
+                ? number(section.get("shutdown_timeout"), "http.shutdown_timeout", 0, 3600, "a number of seconds from 0 to 3600")
+                : defaults.shutdownTimeoutSeconds();
+        return new PreloaderConfig.Http(host, port, token, maxBody, shutdown);
+    }
+
+    /** What a value is, without showing it. */
+    private static String kindOf(Object value) {
+        return switch (value) {
+            case Map<?, ?> _ -> "a mapping";
+            case List<?> _ -> "a list";
+            case Boolean _ -> "a boolean";
+            case Number _ -> "a number";
+            case null, default -> "something else";
+        };
     }
 
     /** The keys of a mapping, each checked against the allowed ones. */
@@ -192,6 +274,67 @@ public final class ConfigLoader {
             aliases.put(id, path(e.getValue(), "aliases." + key));
         }
         return aliases;
+    }
+
+    /** {@code device}, {@code plan}, {@code chunk_size} and {@code readers}: how models move to a device. */
+    private PreloaderConfig.Transfer transfer(Map<String, Object> values, PreloaderConfig.Transfer defaults) {
+        int device = values.containsKey("device") ? number(values.get("device"), "device", 0, 1023, "a device number (0 or more)") : defaults.device();
+        PreloaderConfig.Plan plan = choice(values, "plan", PreloaderConfig.Plan.class, defaults.plan());
+        long chunkSize = values.containsKey("chunk_size") ? chunkSize(values.get("chunk_size")) : defaults.chunkSize();
+        int readers = values.containsKey("readers") ? number(values.get("readers"), "readers", 1, 256, "a count of reader threads from 1 to 256")
+                : defaults.readers();
+        return new PreloaderConfig.Transfer(device, plan, chunkSize, readers);
+    }
+
+    private int number(Object value, String key, int min, int max, String allowed) {
+        if (value instanceof Integer i && i >= min && i <= max) {
+            return i;
+        }
+        throw new ConfigException(file, key + ": " + render(value) + " is not " + allowed);
+    }
+
+    private long chunkSize(Object value) {
+        String allowed = "a size from 64KiB to 1GiB in whole 4 KiB pages, like 16MiB";
+        String spec = switch (value) {
+            case Integer i -> Long.toString(i);
+            case Long l -> Long.toString(l);
+            case String s -> s.strip();
+            case null, default -> null;
+        };
+        long bytes = -1;
+        if (spec != null) {
+            try {
+                bytes = io.hive.preloader.core.model.ByteSize.parse(spec);
+            } catch (IllegalArgumentException e) {
+                bytes = -1;
+            }
+        }
+        if (bytes < 64 * 1024 || bytes > (1L << 30) || bytes % 4096 != 0) {
+            throw new ConfigException(file, "chunk_size: " + render(value) + " is not " + allowed);
+        }
+        return bytes;
+    }
+
+    /** {@code keep: [id, …]} or one id: models never evicted. */
+    private List<ModelId> keep(Object value) {
+        List<?> items = switch (value) {
+            case null -> List.of();
+            case String s -> List.of(s);
+            case List<?> list -> list;
+            default -> throw new ConfigException(file, "keep: expected a list of model ids, found " + kind(value));
+        };
+        List<ModelId> ids = new ArrayList<>();
+        for (int i = 0; i < items.size(); i++) {
+            if (!(items.get(i) instanceof String s)) {
+                throw new ConfigException(file, "keep[" + i + "]: expected a model id, found " + kind(items.get(i)));
+            }
+            try {
+                ids.add(ModelId.of(s.strip()));
+            } catch (IllegalArgumentException bad) {
+                throw new ConfigException(file, "keep[" + i + "]: " + bad.getMessage());
+            }
+        }
+        return ids;
     }
 
     private Path path(Object value, String key) {

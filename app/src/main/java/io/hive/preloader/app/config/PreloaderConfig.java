@@ -21,6 +21,11 @@ import java.util.stream.Collectors;
  * @param budget         as written: bytes, a binary unit ({@code 8GiB}) or a share of RAM ({@code 50%})
  * @param autoPreload    how many of the most used models (by the journal) a daemon preloads at startup
  * @param journal        the access journal's file when set explicitly; see {@link #journalFile()}
+ * @param keep           models never evicted (like Ollama's {@code keep_alive: -1}): pinned, and loaded when a
+ *                       daemon starts or by {@code preload --auto}
+ * @param transfer       how models move to a device: the device, the plan, the staging chunk size and readers
+ * @param hugepages      where {@code store: hugepages} puts its shared files: a hugetlbfs mount, else a fallback folder
+ * @param http           how {@code serve} listens: address, port, bearer token, body limit, shutdown timeout
  */
 public record PreloaderConfig(
         List<Path> models,
@@ -32,7 +37,11 @@ public record PreloaderConfig(
         String budget,
         int autoPreload,
         Sink sink,
-        Optional<Path> journal) {
+        Optional<Path> journal,
+        List<ModelId> keep,
+        Transfer transfer,
+        HugePages hugepages,
+        Http http) {
 
     public static final String DEFAULT_MODELS = "./models";
     public static final String JOURNAL_FILE = ".preloader-journal.tsv";
@@ -45,24 +54,146 @@ public record PreloaderConfig(
         Objects.requireNonNull(budget, "budget");
         Objects.requireNonNull(sink, "sink");
         journal = journal.map(p -> p.toAbsolutePath().normalize());
+        keep = List.copyOf(new java.util.LinkedHashSet<>(keep));
+        Objects.requireNonNull(transfer, "transfer");
+        Objects.requireNonNull(hugepages, "hugepages");
+        Objects.requireNonNull(http, "http");
         if (autoPreload < 0) {
             throw new IllegalArgumentException("auto_preload must be 0 or more, got " + autoPreload);
         }
     }
 
+    /** A config that keeps no model pinned. */
+    public PreloaderConfig(List<Path> models, Map<ModelId, Path> aliases, Store store, boolean mmapLock, boolean bufferDirectIo,
+                           Policy policy, String budget, int autoPreload, Sink sink, Optional<Path> journal) {
+        this(models, aliases, store, mmapLock, bufferDirectIo, policy, budget, autoPreload, sink, journal, List.of());
+    }
+
+    /** A config with the default transfer settings. */
+    public PreloaderConfig(List<Path> models, Map<ModelId, Path> aliases, Store store, boolean mmapLock, boolean bufferDirectIo,
+                           Policy policy, String budget, int autoPreload, Sink sink, Optional<Path> journal, List<ModelId> keep) {
+        this(models, aliases, store, mmapLock, bufferDirectIo, policy, budget, autoPreload, sink, journal, keep, Transfer.defaults());
+    }
+
+    /** A config with the default hugepages folders. */
+    public PreloaderConfig(List<Path> models, Map<ModelId, Path> aliases, Store store, boolean mmapLock, boolean bufferDirectIo,
+                           Policy policy, String budget, int autoPreload, Sink sink, Optional<Path> journal, List<ModelId> keep,
+                           Transfer transfer) {
+        this(models, aliases, store, mmapLock, bufferDirectIo, policy, budget, autoPreload, sink, journal, keep, transfer,
+                HugePages.defaults());
+    }
+
+    /** A config with the default HTTP settings. */
+    public PreloaderConfig(List<Path> models, Map<ModelId, Path> aliases, Store store, boolean mmapLock, boolean bufferDirectIo,
+                           Policy policy, String budget, int autoPreload, Sink sink, Optional<Path> journal, List<ModelId> keep,
+                           Transfer transfer, HugePages hugepages) {
+        this(models, aliases, store, mmapLock, bufferDirectIo, policy, budget, autoPreload, sink, journal, keep, transfer,
+                hugepages, Http.defaults());
+    }
+
     /** Which {@code RamStore} holds resident models. */
-    public enum Store { MMAP, BUFFER }
+    public enum Store { MMAP, BUFFER, HUGEPAGES }
 
-    /** Which {@code EvictionPolicy} picks victims. */
-    public enum Policy { LRU, LFU }
+    /** Which {@code EvictionPolicy} picks victims; Caffeine's W-TinyLFU by default (see the README's policy table). */
+    public enum Policy { LRU, LFU, CAFFEINE }
 
-    /** Which {@code VramSink} receives transfers; only the host-memory sink exists for now. */
-    public enum Sink { HOST }
+    /** Which {@code VramSink} receives transfers: host memory, or a GPU through CUDA (host where there is none). */
+    public enum Sink { HOST, CUDA }
 
-    /** Everything at its default: models in {@code ./models}, mmap, LRU, half of RAM, the host sink. */
+    /** Which transfer plan core uses: its own choice, always direct, or always through the staging pipeline. */
+    public enum Plan { AUTO, DIRECT, STAGED }
+
+    /**
+     * How models move to a device.
+     *
+     * @param device    the device transfers go to unless a caller names one (checked against the CUDA devices)
+     * @param plan      {@code auto}: direct when the resident region can be pinned, else staged
+     * @param chunkSize bytes per staging slot and per direct copy, a multiple of 4 KiB from 64 KiB to 1 GiB
+     * @param readers   reader stages of the staging pipeline, 1 to 256
+     */
+    public record Transfer(int device, Plan plan, long chunkSize, int readers) {
+        public static final long DEFAULT_CHUNK = 16L << 20;
+        public static final int DEFAULT_READERS = 4;
+
+        public Transfer {
+            Objects.requireNonNull(plan, "plan");
+            if (device < 0) {
+                throw new IllegalArgumentException("device must be 0 or more, got " + device);
+            }
+            if (chunkSize < 64 * 1024 || chunkSize > (1L << 30) || chunkSize % 4096 != 0) {
+                throw new IllegalArgumentException("chunk_size must be a multiple of 4 KiB from 64 KiB to 1 GiB, got " + chunkSize);
+            }
+            if (readers < 1 || readers > 256) {
+                throw new IllegalArgumentException("readers must be from 1 to 256, got " + readers);
+            }
+        }
+
+        /** Device 0, plan auto, 16 MiB chunks, 4 readers. */
+        public static Transfer defaults() {
+            return new Transfer(0, Plan.AUTO, DEFAULT_CHUNK, DEFAULT_READERS);
+        }
+    }
+
+    /**
+     * Where the hugepages store puts its shared files.
+     *
+     * @param mount    the hugetlbfs mount used when it is mounted, writable and has huge pages; empty for none
+     * @param fallback the folder used otherwise, a tmpfs such as {@code /dev/shm} (transparent huge pages where allowed)
+     */
+    public record HugePages(Optional<Path> mount, Path fallback) {
+        public static final Path DEFAULT_MOUNT = Path.of("/dev/hugepages");
+        public static final Path DEFAULT_FALLBACK = Path.of("/dev/shm");
+
+        public HugePages {
+            mount = mount.map(p -> p.toAbsolutePath().normalize());
+            fallback = fallback.toAbsolutePath().normalize();
+        }
+
+        /** hugetlbfs at {@code /dev/hugepages}, else {@code /dev/shm}. */
+        public static HugePages defaults() {
+            return new HugePages(Optional.of(DEFAULT_MOUNT), DEFAULT_FALLBACK);
+        }
+    }
+
+    /**
+     * How {@code serve} listens (the {@code http:} section).
+     *
+     * @param host                   the address to bind: loopback unless the API is meant to be reached from elsewhere
+     * @param port                   the TCP port; 0 picks a free one
+     * @param token                  the bearer token calls that change state must carry (the {@code PRELOADER_TOKEN}
+     *                               environment variable overrides it); without one those calls are refused
+     * @param maxBodyBytes           the largest request body accepted
+     * @param shutdownTimeoutSeconds how long a shutdown waits for in-flight transfers before it cancels them
+     */
+    public record Http(String host, int port, Optional<String> token, long maxBodyBytes, int shutdownTimeoutSeconds) {
+        public static final String DEFAULT_HOST = "127.0.0.1";
+        public static final int DEFAULT_PORT = 7780;
+        public static final long DEFAULT_MAX_BODY = 64 * 1024;
+        public static final int DEFAULT_SHUTDOWN_TIMEOUT = 30;
+
+        public Http {
+            Objects.requireNonNull(host, "host");
+            Objects.requireNonNull(token, "token");
+        }
+
+        /** Loopback, port {@value #DEFAULT_PORT}, no token, 64 KiB bodies, 30 s to shut down. */
+        public static Http defaults() {
+            return new Http(DEFAULT_HOST, DEFAULT_PORT, Optional.empty(), DEFAULT_MAX_BODY, DEFAULT_SHUTDOWN_TIMEOUT);
+        }
+
+        /** Never prints the token. */
+        @Override
+        public String toString() {
+            return "Http[host=" + host + ", port=" + port + ", token=" + (token.isPresent() ? "<hidden>" : "none")
+                    + ", maxBodyBytes=" + maxBodyBytes + ", shutdownTimeoutSeconds=" + shutdownTimeoutSeconds + "]";
+        }
+    }
+
+    /** Everything at its default: models in {@code ./models}, mmap, the Caffeine policy, half of RAM, the host sink. */
     public static PreloaderConfig defaults() {
-        return new PreloaderConfig(List.of(Path.of(DEFAULT_MODELS)), Map.of(), Store.MMAP, false, false, Policy.LRU,
-                "50%", 0, Sink.HOST, Optional.empty());
+        return new PreloaderConfig(List.of(Path.of(DEFAULT_MODELS)), Map.of(), Store.MMAP, false, false, Policy.CAFFEINE,
+                "50%", 0, Sink.HOST, Optional.empty(), List.of(), Transfer.defaults(), HugePages.defaults(),
+                Http.defaults());
     }
 
     /** The access journal: the configured file, else {@value #JOURNAL_FILE} in the first models folder, else none. */
@@ -71,34 +202,56 @@ public record PreloaderConfig(
     }
 
     public PreloaderConfig withModels(List<Path> folders) {
-        return new PreloaderConfig(folders, aliases, store, mmapLock, bufferDirectIo, policy, budget, autoPreload, sink, journal);
+        return new PreloaderConfig(folders, aliases, store, mmapLock, bufferDirectIo, policy, budget, autoPreload, sink, journal, keep, transfer, hugepages, http);
     }
 
     /** The same config with the access journal in {@code file}, wherever the models folders are. */
     public PreloaderConfig withJournal(Path file) {
-        return new PreloaderConfig(models, aliases, store, mmapLock, bufferDirectIo, policy, budget, autoPreload, sink, Optional.of(file));
+        return new PreloaderConfig(models, aliases, store, mmapLock, bufferDirectIo, policy, budget, autoPreload, sink, Optional.of(file), keep, transfer, hugepages, http);
     }
 
     public PreloaderConfig withAliases(Map<ModelId, Path> more) {
         Map<ModelId, Path> all = new LinkedHashMap<>(aliases);
         all.putAll(more);
-        return new PreloaderConfig(models, all, store, mmapLock, bufferDirectIo, policy, budget, autoPreload, sink, journal);
+        return new PreloaderConfig(models, all, store, mmapLock, bufferDirectIo, policy, budget, autoPreload, sink, journal, keep, transfer, hugepages, http);
     }
 
     public PreloaderConfig withStore(Store newStore) {
-        return new PreloaderConfig(models, aliases, newStore, mmapLock, bufferDirectIo, policy, budget, autoPreload, sink, journal);
+        return new PreloaderConfig(models, aliases, newStore, mmapLock, bufferDirectIo, policy, budget, autoPreload, sink, journal, keep, transfer, hugepages, http);
     }
 
     public PreloaderConfig withPolicy(Policy newPolicy) {
-        return new PreloaderConfig(models, aliases, store, mmapLock, bufferDirectIo, newPolicy, budget, autoPreload, sink, journal);
+        return new PreloaderConfig(models, aliases, store, mmapLock, bufferDirectIo, newPolicy, budget, autoPreload, sink, journal, keep, transfer, hugepages, http);
     }
 
     public PreloaderConfig withBudget(String newBudget) {
-        return new PreloaderConfig(models, aliases, store, mmapLock, bufferDirectIo, policy, newBudget, autoPreload, sink, journal);
+        return new PreloaderConfig(models, aliases, store, mmapLock, bufferDirectIo, policy, newBudget, autoPreload, sink, journal, keep, transfer, hugepages, http);
     }
 
     public PreloaderConfig withSink(Sink newSink) {
-        return new PreloaderConfig(models, aliases, store, mmapLock, bufferDirectIo, policy, budget, autoPreload, newSink, journal);
+        return new PreloaderConfig(models, aliases, store, mmapLock, bufferDirectIo, policy, budget, autoPreload, newSink, journal, keep, transfer, hugepages, http);
+    }
+
+    /** The same config keeping (pinning) these models. */
+    public PreloaderConfig withKeep(List<ModelId> models) {
+        return new PreloaderConfig(this.models, aliases, store, mmapLock, bufferDirectIo, policy, budget, autoPreload, sink, journal, models, transfer, hugepages, http);
+    }
+
+    /** The same config with these hugepages folders. */
+    public PreloaderConfig withHugePages(HugePages settings) {
+        return new PreloaderConfig(models, aliases, store, mmapLock, bufferDirectIo, policy, budget, autoPreload, sink, journal, keep, transfer,
+                settings, http);
+    }
+
+    /** The same config with these transfer settings. */
+    public PreloaderConfig withTransfer(Transfer settings) {
+        return new PreloaderConfig(models, aliases, store, mmapLock, bufferDirectIo, policy, budget, autoPreload, sink, journal, keep, settings, hugepages, http);
+    }
+
+    /** The same config with these HTTP settings. */
+    public PreloaderConfig withHttp(Http settings) {
+        return new PreloaderConfig(models, aliases, store, mmapLock, bufferDirectIo, policy, budget, autoPreload, sink, journal, keep, transfer,
+                hugepages, settings);
     }
 
     /** The name an operator writes for a choice: {@code MMAP} → {@code mmap}. */

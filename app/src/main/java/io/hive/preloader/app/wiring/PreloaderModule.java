@@ -9,8 +9,10 @@ import io.hive.preloader.core.port.EvictionPolicy;
 import io.hive.preloader.core.port.HostMemory;
 import io.hive.preloader.core.port.ModelSource;
 import io.hive.preloader.core.port.RamStore;
+import io.hive.preloader.core.port.StagingPipeline;
 import io.hive.preloader.core.port.VramSink;
 import io.hive.preloader.core.service.ModelPreloader;
+import io.hive.preloader.core.transfer.PlanMode;
 
 /** Builds the {@link ModelPreloader} through core's builder from the bound ports: Guice is one wiring of that builder. */
 final class PreloaderModule extends AbstractModule {
@@ -18,7 +20,7 @@ final class PreloaderModule extends AbstractModule {
     @Provides
     @Singleton
     ModelPreloader preloader(PreloaderConfig config, ModelSource source, RamStore store, EvictionPolicy policy,
-                             HostMemory hostMemory, VramSink sink, AccessJournal journal) {
+                             HostMemory hostMemory, VramSink sink, AccessJournal journal, StagingPipeline pipeline) {
         return ModelPreloader.builder()
                 .source(source)
                 .store(store)
@@ -26,6 +28,9 @@ final class PreloaderModule extends AbstractModule {
                 .hostMemory(hostMemory)
                 .budget(config.budget())
                 .sink(sink)
+                .pipeline(pipeline)
+                .plan(PlanMode.valueOf(config.transfer().plan().name()))
+                .chunkSize(config.transfer().chunkSize())
                 .journal(journal)
                 .build();
     }

@@ -4,19 +4,29 @@ import com.google.inject.AbstractModule;
 import com.google.inject.Provides;
 import com.google.inject.Singleton;
 import io.hive.preloader.adapters.buffer.HostMemoryVramSink;
+import io.hive.preloader.adapters.cuda.CudaUnavailableException;
+import io.hive.preloader.adapters.cuda.CudaVramSink;
 import io.hive.preloader.app.config.PreloaderConfig;
 import io.hive.preloader.core.port.VramSink;
 
-/** Binds the {@link VramSink}: {@code sink: host}, the host-memory stand-in for a device (the only sink so far). */
+/**
+ * Binds the {@link VramSink}: {@code sink: host}, the host-memory stand-in for a device, or {@code sink: cuda}, the
+ * GPU through the CUDA driver, which falls back to the host sink, saying why in one line, where there is no driver
+ * or no device. The configured {@code device} must exist.
+ */
 final class SinkModule extends AbstractModule {
-    private final PreloaderConfig.Sink sink;
+    private static final System.Logger LOG = System.getLogger(SinkModule.class.getName());
 
-    private SinkModule(PreloaderConfig.Sink sink) {
+    private final PreloaderConfig.Sink sink;
+    private final int device;
+
+    private SinkModule(PreloaderConfig.Sink sink, int device) {
         this.sink = sink;
+        this.device = device;
     }
 
     static SinkModule of(PreloaderConfig config) {
-        return new SinkModule(config.sink());
+        return new SinkModule(config.sink(), config.transfer().device());
     }
 
     @Provides
@@ -24,6 +34,24 @@ final class SinkModule extends AbstractModule {
     VramSink sink() {
         return switch (sink) {
             case HOST -> new HostMemoryVramSink();
+            case CUDA -> cudaOrHost(device);
         };
+    }
+
+    static VramSink cudaOrHost(int device) {
+        CudaVramSink cuda;
+        try {
+            cuda = CudaVramSink.open();
+        } catch (CudaUnavailableException e) {
+            LOG.log(System.Logger.Level.WARNING, e.getMessage() + "; using the host sink");
+            return new HostMemoryVramSink();
+        }
+        if (device >= cuda.deviceCount()) {
+            cuda.close();
+            throw new IllegalArgumentException("device: " + device + " does not exist: this machine has " + cuda.deviceCount()
+                    + " CUDA device" + (cuda.deviceCount() == 1 ? "" : "s") + ", numbered from 0");
+        }
+        LOG.log(System.Logger.Level.INFO, "CUDA sink on device {0}: {1}", device, cuda.deviceName(device));
+        return cuda;
     }
 }

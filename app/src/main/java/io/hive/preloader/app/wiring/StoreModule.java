@@ -4,13 +4,15 @@ import com.google.inject.AbstractModule;
 import com.google.inject.Provides;
 import com.google.inject.Singleton;
 import io.hive.preloader.adapters.buffer.BufferRamStore;
+import io.hive.preloader.adapters.hugepages.HugePageRamStore;
 import io.hive.preloader.adapters.mmap.MmapRamStore;
 import io.hive.preloader.app.config.PreloaderConfig;
 import io.hive.preloader.core.port.RamStore;
 
 /**
- * Binds the {@link RamStore} the config names: {@code store: mmap} (with {@code mmap.lock}) or
- * {@code store: buffer} (with {@code buffer.direct_io}). Stores are made when first asked for, not at wiring time.
+ * Binds the {@link RamStore} the config names: {@code store: mmap} (with {@code mmap.lock}),
+ * {@code store: buffer} (with {@code buffer.direct_io}) or {@code store: hugepages} (with {@code hugepages.mount}
+ * and {@code hugepages.fallback}). Stores are made when first asked for, not at wiring time.
  */
 abstract sealed class StoreModule extends AbstractModule {
 
@@ -18,7 +20,22 @@ abstract sealed class StoreModule extends AbstractModule {
         return switch (config.store()) {
             case MMAP -> new Mmap(config.mmapLock());
             case BUFFER -> new Buffer(config.bufferDirectIo());
+            case HUGEPAGES -> new HugePages(config.hugepages());
         };
+    }
+
+    static final class HugePages extends StoreModule {
+        private final PreloaderConfig.HugePages folders;
+
+        HugePages(PreloaderConfig.HugePages folders) {
+            this.folders = folders;
+        }
+
+        @Provides
+        @Singleton
+        RamStore store() {
+            return new HugePageRamStore(folders.mount(), folders.fallback());
+        }
     }
 
     static final class Mmap extends StoreModule {

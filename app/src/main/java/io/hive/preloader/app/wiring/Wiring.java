@@ -7,13 +7,20 @@ import com.google.inject.Injector;
 import com.google.inject.Module;
 import com.google.inject.ProvisionException;
 import com.google.inject.spi.Message;
+import io.hive.preloader.adapters.http.PreloaderHttpServer;
 import io.hive.preloader.app.config.PreloaderConfig;
+import io.hive.preloader.core.cache.ByteBudget;
 import io.hive.preloader.core.port.AccessJournal;
+import io.hive.preloader.core.port.HostMemory;
 import io.hive.preloader.core.port.ModelSource;
+import io.hive.preloader.core.port.WorkerLauncher;
+import io.hive.preloader.core.service.MemoryPressureGuard;
 import io.hive.preloader.core.service.ModelPreloader;
 
+import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.Function;
 
 /**
@@ -40,6 +47,40 @@ public final class Wiring {
         return resolve(config, injector -> injector.getInstance(AccessJournal.class));
     }
 
+    /** The launcher of worker processes, for the spawn flow. */
+    public static WorkerLauncher launcher(PreloaderConfig config) {
+        return resolve(config, injector -> injector.getInstance(WorkerLauncher.class));
+    }
+
+    /**
+     * The preloader and the HTTP server over it, as {@code serve} runs them (not started yet); closing the service
+     * stops the server, then the preloader.
+     *
+     * @param environmentToken the {@code PRELOADER_TOKEN} environment variable, which wins over {@code http.token}
+     */
+    public static Service serve(PreloaderConfig config, Optional<String> environmentToken) {
+        return resolve(config, List.of(new HttpModule(environmentToken)), injector -> {
+            ModelPreloader preloader = injector.getInstance(ModelPreloader.class);
+            try {
+                HostMemory host = injector.getInstance(HostMemory.class);
+                MemoryPressureGuard guard = MemoryPressureGuard.start(preloader, host,
+                        ByteBudget.parse(config.budget(), host.totalBytes()), memoryReserve(host), MEMORY_CHECK_PERIOD);
+                return new Service(preloader, injector.getInstance(PreloaderHttpServer.class), guard);
+            } catch (RuntimeException e) {
+                preloader.close();
+                throw e;
+            }
+        });
+    }
+
+    /** How often a daemon compares its budget with the host's available memory. */
+    static final Duration MEMORY_CHECK_PERIOD = Duration.ofSeconds(2);
+
+    /** What a daemon leaves free for the rest of the host: 5% of RAM, at least 256 MiB, at most 4 GiB. */
+    static long memoryReserve(HostMemory host) {
+        return Math.clamp(host.totalBytes() / 20, 256L << 20, 4L << 30);
+    }
+
     /** The modules for a config: one per port, each picking the adapter the config names. */
     static List<Module> modules(PreloaderConfig config) {
         return List.of(
@@ -48,12 +89,20 @@ public final class Wiring {
                 StoreModule.of(config),
                 PolicyModule.of(config),
                 SinkModule.of(config),
+                TransferModule.of(config),
+                new LauncherModule(),
                 new PreloaderModule());
     }
 
     private static <T> T resolve(PreloaderConfig config, Function<Injector, T> what) {
+        return resolve(config, List.of(), what);
+    }
+
+    private static <T> T resolve(PreloaderConfig config, List<Module> more, Function<Injector, T> what) {
         try {
-            return what.apply(Guice.createInjector(modules(config)));
+            List<Module> all = new java.util.ArrayList<>(modules(config));
+            all.addAll(more);
+            return what.apply(Guice.createInjector(all));
         } catch (ProvisionException e) {
             throw unwrap(e.getErrorMessages(), e);
         } catch (CreationException e) {

@@ -56,7 +56,7 @@ class CommandsTest {
         Cli.Result result = Cli.run("status", "--config", config.toString());
 
         assertThat(result.exitCode()).isEqualTo(2);
-        assertThat(result.err()).isEqualTo("error: config " + config + ": store: 'zfs' is not one of mmap, buffer\n");
+        assertThat(result.err()).isEqualTo("error: config " + config + ": store: 'zfs' is not one of mmap, buffer, hugepages\n");
     }
 
     @Test

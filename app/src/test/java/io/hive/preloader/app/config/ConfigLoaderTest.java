@@ -65,11 +65,29 @@ class ConfigLoaderTest {
         assertThat(config.models()).containsExactly(Path.of("models").toAbsolutePath());
         assertThat(config.store()).isEqualTo(Store.MMAP);
         assertThat(config.mmapLock()).isFalse();
-        assertThat(config.policy()).isEqualTo(Policy.LRU);
+        assertThat(config.policy()).as("the winner of bench/policy-trace.sh").isEqualTo(Policy.CAFFEINE);
+        assertThat(config.hugepages()).isEqualTo(new PreloaderConfig.HugePages(Optional.of(Path.of("/dev/hugepages")), Path.of("/dev/shm")));
         assertThat(config.budget()).isEqualTo("50%");
         assertThat(config.autoPreload()).isZero();
         assertThat(config.sink()).isEqualTo(Sink.HOST);
         assertThat(config.journalFile()).contains(Path.of("models", ".preloader-journal.tsv").toAbsolutePath());
+    }
+
+    @Test
+    void shouldReadTheHugepagesStoreAndTheCaffeinePolicy() {
+        PreloaderConfig config = ConfigLoader.parse("""
+                store: hugepages
+                hugepages: {mount: /mnt/huge, fallback: shm}
+                policy: caffeine
+                """, FILE);
+
+        assertThat(config.store()).isEqualTo(Store.HUGEPAGES);
+        assertThat(config.hugepages().mount()).contains(Path.of("/mnt/huge"));
+        assertThat(config.hugepages().fallback()).as("relative to the config file").isEqualTo(Path.of("/x/shm"));
+        assertThat(config.policy()).isEqualTo(Policy.CAFFEINE);
+        assertThat(ConfigLoader.parse("hugepages: {mount: null}", FILE).hugepages())
+                .as("no hugetlbfs: the fallback folder only").isEqualTo(new PreloaderConfig.HugePages(Optional.empty(), Path.of("/dev/shm")));
+        assertThat(ConfigLoader.parse("hugepages: {fallback: /run/shm}", FILE).hugepages().mount()).contains(Path.of("/dev/hugepages"));
     }
 
     @Test
@@ -93,23 +111,26 @@ class ConfigLoaderTest {
 
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', quoteCharacter = '"', textBlock = """
-            store: zfs                 | config /x/p.yaml: store: 'zfs' is not one of mmap, buffer
-            policy: fifo               | config /x/p.yaml: policy: 'fifo' is not one of lru, lfu
-            sink: cuda                 | config /x/p.yaml: sink: 'cuda' is not one of host
-            store: 3                   | config /x/p.yaml: store: '3' is not one of mmap, buffer
-            store:                     | config /x/p.yaml: store: an empty value is not one of mmap, buffer
+            store: zfs                 | config /x/p.yaml: store: 'zfs' is not one of mmap, buffer, hugepages
+            policy: fifo               | config /x/p.yaml: policy: 'fifo' is not one of lru, lfu, caffeine
+            hugepages: {size: 2}       | config /x/p.yaml: unknown key 'hugepages.size'; allowed keys under hugepages: mount, fallback
+            hugepages: {fallback: 7}   | config /x/p.yaml: hugepages.fallback: expected a path, found the number 7
+            hugepages: /dev/hugepages  | config /x/p.yaml: hugepages: expected a mapping with mount, fallback, found the text '/dev/hugepages'
+            sink: gpu                  | config /x/p.yaml: sink: 'gpu' is not one of host, cuda
+            store: 3                   | config /x/p.yaml: store: '3' is not one of mmap, buffer, hugepages
+            store:                     | config /x/p.yaml: store: an empty value is not one of mmap, buffer, hugepages
             mmap: {lock: maybe}        | config /x/p.yaml: mmap.lock: 'maybe' is not one of true, false
             buffer: {direct_io: 1}     | config /x/p.yaml: buffer.direct_io: '1' is not one of true, false
             auto_preload: -1           | config /x/p.yaml: auto_preload: '-1' is not a count of models (0 or more)
             auto_preload: many         | config /x/p.yaml: auto_preload: 'many' is not a count of models (0 or more)
-            stor: mmap                 | config /x/p.yaml: unknown key 'stor'; allowed keys: models, aliases, store, mmap, buffer, policy, budget, auto_preload, sink, journal
+            stor: mmap                 | config /x/p.yaml: unknown key 'stor'; allowed keys: models, aliases, store, mmap, buffer, policy, budget, auto_preload, sink, journal, keep, device, plan, chunk_size, readers, hugepages, http
             mmap: {lok: true}          | config /x/p.yaml: unknown key 'mmap.lok'; allowed keys under mmap: lock
             mmap: true                 | config /x/p.yaml: mmap: expected a mapping with lock, found the boolean true
             models: 3                  | config /x/p.yaml: models: expected a list of folders, found the number 3
             models: [/a, 7]            | config /x/p.yaml: models[1]: expected a path, found the number 7
             aliases: {../x: /a.gguf}   | config /x/p.yaml: aliases: model id '../x' is not allowed: use letters, digits and . _ : + - (no path separators, no '..')
             journal: [a]               | config /x/p.yaml: journal: expected a path, found a list
-            - store                    | config /x/p.yaml: the top level must be a mapping of keys (models, aliases, store, mmap, buffer, policy, budget, auto_preload, sink, journal), found a list
+            - store                    | config /x/p.yaml: the top level must be a mapping of keys (models, aliases, store, mmap, buffer, policy, budget, auto_preload, sink, journal, keep, device, plan, chunk_size, readers, hugepages, http), found a list
             """)
     void shouldRefuseWithOneLineNamingTheKeyAndTheAllowedValues(String yaml, String message) {
         assertThatThrownBy(() -> ConfigLoader.parse(yaml, FILE))

@@ -10,6 +10,7 @@ import io.hive.preloader.core.cache.Lease;
 import io.hive.preloader.core.cache.Origin;
 import io.hive.preloader.core.model.ModelId;
 import io.hive.preloader.core.port.DeviceCopy;
+import io.hive.preloader.core.port.Handoff;
 import io.hive.preloader.core.service.Loaded;
 import io.hive.preloader.core.service.ModelPreloader;
 import io.hive.preloader.core.service.PreloaderStats;
@@ -25,6 +26,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -66,7 +68,7 @@ class WiringTest {
             }
 
             PreloaderStats stats = preloader.stats();
-            assertThat(stats.cache().store()).isEqualTo(PreloaderConfig.nameOf(store));
+            assertThat(stats.cache().store()).startsWith(PreloaderConfig.nameOf(store)); // hugepages adds its mode: hugepages:thp
             assertThat(stats.cache().policy()).isEqualTo(PreloaderConfig.nameOf(policy));
             assertThat(stats.cache().budgetBytes()).isEqualTo(64L << 20);
             assertThat(stats.cache().entries()).extracting(CacheSnapshot.Entry::id).containsExactly(SMALL.id());
@@ -89,6 +91,42 @@ class WiringTest {
             assertThat(preloader.stats().cache().evictions()).isEqualTo(1);
             assertThat(preloader.open(SMALL.id())).isEmpty();
             assertThat(preloader.open(OTHER.id())).hasValueSatisfying(Lease::close);
+        }
+    }
+
+    @Test
+    void shouldWireTheHugepagesStoreToItsFoldersAndHandOffItsSharedFile() throws IOException {
+        Path file = DemoModels.write(models, SMALL);
+        Path shared = Files.createDirectory(models.resolve("shared"));
+        PreloaderConfig config = config(Store.HUGEPAGES, Policy.CAFFEINE, "64MiB")
+                .withHugePages(new PreloaderConfig.HugePages(Optional.of(models.resolve("no-hugetlbfs")), shared));
+
+        try (ModelPreloader preloader = Wiring.preloader(config)) {
+            try (Lease lease = preloader.get(SMALL.id())) {
+                assertThat(lease.handoff()).isInstanceOfSatisfying(Handoff.SharedFile.class, h -> {
+                    assertThat(h.file().getParent()).isEqualTo(shared);
+                    assertThat(h.file()).hasSameBinaryContentAs(file);
+                });
+            }
+            assertThat(preloader.stats().cache().store()).isEqualTo("hugepages:plain"); // a disk folder: no huge pages
+            assertThat(preloader.stats().cache().policy()).isEqualTo("caffeine");
+        }
+        assertThat(shared).isEmptyDirectory();
+    }
+
+    @Test
+    void shouldSizeTheCaffeinePolicyFromTheBudgetAndEvictThroughIt() {
+        DemoModels.write(models, SMALL);
+        DemoModels.write(models, OTHER);
+        long budget = DemoModels.fileSize(OTHER) + DemoModels.fileSize(SMALL) / 2;
+
+        try (ModelPreloader preloader = Wiring.preloader(config(Store.MMAP, Policy.CAFFEINE, Long.toString(budget)))) {
+            preloader.preload(SMALL.id()).join();
+            preloader.preload(OTHER.id()).join();
+
+            assertThat(preloader.stats().cache().policy()).isEqualTo("caffeine");
+            assertThat(preloader.stats().cache().evictions()).isEqualTo(1);
+            assertThat(preloader.stats().cache().usedBytes()).isLessThanOrEqualTo(budget);
         }
     }
 

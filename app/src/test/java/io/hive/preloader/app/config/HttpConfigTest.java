@@ -1,0 +1,55 @@
+package io.hive.preloader.app.config;
+
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Path;
+import java.util.Optional;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** The {@code http:} section: how {@code serve} listens, checked like every other key, the token never echoed. */
+class HttpConfigTest {
+    private static final Path FILE = Path.of("/etc/preloader/preloader.yaml");
+
+    @Test
+    void shouldDefaultToLoopbackWithoutAToken() {
+        PreloaderConfig.Http http = ConfigLoader.parse("", FILE).http();
+
+        assertThat(http).isEqualTo(PreloaderConfig.Http.defaults());
+        assertThat(http.host()).isEqualTo("127.0.0.1");
+        assertThat(http.port()).isEqualTo(7780);
+        assertThat(http.token()).isEmpty();
+    }
+
+    @Test
+    void shouldReadEveryKey() {
+        PreloaderConfig config = ConfigLoader.parse("""
+                http:
+                  host: 0.0.0.0
+                  port: 0
+                  token: "0123456789abcdef-long-enough"
+                  max_body: 16KiB
+                  shutdown_timeout: 5
+                """, FILE);
+
+        assertThat(config.http()).isEqualTo(new PreloaderConfig.Http("0.0.0.0", 0, Optional.of("0123456789abcdef-long-enough"), 16 * 1024, 5));
+        assertThat(config.http().toString()).doesNotContain("0123456789abcdef-long-enough");
+        assertThat(config.withModels(java.util.List.of(Path.of("/srv/other"))).http()).as("kept by with-methods").isEqualTo(config.http());
+    }
+
+    @Test
+    void shouldRefuseBadValuesOnOneLineWithoutEchoingTheToken() {
+        assertThatThrownBy(() -> ConfigLoader.parse("http: {port: 70000}", FILE))
+                .hasMessage("config " + FILE + ": http.port: '70000' is not a TCP port (0 to 65535; 0 picks a free one)");
+        assertThatThrownBy(() -> ConfigLoader.parse("http: {token: hunter2}", FILE))
+                .hasMessageContaining("http.token: use at least 16 printable characters").hasMessageNotContaining("hunter2");
+        assertThatThrownBy(() -> ConfigLoader.parse("http: {token: 12345678901234567890}", FILE))
+                .hasMessageContaining("http.token: expected text (quote it)").hasMessageNotContaining("1234567890");
+        assertThatThrownBy(() -> ConfigLoader.parse("http: {max_body: 1GiB}", FILE)).hasMessageContaining("http.max_body: '1GiB' is not a size");
+        assertThatThrownBy(() -> ConfigLoader.parse("http: {shutdown_timeout: -1}", FILE)).hasMessageContaining("http.shutdown_timeout");
+        assertThatThrownBy(() -> ConfigLoader.parse("http: {host: 'a b'}", FILE)).hasMessageContaining("http.host: 'a b' is not an address");
+        assertThatThrownBy(() -> ConfigLoader.parse("http: {bind: x}", FILE))
+                .hasMessageContaining("unknown key 'http.bind'; allowed keys under http: host, port, token, max_body, shutdown_timeout");
+    }
+}

@@ -1,0 +1,183 @@
+package io.hive.preloader.app.spawn;
+
+import io.hive.preloader.adapters.buffer.BufferRamStore;
+import io.hive.preloader.adapters.fs.FolderModelSource;
+import io.hive.preloader.adapters.mmap.MmapRamStore;
+import io.hive.preloader.adapters.mmap.PageCache;
+import io.hive.preloader.adapters.process.ProcessWorkerLauncher;
+import io.hive.preloader.core.cache.ByteBudget;
+import io.hive.preloader.core.cache.CacheSnapshot;
+import io.hive.preloader.core.model.ModelId;
+import io.hive.preloader.core.port.Handoff;
+import io.hive.preloader.core.port.RamStore;
+import io.hive.preloader.core.port.ReadinessProbe;
+import io.hive.preloader.core.port.RunningWorker;
+import io.hive.preloader.core.service.ModelPreloader;
+import io.hive.preloader.core.service.SpawnFlow;
+import io.hive.preloader.core.service.SpawnRequest;
+import io.hive.preloader.core.service.Spawned;
+import io.hive.preloader.core.service.WorkerStartException;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.lang.foreign.MemorySegment;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The spawn flow with the real adapters and a real child process: a worker of the tests' own maps the file it is
+ * given and prints its CRC32C, which must be the model's.
+ */
+class SpawnFlowEndToEndTest {
+    static final long SIZE = 24L << 20;
+    static final ReadinessProbe READY = ReadinessProbe.line("^ready$");
+
+    @TempDir
+    Path models;
+
+    final List<ModelPreloader> opened = new ArrayList<>();
+    final List<RunningWorker> workers = new ArrayList<>();
+    final ModelId id = ModelId.of("model");
+    Path file;
+    String expected;
+
+    @AfterEach
+    void stop() throws Exception {
+        for (RunningWorker w : workers) {
+            w.stop(Duration.ZERO).get(10, TimeUnit.SECONDS);
+        }
+        opened.forEach(ModelPreloader::close);
+    }
+
+    void writeModel() throws IOException {
+        byte[] bytes = new byte[(int) SIZE];
+        new Random(42).nextBytes(bytes);
+        file = Files.write(models.resolve("model.gguf"), bytes);
+        expected = ChecksumWorker.line(ChecksumWorker.crc32c(MemorySegment.ofArray(bytes)), SIZE);
+    }
+
+    ModelPreloader preloader(RamStore store) {
+        ModelPreloader p = ModelPreloader.builder().source(new FolderModelSource(List.of(models), Map.of())).store(store)
+                .budget(new ByteBudget(256L << 20)).build();
+        opened.add(p);
+        return p;
+    }
+
+    Spawned spawn(ModelPreloader preloader, String... workerArgs) {
+        List<String> args = new ArrayList<>(List.of("{model}"));
+        args.addAll(List.of(workerArgs));
+        Spawned spawned = new SpawnFlow(preloader, new ProcessWorkerLauncher())
+                .spawn(new SpawnRequest(id, ChecksumWorker.command(args.toArray(String[]::new)), READY).withTimeout(Duration.ofMinutes(2)));
+        workers.add(spawned.worker());
+        return spawned;
+    }
+
+    static CacheSnapshot.Entry entry(ModelPreloader p, ModelId id) {
+        return p.stats().cache().entries().stream().filter(e -> e.id().equals(id)).findFirst().orElseThrow();
+    }
+
+    @Test
+    void shouldStartTheWorkerFromThePageCacheWhenTheModelIsResident() throws Exception {
+        writeModel();
+        ModelPreloader p = preloader(new MmapRamStore());
+        p.preload(id).get(30, TimeUnit.SECONDS);
+
+        Spawned spawned = spawn(p);
+
+        assertThat(spawned.route()).isEqualTo(Spawned.Route.RESIDENT);
+        assertThat(spawned.handoff()).contains(new Handoff.PageCacheFile(file.toRealPath()));
+        assertThat(spawned.worker().lastLines()).contains(expected, "ready");
+        assertThat(spawned.worker().isAlive()).isTrue();
+        assertThat(entry(p, id).leases()).as("the lease ends once the worker is ready").isZero();
+    }
+
+    @Test
+    void shouldLoadTheModelFromDiskFirstWhenItIsNotResident() throws Exception {
+        writeModel();
+        PageCache.drop(file);
+        ModelPreloader p = preloader(new MmapRamStore());
+
+        Spawned spawned = spawn(p);
+
+        assertThat(spawned.route()).isEqualTo(Spawned.Route.LOADED);
+        assertThat(spawned.worker().lastLines()).contains(expected);
+        assertThat(entry(p, id).state()).as("resident for the next worker").isEqualTo(CacheSnapshot.State.RESIDENT);
+        assertThat(PageCache.residentBytes(file)).isEqualTo(SIZE);
+
+        Spawned again = spawn(p);
+        assertThat(again.route()).isEqualTo(Spawned.Route.RESIDENT);
+        assertThat(again.worker().lastLines()).contains(expected);
+    }
+
+    @Test
+    void shouldGiveTheWorkerTheModelFileWhenTheStoresCopyIsPrivate() throws Exception {
+        writeModel();
+        ModelPreloader p = preloader(new BufferRamStore(false));
+        p.preload(id).get(30, TimeUnit.SECONDS);
+
+        Spawned spawned = spawn(p);
+
+        assertThat(spawned.route()).isEqualTo(Spawned.Route.RESIDENT);
+        assertThat(spawned.handoff()).contains(new Handoff.PrivateMemory());
+        assertThat(spawned.modelPath()).isEqualTo(file.toRealPath());
+        assertThat(spawned.worker().lastLines()).contains(expected);
+    }
+
+    @Test
+    void shouldNotFreeAModelEvictedWhileItsWorkerStartsUntilTheWorkerIsReady() throws Exception {
+        writeModel();
+        ModelPreloader p = preloader(new MmapRamStore());
+        p.preload(id).get(30, TimeUnit.SECONDS);
+        Path gate = models.resolve("gate");
+        List<String> lines = new java.util.concurrent.CopyOnWriteArrayList<>();
+        CompletableFuture<Spawned> spawning = CompletableFuture.supplyAsync(() -> new SpawnFlow(p, new ProcessWorkerLauncher())
+                .spawn(new SpawnRequest(id, ChecksumWorker.command("{model}", gate.toString()), READY)
+                        .withTimeout(Duration.ofMinutes(2)).withOutput(lines::add)));
+        await().atMost(Duration.ofMinutes(1)).until(() -> lines.stream().anyMatch(l -> l.startsWith("waiting for")));
+
+        assertThat(p.evict(id)).isTrue();
+
+        // The worker has not mapped the file yet: only the lease keeps its pages, mapped and resident.
+        CacheSnapshot.Entry evicted = entry(p, id);
+        assertThat(evicted.state()).isEqualTo(CacheSnapshot.State.DRAINING);
+        assertThat(evicted.leases()).isEqualTo(1);
+        assertThat(p.stats().cache().usedBytes()).isEqualTo(SIZE);
+        assertThat(PageCache.residentBytes(file)).as("not dropped from the page cache").isEqualTo(SIZE);
+
+        Files.createFile(gate);
+        Spawned spawned = spawning.get(2, TimeUnit.MINUTES);
+        workers.add(spawned.worker());
+
+        assertThat(spawned.worker().lastLines()).contains(expected);
+        assertThat(p.stats().cache().entries()).as("freed once the lease ended").isEmpty();
+        assertThat(p.stats().cache().usedBytes()).isZero();
+    }
+
+    @Test
+    void shouldReportTheExitStatusAndLastLinesOfAWorkerThatFailsToStart() throws Exception {
+        writeModel();
+        ModelPreloader p = preloader(new MmapRamStore());
+        List<String> command = List.of("/bin/sh", "-c", "echo \"opening $1\"; echo 'error: unsupported model' >&2; exit 4", "worker", "{model}");
+
+        WorkerStartException failure = catchThrowableOfType(WorkerStartException.class,
+                () -> new SpawnFlow(p, new ProcessWorkerLauncher()).spawn(id, command, READY));
+
+        assertThat(failure.exitCode()).hasValue(4);
+        assertThat(failure.lastLines()).containsExactly("opening " + file.toRealPath(), "error: unsupported model");
+        assertThat(failure).hasMessageContaining("exited with status 4 before it was ready");
+        assertThat(entry(p, id).leases()).isZero();
+    }
+}

@@ -1,0 +1,93 @@
+package io.hive.preloader.app.wiring;
+
+import io.hive.preloader.app.config.PreloaderConfig;
+import io.hive.preloader.app.demo.DemoModels;
+import io.hive.preloader.app.demo.LlamaSpec;
+import io.hive.preloader.core.model.ModelId;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** {@code serve}'s wiring: the HTTP server over the preloader the config describes, with the token the operator chose. */
+class HttpWiringTest {
+    private static final LlamaSpec SMALL = new LlamaSpec(ModelId.of("small"), 256, 512, 4, 4, 2, 1000);
+    private static final String FILE_TOKEN = "token-from-the-config-file";
+    private static final String ENV_TOKEN = "token-from-the-environment";
+
+    @TempDir
+    Path models;
+
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    private PreloaderConfig config() {
+        PreloaderConfig.Http listen = new PreloaderConfig.Http("127.0.0.1", 0, Optional.of(FILE_TOKEN), 64 * 1024, 5);
+        return PreloaderConfig.defaults().withModels(List.of(models)).withBudget("64MiB").withHttp(listen);
+    }
+
+    @Test
+    void shouldServeTheConfiguredPreloaderWithTheEnvironmentsTokenFirst() throws Exception {
+        DemoModels.write(models, SMALL);
+
+        try (Service service = Wiring.serve(config(), Optional.of(ENV_TOKEN))) {
+            URI base = service.server().start().uri();
+
+            assertThat(send(base, "/v1/models/small/preload", FILE_TOKEN).statusCode()).isEqualTo(401);
+            assertThat(send(base, "/v1/models/small/preload", ENV_TOKEN).statusCode()).isEqualTo(202);
+            HttpResponse<String> config = http.send(HttpRequest.newBuilder(base.resolve("/v1/config")).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(config.body()).contains("\"store\":\"mmap\"", "\"budget\":\"64MiB\"", "\"token\":\"<hidden>\"", models.toString())
+                    .doesNotContain(FILE_TOKEN).doesNotContain(ENV_TOKEN);
+        }
+    }
+
+    @Test
+    void shouldUseTheFilesTokenWithoutAnEnvironmentVariable() throws Exception {
+        DemoModels.write(models, SMALL);
+
+        try (Service service = Wiring.serve(config(), Optional.empty())) {
+            URI base = service.server().start().uri();
+
+            assertThat(send(base, "/v1/models/small/preload", FILE_TOKEN).statusCode()).isEqualTo(202);
+        }
+    }
+
+    @Test
+    void shouldNotServeASymlinkThatLeavesTheModelsFolder(@TempDir Path outside) throws Exception {
+        DemoModels.write(models, SMALL);
+        Path secret = java.nio.file.Files.writeString(outside.resolve("secret.gguf"), "TOP SECRET");
+        java.nio.file.Files.createSymbolicLink(models.resolve("escape.gguf"), secret);
+
+        try (Service service = Wiring.serve(config(), Optional.empty())) {
+            URI base = service.server().start().uri();
+
+            HttpResponse<String> list = http.send(HttpRequest.newBuilder(base.resolve("/v1/models")).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(list.body()).contains("\"small\"").doesNotContain("escape");
+            HttpResponse<String> preload = send(base, "/v1/models/escape/preload", FILE_TOKEN);
+            assertThat(preload.statusCode()).isEqualTo(404);
+            assertThat(preload.body()).startsWith("{\"error\":").doesNotContain("TOP SECRET");
+            assertThat(send(base, "/v1/models/escape/transfer", FILE_TOKEN).statusCode()).isEqualTo(404);
+        }
+    }
+
+    @Test
+    void shouldRefuseAShortTokenInTheEnvironmentNamingTheVariable() {
+        assertThatThrownBy(() -> Wiring.serve(config(), Optional.of("short")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("PRELOADER_TOKEN: the http token is too short (5 characters)");
+    }
+
+    private HttpResponse<String> send(URI base, String path, String token) throws IOException, InterruptedException {
+        return http.send(HttpRequest.newBuilder(base.resolve(path)).header("Authorization", "Bearer " + token)
+                .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+    }
+}

@@ -7,18 +7,10 @@ import io.hive.preloader.core.gguf.GgufWriter;
 import io.hive.preloader.core.model.ModelId;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.LongBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.SplittableRandom;
 
 /**
  * Writes GGUF files of a realistic llama structure for the demo: the metadata llama.cpp's converter writes
@@ -33,7 +25,6 @@ public final class DemoModels {
             new LlamaSpec(ModelId.of("llama-demo-3-128m"), 1024, 2816, 16, 4, 12, 32000),
             new LlamaSpec(ModelId.of("llama-demo-4-160m"), 1280, 3584, 20, 4, 10, 32000));
 
-    private static final int CHUNK = 8 << 20;
     /** {@code LLAMA_FTYPE_MOSTLY_Q4_K_M}: Q4_K weights with some Q6_K, as llama.cpp's quantizer writes it. */
     private static final int FILE_TYPE_Q4_K_M = 15;
 
@@ -152,49 +143,6 @@ public final class DemoModels {
 
     /** Writes one model: to a temporary file first, renamed into place once complete. */
     public static Path write(Path folder, LlamaSpec spec) {
-        GgufWriter gguf = layout(spec);
-        Path file = fileFor(folder, spec);
-        Path partial = folder.resolve("." + spec.id().value() + ".gguf.partial");
-        try {
-            Files.createDirectories(folder);
-            try (FileChannel out = FileChannel.open(partial, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                    StandardOpenOption.TRUNCATE_EXISTING)) {
-                writeFully(out, gguf.header());
-                fillRandom(out, gguf.dataSize(), spec.id().hashCode());
-            }
-            Files.move(partial, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            return file;
-        } catch (IOException e) {
-            try {
-                Files.deleteIfExists(partial);
-            } catch (IOException ignored) {
-                // the first failure is the one to report
-            }
-            throw new UncheckedIOException("cannot write demo model " + file + ": " + e.getMessage(), e);
-        }
-    }
-
-    /** Appends {@code bytes} pseudo-random bytes in chunks of 8 MiB, refilling one direct buffer from a fast generator. */
-    private static void fillRandom(FileChannel out, long bytes, long seed) throws IOException {
-        SplittableRandom random = new SplittableRandom(seed);
-        ByteBuffer chunk = ByteBuffer.allocateDirect(CHUNK).order(ByteOrder.LITTLE_ENDIAN);
-        long[] words = new long[CHUNK / Long.BYTES];
-        for (long left = bytes; left > 0; ) {
-            for (int i = 0; i < words.length; i++) {
-                words[i] = random.nextLong();
-            }
-            LongBuffer view = chunk.clear().asLongBuffer();
-            view.put(words);
-            int n = (int) Math.min(CHUNK, left);
-            chunk.limit(n);
-            writeFully(out, chunk);
-            left -= n;
-        }
-    }
-
-    private static void writeFully(FileChannel out, ByteBuffer buffer) throws IOException {
-        while (buffer.hasRemaining()) {
-            out.write(buffer);
-        }
+        return ModelFile.write(fileFor(folder, spec), layout(spec), spec.id().hashCode(), -1L);
     }
 }

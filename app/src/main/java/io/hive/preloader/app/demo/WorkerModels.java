@@ -12,18 +12,13 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
-import java.util.SplittableRandom;
 
 /**
  * Writes llama models that llama.cpp itself loads, for the worker benchmark: the tokenizer of a real vocabulary
@@ -40,7 +35,6 @@ import java.util.SplittableRandom;
 public final class WorkerModels {
     /** The weight types a model can be written in. */
     public static final Set<GgmlType> WEIGHT_TYPES = EnumSet.of(GgmlType.F16, GgmlType.BF16, GgmlType.F32);
-    private static final int CHUNK = 8 << 20;
     /** Clears bit 14 of each 16-bit half: an F16 (and, pairwise, an F32) exponent below its maximum, so never inf or NaN. */
     private static final long FINITE = 0xBFFF_BFFF_BFFF_BFFFL;
 
@@ -168,48 +162,6 @@ public final class WorkerModels {
 
     /** Writes the model, its weights of type {@code weights}, to a temporary file next to {@code file}, renamed into place once complete. */
     public static Path write(Path file, LlamaSpec spec, Map<String, GgufValue> tokenizer, GgmlType weights) {
-        GgufWriter gguf = layout(spec, tokenizer, weights);
-        Path partial = file.resolveSibling("." + file.getFileName() + ".partial");
-        try {
-            Path parent = file.toAbsolutePath().getParent();
-            if (parent != null) {
-                Files.createDirectories(parent);
-            }
-            try (FileChannel out = FileChannel.open(partial, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                    StandardOpenOption.TRUNCATE_EXISTING)) {
-                writeFully(out, gguf.header());
-                fillFinite(out, gguf.dataSize(), spec.id().hashCode());
-            }
-            Files.move(partial, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            return file;
-        } catch (IOException e) {
-            try {
-                Files.deleteIfExists(partial);
-            } catch (IOException ignored) {
-                // the first failure is the one to report
-            }
-            throw new UncheckedIOException("cannot write model " + file + ": " + e.getMessage(), e);
-        }
-    }
-
-    private static void fillFinite(FileChannel out, long bytes, long seed) throws IOException {
-        SplittableRandom random = new SplittableRandom(seed);
-        ByteBuffer chunk = ByteBuffer.allocateDirect(CHUNK).order(ByteOrder.LITTLE_ENDIAN);
-        for (long left = bytes; left > 0; ) {
-            chunk.clear();
-            while (chunk.hasRemaining()) {
-                chunk.putLong(random.nextLong() & FINITE);
-            }
-            int n = (int) Math.min(CHUNK, left);
-            chunk.flip().limit(n);
-            writeFully(out, chunk);
-            left -= n;
-        }
-    }
-
-    private static void writeFully(FileChannel out, ByteBuffer buffer) throws IOException {
-        while (buffer.hasRemaining()) {
-            out.write(buffer);
-        }
+        return ModelFile.write(file, layout(spec, tokenizer, weights), spec.id().hashCode(), FINITE);
     }
 }

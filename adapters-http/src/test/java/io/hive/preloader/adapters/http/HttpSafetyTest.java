@@ -251,4 +251,29 @@ class HttpSafetyTest {
             return new String(in.readAllBytes(), StandardCharsets.UTF_8);
         }
     }
+
+    @Test
+    void shouldKeepServingOthersWhileSlowClientsHoldConnectionsOpen() throws Exception {
+        // Slow clients: each opens a connection, sends half a request line and stalls, as a slowloris attack does.
+        List<Socket> stalled = new java.util.ArrayList<>();
+        try {
+            for (int i = 0; i < 64; i++) {
+                Socket s = new Socket(InetAddress.getLoopbackAddress(), f.server.port());
+                s.getOutputStream().write("POST /v1/models/alpha/preload HTTP/1.1\r\nHost: localhost\r\nContent-Le".getBytes(StandardCharsets.US_ASCII));
+                s.getOutputStream().flush();
+                stalled.add(s);
+            }
+
+            // Everyone else is still served, reads and writes alike.
+            for (int i = 0; i < 5; i++) {
+                assertThat(f.client.get("/v1/health").status()).isEqualTo(200);
+            }
+            assertThat(f.client.post("/v1/models/alpha/preload").status()).isIn(200, 202);
+            assertThat(f.client.get("/v1/models/alpha").status()).isEqualTo(200);
+        } finally {
+            for (Socket s : stalled) {
+                s.close();
+            }
+        }
+    }
 }

@@ -19,7 +19,7 @@ public final class Lease implements AutoCloseable {
     private final Origin origin;
     private final MemorySegment bytes;
     private final Handoff handoff;
-    private boolean closed;
+    private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
     Lease(ModelCache cache, ResidentModel model, Origin origin) {
         this.cache = cache;
@@ -39,7 +39,7 @@ public final class Lease implements AutoCloseable {
 
     /** The model's bytes; valid until this lease is closed. */
     public MemorySegment bytes() {
-        if (closed) {
+        if (closed.get()) {
             throw new IllegalStateException("lease on " + id() + " is closed");
         }
         return bytes;
@@ -71,8 +71,8 @@ public final class Lease implements AutoCloseable {
 
     @Override
     public void close() {
-        if (!closed) {
-            closed = true;
+        // Closing twice, even from two threads at once, releases the hold once.
+        if (closed.compareAndSet(false, true)) {
             cache.released(model);
         }
     }

@@ -36,6 +36,7 @@ public final class ModelCache implements AutoCloseable {
     private final Set<ResidentModel> draining = new HashSet<>();
     private final LongAdder evictions = new LongAdder();
     private final List<EvictionListener> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final List<LoadListener> loadListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
     private long budget;
     /** Bytes reserved: resident, loading, and evicted but still held by leases. */
     private long used;
@@ -56,6 +57,16 @@ public final class ModelCache implements AutoCloseable {
 
     public void addListener(EvictionListener listener) {
         listeners.add(listener);
+    }
+
+    /** Told once of every load from disk that completed and was admitted, however many callers shared it. */
+    @FunctionalInterface
+    public interface LoadListener {
+        void loaded(ModelId id, long bytes, long nanos);
+    }
+
+    public void addLoadListener(LoadListener listener) {
+        loadListeners.add(listener);
     }
 
     public String storeName() {
@@ -90,7 +101,14 @@ public final class ModelCache implements AutoCloseable {
         ResidentModel entry = new ResidentModel(model);
         used += model.size();
         index.put(model.id(), entry);
-        loader.execute(() -> load(entry, progress));
+        try {
+            loader.execute(() -> load(entry, progress));
+        } catch (RuntimeException | Error failure) {
+            // No thread for the load: give the reservation back rather than leave an entry loading for ever.
+            forget(entry);
+            used -= model.size();
+            throw failure;
+        }
         return entry.ready;
     }
 
@@ -115,13 +133,29 @@ public final class ModelCache implements AutoCloseable {
             if (superseded) {
                 freeIfUnleased(entry);
             } else {
-                policy.admitted(entry.descriptor.id(), entry.bytes());
+                try {
+                    policy.admitted(entry.descriptor.id(), entry.bytes());
+                } catch (RuntimeException | Error failure) {
+                    // A policy that cannot take the model must not leave its waiters hanging or its bytes held.
+                    forget(entry);
+                    entry.detached = true;
+                    freeIfUnleased(entry);
+                    entry.ready.completeExceptionally(failure);
+                    return;
+                }
             }
         }
         if (superseded) {
             entry.ready.completeExceptionally(new StaleModelException(entry.descriptor.id()
                     + " was replaced or evicted while it was loading"));
         } else {
+            for (LoadListener l : loadListeners) {
+                try {
+                    l.loaded(entry.descriptor.id(), entry.bytes(), entry.loadNanos);
+                } catch (RuntimeException e) {
+                    LOG.log(System.Logger.Level.WARNING, "a load listener failed on " + entry.descriptor.id() + ": " + e.getMessage(), e);
+                }
+            }
             entry.ready.complete(null);
         }
     }
@@ -187,7 +221,7 @@ public final class ModelCache implements AutoCloseable {
     public void budget(ByteBudget newBudget) {
         synchronized (this) {
             budget = newBudget.bytes();
-            if (used <= budget) {
+            if (closed || used <= budget) {
                 return;
             }
         }
@@ -292,10 +326,14 @@ public final class ModelCache implements AutoCloseable {
         entry.detached = true;
         if (!entry.loading()) {
             evictions.increment();
-            for (EvictionListener l : listeners) {
-                l.evicted(entry.descriptor.id(), entry.bytes(), reason);
-            }
             freeIfUnleased(entry);
+            for (EvictionListener l : listeners) {
+                try {
+                    l.evicted(entry.descriptor.id(), entry.bytes(), reason);
+                } catch (RuntimeException e) {
+                    LOG.log(System.Logger.Level.WARNING, "an eviction listener failed on " + entry.descriptor.id() + ": " + e.getMessage(), e);
+                }
+            }
         }
     }
 

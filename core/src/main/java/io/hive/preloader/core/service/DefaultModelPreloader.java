@@ -71,6 +71,8 @@ final class DefaultModelPreloader implements ModelPreloader {
             statistics.evicted(id);
             LOG.log(System.Logger.Level.INFO, "evicted {0} ({1} bytes): {2}", id, bytes, reason);
         });
+        // Counted where the load happens: callers sharing one load must not count its bytes once each.
+        cache.addLoadListener(statistics::loadedFromDisk);
     }
 
     @Override
@@ -100,7 +102,6 @@ final class DefaultModelPreloader implements ModelPreloader {
             }
             return cache.admit(model, progress).thenApply(resident -> {
                 long nanos = System.nanoTime() - start;
-                statistics.loadedFromDisk(id, model.size(), nanos);
                 return new Loaded(id, model.size(), Duration.ofNanos(nanos), Origin.DISK);
             }).exceptionallyCompose(failure -> {
                 Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
@@ -140,7 +141,6 @@ final class DefaultModelPreloader implements ModelPreloader {
                 join(cache.admit(model, LoadProgress.NONE));
                 Optional<Lease> slow = cache.lease(model, Origin.DISK);
                 if (slow.isPresent()) {
-                    statistics.loadedFromDisk(id, model.size(), System.nanoTime() - start);
                     return slow.get();
                 }
             } catch (StaleModelException | ModelChangedException e) {

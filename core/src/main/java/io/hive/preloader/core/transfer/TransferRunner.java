@@ -43,7 +43,12 @@ public final class TransferRunner {
         if (!sink.receivesChunks()) {
             checksums.ifPresent(sums -> hashAll(sums, bytes));
             DeviceCopy copy = sink.copy(model, bytes, device);
-            progress.advanced(size, size);
+            try {
+                progress.advanced(size, size);
+            } catch (RuntimeException | Error failure) {
+                copy.close(); // a transfer that fails frees its device memory, even this late
+                throw failure;
+            }
             return copy;
         }
         try (DeviceWriter writer = sink.allocate(model, size, device, DIRECT_LANES)) {

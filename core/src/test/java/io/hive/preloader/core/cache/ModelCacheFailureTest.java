@@ -1,0 +1,123 @@
+package io.hive.preloader.core.cache;
+
+import io.hive.preloader.core.model.ModelId;
+import io.hive.preloader.core.port.EvictionPolicy;
+import io.hive.preloader.core.port.LoadProgress;
+import io.hive.preloader.core.testing.FakeSource;
+import io.hive.preloader.core.testing.FakeStore;
+import org.junit.jupiter.api.Test;
+
+import java.util.Optional;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** What the cache does when its collaborators fail: nothing stays reserved, loading or allocated for ever. */
+class ModelCacheFailureTest {
+    static final long MiB = 1024 * 1024;
+    final FakeSource source = new FakeSource();
+    final FakeStore store = new FakeStore();
+    final Executor direct = Runnable::run;
+
+    @Test
+    void aLoadNoThreadCanRunIsRefusedAndReservesNothing() {
+        ModelId a = source.add("a", MiB);
+        Executor rejecting = task -> {
+            throw new RejectedExecutionException("no threads left");
+        };
+        ModelCache cache = new ModelCache(store, new LruPolicy(), new ByteBudget(10 * MiB), rejecting);
+
+        assertThatThrownBy(() -> cache.admit(source.describe(a), LoadProgress.NONE)).isInstanceOf(RejectedExecutionException.class);
+
+        assertThat(cache.snapshot().usedBytes()).isZero();
+        assertThat(cache.snapshot().entries()).isEmpty();
+    }
+
+    @Test
+    void aFailingEvictionListenerStillLetsTheBytesGo() throws Exception {
+        ModelId a = source.add("a", MiB);
+        ModelCache cache = new ModelCache(store, new LruPolicy(), new ByteBudget(10 * MiB), direct);
+        cache.addListener((id, bytes, reason) -> {
+            throw new IllegalStateException("listener broke");
+        });
+        cache.admit(source.describe(a), LoadProgress.NONE).get(5, TimeUnit.SECONDS);
+
+        assertThat(cache.evict(a)).isTrue();
+
+        assertThat(cache.snapshot().usedBytes()).isZero();
+        assertThat(store.liveRegions()).isZero();
+    }
+
+    @Test
+    void aPolicyThatRefusesAModelFailsItsLoadAndFreesIt() {
+        ModelId a = source.add("a", MiB);
+        EvictionPolicy broken = new EvictionPolicy() {
+            @Override
+            public String name() {
+                return "broken";
+            }
+
+            @Override
+            public void admitted(ModelId id, long bytes) {
+                throw new IllegalArgumentException("too big to weigh");
+            }
+
+            @Override
+            public void accessed(ModelId id) {
+            }
+
+            @Override
+            public void removed(ModelId id) {
+            }
+
+            @Override
+            public Optional<ModelId> victim(Predicate<ModelId> evictable) {
+                return Optional.empty();
+            }
+        };
+        ModelCache cache = new ModelCache(store, broken, new ByteBudget(10 * MiB), direct);
+
+        assertThatThrownBy(() -> cache.admit(source.describe(a), LoadProgress.NONE).get(5, TimeUnit.SECONDS))
+                .hasCauseInstanceOf(IllegalArgumentException.class);
+
+        assertThat(cache.snapshot().usedBytes()).isZero();
+        assertThat(store.liveRegions()).isZero();
+    }
+
+    @Test
+    void changingTheBudgetOfAClosedCacheDoesNothing() {
+        ModelId a = source.add("a", MiB);
+        Executor closedExecutor = task -> {
+            throw new RejectedExecutionException("shut down");
+        };
+        ModelCache cache = new ModelCache(store, new LruPolicy(), new ByteBudget(10 * MiB), closedExecutor);
+        cache.close();
+
+        cache.budget(new ByteBudget(1));
+
+        assertThat(cache.snapshot().budgetBytes()).isEqualTo(1);
+    }
+
+    @Test
+    void aLoadSharedByManyCallersIsCountedOnce() throws Exception {
+        ModelId a = source.add("a", MiB);
+        java.util.concurrent.atomic.AtomicLong counted = new java.util.concurrent.atomic.AtomicLong();
+        store.hold(a);
+        Executor later = task -> Thread.ofPlatform().start(task);
+        ModelCache shared = new ModelCache(store, new LruPolicy(), new ByteBudget(10 * MiB), later);
+        shared.addLoadListener((id, bytes, nanos) -> counted.addAndGet(bytes));
+
+        var first = shared.admit(source.describe(a), LoadProgress.NONE);
+        var second = shared.admit(source.describe(a), LoadProgress.NONE);
+        store.open(a);
+        first.get(5, TimeUnit.SECONDS);
+        second.get(5, TimeUnit.SECONDS);
+
+        assertThat(counted.get()).isEqualTo(MiB);
+        shared.close();
+    }
+}

@@ -11,6 +11,7 @@ import io.hive.preloader.core.service.Loaded;
 import io.hive.preloader.core.service.ModelPreloader;
 import io.hive.preloader.core.service.ModelStats;
 import io.hive.preloader.core.service.PreloaderStats;
+import io.hive.preloader.core.service.SpawnFlow;
 import io.hive.preloader.core.service.UnknownModelException;
 import io.hive.preloader.core.transfer.PlanMode;
 import io.hive.preloader.core.transfer.Transfer;
@@ -38,6 +39,7 @@ import java.util.stream.Collectors;
  */
 final class Api {
     private static final Pattern JOB_ID = Pattern.compile("[1-9][0-9]{0,17}");
+    private static final Pattern PID = Pattern.compile("[1-9][0-9]{0,17}");
 
     /** One endpoint: what the route table, the OpenAPI document and the guard agree on. */
     record Route(HandlerType method, String path, Handler handler) {
@@ -102,7 +104,15 @@ final class Api {
                        String hint, String since) {
     }
 
+    /** {@code POST /v1/models/{id}/spawn}'s body: the name of a configured worker, never a command. */
+    record SpawnBody(String worker) {
+        static final SpawnBody EMPTY = new SpawnBody(null);
+    }
+
     private final ModelPreloader preloader;
+    private final Optional<SpawnFlow> spawner;
+    private final Map<String, WorkerSpec> workers;
+    final Spawns spawns = new Spawns();
     private final Supplier<Map<String, Object>> config;
     private final byte[] openApi;
     private final int defaultDevice;
@@ -115,8 +125,11 @@ final class Api {
     /** Which path each held copy came through ({@code ram} or {@code disk}), for its view; forgotten with the copy. */
     private final Map<String, String> origins = new ConcurrentHashMap<>();
 
-    Api(ModelPreloader preloader, Supplier<Map<String, Object>> config, byte[] openApi, int defaultDevice) {
+    Api(ModelPreloader preloader, Supplier<Map<String, Object>> config, byte[] openApi, int defaultDevice,
+        Optional<SpawnFlow> spawner, Map<String, WorkerSpec> workers) {
         this.preloader = preloader;
+        this.spawner = spawner;
+        this.workers = Map.copyOf(workers);
         this.defaultDevice = defaultDevice;
         this.config = config;
         this.openApi = openApi;
@@ -135,6 +148,11 @@ final class Api {
                 new Route(HandlerType.POST, "/v1/models/{id}/evict", this::evict),
                 new Route(HandlerType.POST, "/v1/models/{id}/transfer", this::transfer),
                 new Route(HandlerType.POST, "/v1/models/{id}/handoff", this::handoff),
+                new Route(HandlerType.POST, "/v1/models/{id}/spawn", this::spawn),
+                new Route(HandlerType.GET, "/v1/spawns", ctx -> ctx.json(Map.of("spawns", spawns.recent().stream().map(Spawns.Spawn::view).toList()))),
+                new Route(HandlerType.GET, "/v1/spawns/{spawn}", this::spawnStatus),
+                new Route(HandlerType.GET, "/v1/workers", ctx -> ctx.json(Map.of("workers", spawns.workers().stream().map(Spawns.Running::view).toList()))),
+                new Route(HandlerType.DELETE, "/v1/workers/{pid}", this::stopWorker),
                 new Route(HandlerType.GET, "/v1/jobs", ctx -> ctx.json(Map.of("jobs", jobs.recent().stream().map(PreloadJobs.Job::view).toList()))),
                 new Route(HandlerType.GET, "/v1/jobs/{job}", this::job),
                 new Route(HandlerType.GET, "/v1/transfers", ctx -> ctx.json(Map.of("transfers", copies.list().stream().map(this::transferView).toList()))),
@@ -323,6 +341,59 @@ final class Api {
         ctx.json(Map.of("released", held.id(), "model", held.value().id().value()));
     }
 
+    /**
+     * Starts a configured worker on the model, on a thread of its own: 202 with the spawn to poll. The body names the
+     * worker; its command comes from the configuration only.
+     */
+    private void spawn(Context ctx) {
+        ModelId id = modelId(ctx);
+        SpawnBody body = Json.read(ctx.bodyAsBytes(), SpawnBody.class, SpawnBody.EMPTY);
+        if (body.worker() == null || body.worker().isBlank()) {
+            throw ApiException.badRequest("the body must name a configured worker: {\"worker\": \"NAME\"}" + configured());
+        }
+        String name = body.worker();
+        WorkerSpec spec = workers.get(name);
+        if (spec == null || spawner.isEmpty()) {
+            throw ApiException.notFound("no worker '" + Errors.oneLine(name.length() > 40 ? name.substring(0, 40) + "…" : name)
+                    + "' is configured" + configured());
+        }
+        requireKnown(id);
+        Spawns.Spawn spawn = spawns.start(spawner.get(), id, name, spec)
+                .orElseThrow(() -> ApiException.unavailable("the server is shutting down"));
+        ctx.status(202).header("Location", Spawns.PATH + spawn.id).json(spawn.view());
+    }
+
+    private String configured() {
+        return workers.isEmpty() || spawner.isEmpty() ? " (the config's workers: section names none)"
+                : "; configured: " + workers.keySet().stream().sorted().collect(Collectors.joining(", "));
+    }
+
+    private void spawnStatus(Context ctx) {
+        String raw = ctx.pathParam("spawn");
+        if (!JOB_ID.matcher(raw).matches()) {
+            throw ApiException.badRequest("'" + Errors.oneLine(raw.length() > 40 ? raw.substring(0, 40) + "…" : raw) + "' is not a spawn id (a number)");
+        }
+        ctx.json(spawns.get(Long.parseLong(raw)).orElseThrow(() -> ApiException.notFound("no spawn " + raw + " (spawns are kept for the last "
+                + Spawns.KEEP + " starts)")).view());
+    }
+
+    private void stopWorker(Context ctx) throws InterruptedException {
+        String raw = ctx.pathParam("pid");
+        if (!PID.matcher(raw).matches()) {
+            throw ApiException.badRequest("'" + Errors.oneLine(raw.length() > 40 ? raw.substring(0, 40) + "…" : raw) + "' is not a pid (a number)");
+        }
+        long pid = Long.parseLong(raw);
+        Spawns.Running running = spawns.worker(pid).orElseThrow(() -> ApiException.notFound("no worker with pid " + pid
+                + " was started through the API, or it has exited"));
+        Optional<Integer> exit = spawns.stop(running);
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("stopped", pid);
+        body.put("model", running.spawned().model().value());
+        body.put("worker", running.worker());
+        body.put("exit_code", exit.orElse(null));
+        ctx.json(body);
+    }
+
     // ---- jobs, stats, activity
 
     private void job(Context ctx) {
@@ -355,6 +426,7 @@ final class Api {
         body.put("jobs_running", jobs.running());
         body.put("transfers_held", copies.size());
         body.put("leases_held", leases.size());
+        body.put("workers_running", spawns.workers().size());
         return body;
     }
 

@@ -2,6 +2,7 @@ package io.hive.preloader.adapters.http;
 
 import io.hive.preloader.core.model.ModelId;
 import io.hive.preloader.core.service.ModelPreloader;
+import io.hive.preloader.core.service.SpawnFlow;
 import io.javalin.Javalin;
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.HttpResponseException;
@@ -26,6 +27,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Pattern;
 
@@ -67,10 +69,27 @@ public final class PreloaderHttpServer implements AutoCloseable {
      *               token, secret, password or credential are shown as {@code <hidden>}
      */
     public PreloaderHttpServer(ModelPreloader preloader, HttpSettings settings, Map<String, ?> config) {
+        this(preloader, settings, config, Optional.empty(), Map.of());
+    }
+
+    /**
+     * A server that can also start workers ({@code POST /v1/models/{id}/spawn}), only the named ones.
+     *
+     * @param spawner the flow that starts workers, over the same preloader
+     * @param workers the workers a request may name, by name; a request names one of these, never a command
+     */
+    public PreloaderHttpServer(ModelPreloader preloader, HttpSettings settings, Map<String, ?> config, SpawnFlow spawner,
+                               Map<String, WorkerSpec> workers) {
+        this(preloader, settings, config, Optional.of(Objects.requireNonNull(spawner, "spawner")), workers);
+    }
+
+    private PreloaderHttpServer(ModelPreloader preloader, HttpSettings settings, Map<String, ?> config, Optional<SpawnFlow> spawner,
+                                Map<String, WorkerSpec> workers) {
         Objects.requireNonNull(preloader, "preloader");
         this.settings = Objects.requireNonNull(settings, "settings");
         Map<String, Object> shown = redact(config);
-        this.api = new Api(preloader, () -> configView(shown, settings, port()), resource("openapi.json"), settings.defaultDevice());
+        this.api = new Api(preloader, () -> configView(shown, settings, port()), resource("openapi.json"), settings.defaultDevice(),
+                spawner, workers);
         this.page = new Page(resource("index.html"), resource("page.js"), resource("page.css"));
         Guard guard = new Guard(settings.token(), settings.maxBodyBytes(), () -> closing);
         this.javalin = Javalin.create(cfg -> configure(cfg, guard));
@@ -200,8 +219,8 @@ public final class PreloaderHttpServer implements AutoCloseable {
     /**
      * Shuts down gracefully: stops accepting connections and refuses new changes (503), waits up to the shutdown
      * timeout for in-flight transfers, then cancels those still running (each frees what it allocated on the device
-     * and answers 503), stops the server, marks running preload jobs cancelled, and closes the leases and device
-     * copies it holds. The preloader itself stays open: its owner closes it next. Idempotent.
+     * and answers 503), stops the server, marks running preload jobs cancelled, stops the workers it started (and
+     * cancels starts still waiting), and closes the leases and device copies it holds. The preloader itself stays open: its owner closes it next. Idempotent.
      */
     @Override
     public void close() {
@@ -241,6 +260,7 @@ public final class PreloaderHttpServer implements AutoCloseable {
                 }
             }
             api.jobs.cancelRunning("the server shut down before the load finished");
+            api.spawns.closeAll();
             api.leases.closeAll();
             api.copies.closeAll();
             api.metrics.close();

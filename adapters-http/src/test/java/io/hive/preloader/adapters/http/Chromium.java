@@ -54,12 +54,19 @@ final class Chromium {
 
     private static boolean run(StringBuilder log, String... command) {
         try {
-            ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
+            // Output to a file and stdin closed, so that the time limit holds even if the child never ends.
+            Path out = Files.createTempFile("apt-get", ".log");
+            ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(out.toFile());
             pb.environment().put("DEBIAN_FRONTEND", "noninteractive");
             Process p = pb.start();
-            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            log.append(out);
-            return p.waitFor(15, TimeUnit.MINUTES) && p.exitValue() == 0;
+            p.getOutputStream().close();
+            boolean finished = p.waitFor(15, TimeUnit.MINUTES);
+            if (!finished) {
+                p.destroyForcibly();
+            }
+            log.append(Files.readString(out, StandardCharsets.UTF_8));
+            Files.deleteIfExists(out);
+            return finished && p.exitValue() == 0;
         } catch (IOException e) {
             log.append(e.getMessage());
             return false;
@@ -91,13 +98,14 @@ final class Chromium {
         command.add(page.toString());
         try {
             Path err = Files.createTempFile(profile.getParent(), "chromium", ".log");
-            Process p = new ProcessBuilder(command).redirectError(err.toFile()).start();
+            Path stdout = Files.createTempFile(profile.getParent(), "chromium", ".out");
+            Process p = new ProcessBuilder(command).redirectError(err.toFile()).redirectOutput(stdout.toFile()).start();
             p.getOutputStream().close();
-            byte[] out = p.getInputStream().readAllBytes();
             if (!p.waitFor(120, TimeUnit.SECONDS)) {
                 p.destroyForcibly();
                 throw new AssertionError("chromium did not finish within 120 s: " + String.join(" ", command));
             }
+            byte[] out = Files.readAllBytes(stdout);
             if (p.exitValue() != 0) {
                 throw new AssertionError("chromium exited with " + p.exitValue() + ": " + Files.readString(err));
             }

@@ -36,6 +36,16 @@ final class Fixture implements AutoCloseable {
     }
 
     Fixture(Path dir, HttpSettings settings, AccessJournal journal) {
+        this(dir, settings, journal, null, Map.of());
+    }
+
+    /** A server that starts the named workers through {@code launcher} (none when it is null). */
+    Fixture(Path dir, io.hive.preloader.core.port.WorkerLauncher launcher, Map<String, WorkerSpec> workers) {
+        this(dir, HttpSettings.defaults().withPort(0).withToken(TOKEN), AccessJournal.NONE, launcher, workers);
+    }
+
+    private Fixture(Path dir, HttpSettings settings, AccessJournal journal, io.hive.preloader.core.port.WorkerLauncher launcher,
+                    Map<String, WorkerSpec> workers) {
         this.models = dir.resolve("models");
         try {
             java.nio.file.Files.createDirectories(models);
@@ -58,7 +68,9 @@ final class Fixture implements AutoCloseable {
         config.put("models", List.of(models.toString()));
         config.put("store", "file");
         config.put("budget", "16MiB");
-        this.server = new PreloaderHttpServer(preloader, settings, config).start();
+        this.server = (launcher == null ? new PreloaderHttpServer(preloader, settings, config)
+                : new PreloaderHttpServer(preloader, settings, config, new io.hive.preloader.core.service.SpawnFlow(preloader, launcher), workers))
+                .start();
         this.client = new Client(server.uri(), settings.token());
     }
 

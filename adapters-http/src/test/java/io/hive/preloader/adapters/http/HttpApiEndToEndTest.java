@@ -284,7 +284,8 @@ class HttpApiEndToEndTest {
         // Every documented schema has exactly the fields the server writes (or reads).
         Map<String, Class<? extends Record>> schemas = Map.of("Model", ModelView.class, "Job", PreloadJobs.View.class,
                 "Transfer", Api.TransferView.class, "TransferRequest", Api.TransferRequest.class, "Handoff", Api.HandoffView.class,
-                "Event", RecentActivity.Event.class);
+                "Event", RecentActivity.Event.class, "Spawn", Spawns.View.class,
+                "Worker", Spawns.WorkerView.class, "SpawnRequest", Api.SpawnBody.class);
         schemas.forEach((name, type) -> {
             List<String> fields = new ArrayList<>();
             doc.at("/components/schemas/" + name + "/properties").fieldNames().forEachRemaining(fields::add);

@@ -56,12 +56,17 @@ import java.util.Set;
  *   token: ...                   # bearer token for calls that change state (PRELOADER_TOKEN overrides it)
  *   max_body: 64KiB              # largest request body
  *   shutdown_timeout: 30         # seconds a shutdown waits for in-flight transfers
+ * workers:                       # workers 'serve' may start by name (POST /v1/models/{id}/spawn)
+ *   llama-server: {command: [llama-server, -m, "{model}", --port, "8080"], ready_port: 8080, timeout: 600}
+ *                                # one of ready_line (regex), ready_port, ready_exit (the default); timeout in seconds
  * </pre>
  */
 public final class ConfigLoader {
     private static final List<String> KEYS =
             List.of("models", "aliases", "store", "mmap", "buffer", "policy", "budget", "auto_preload", "sink", "journal", "keep",
-                    "device", "plan", "chunk_size", "readers", "hugepages", "http");
+                    "device", "plan", "chunk_size", "readers", "hugepages", "http", "workers");
+    private static final List<String> WORKER_KEYS = List.of("command", "ready_line", "ready_port", "ready_exit", "timeout");
+    private static final java.util.regex.Pattern WORKER_NAME = java.util.regex.Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
     /** A budget given as a share of RAM is checked against this much RAM, so that only its form is validated here. */
     private static final long SAMPLE_RAM = 1L << 40;
 
@@ -148,8 +153,73 @@ public final class ConfigLoader {
         PreloaderConfig.HugePages hugepages = hugepages(subsection(values, "hugepages", List.of("mount", "fallback")), defaults.hugepages());
         PreloaderConfig.Http http = http(subsection(values, "http", List.of("host", "port", "token", "max_body", "shutdown_timeout")),
                 defaults.http());
+        Map<String, PreloaderConfig.Worker> workers = workers(values.get("workers"));
         return new PreloaderConfig(models, aliases, store, lock, directIo, policy, budget, autoPreload, sink, journal, keep, transfer,
-                hugepages, http);
+                hugepages, http, workers);
+    }
+
+    /** {@code workers: {name: {command, ready_line | ready_port | ready_exit, timeout}}}: what {@code serve} may start. */
+    private Map<String, PreloaderConfig.Worker> workers(Object value) {
+        if (value == null) {
+            return Map.of();
+        }
+        if (!(value instanceof Map<?, ?> map)) {
+            throw new ConfigException(file, "workers: expected a mapping of worker names to {command, ready_line | ready_port | ready_exit, timeout}, found "
+                    + kind(value));
+        }
+        Map<String, PreloaderConfig.Worker> workers = new LinkedHashMap<>();
+        for (Map.Entry<?, ?> e : map.entrySet()) {
+            if (!(e.getKey() instanceof String name) || !WORKER_NAME.matcher(name).matches()) {
+                throw new ConfigException(file, "workers: " + render(e.getKey()) + " is not a worker name (letters, digits, . _ -; at most 64)");
+            }
+            String key = "workers." + name;
+            if (!(e.getValue() instanceof Map<?, ?> entry)) {
+                throw new ConfigException(file, key + ": expected a mapping with " + String.join(", ", WORKER_KEYS) + ", found " + kind(e.getValue()));
+            }
+            workers.put(name, worker(section(entry, key + ".", WORKER_KEYS), key));
+        }
+        return workers;
+    }
+
+    private PreloaderConfig.Worker worker(Map<String, Object> section, String key) {
+        if (!(section.get("command") instanceof List<?> args) || args.isEmpty()) {
+            throw new ConfigException(file, key + ".command: expected a list of arguments like [llama-server, -m, \"{model}\"], found "
+                    + kind(section.get("command")));
+        }
+        List<String> command = new ArrayList<>();
+        for (int i = 0; i < args.size(); i++) {
+            Object arg = args.get(i);
+            if (arg instanceof Integer || arg instanceof Long) {
+                arg = String.valueOf(arg);
+            }
+            if (!(arg instanceof String s) || (i == 0 && s.isBlank())) {
+                throw new ConfigException(file, key + ".command[" + i + "]: expected text (quote \"{model}\"), found " + kind(args.get(i)));
+            }
+            command.add(s);
+        }
+        List<String> probes = java.util.stream.Stream.of("ready_line", "ready_port", "ready_exit").filter(section::containsKey).toList();
+        if (probes.size() > 1) {
+            throw new ConfigException(file, key + ": use exactly one of ready_line, ready_port, ready_exit, found " + String.join(" and ", probes));
+        }
+        io.hive.preloader.core.port.ReadinessProbe probe = io.hive.preloader.core.port.ReadinessProbe.exit();
+        if (section.containsKey("ready_line")) {
+            if (!(section.get("ready_line") instanceof String regex) || regex.isEmpty()) {
+                throw new ConfigException(file, key + ".ready_line: " + render(section.get("ready_line")) + " is not a regular expression");
+            }
+            try {
+                probe = io.hive.preloader.core.port.ReadinessProbe.line(regex);
+            } catch (java.util.regex.PatternSyntaxException bad) {
+                throw new ConfigException(file, key + ".ready_line: " + render(regex) + " is not a regular expression: " + oneLine(bad.getDescription()));
+            }
+        } else if (section.containsKey("ready_port")) {
+            probe = io.hive.preloader.core.port.ReadinessProbe.port(number(section.get("ready_port"), key + ".ready_port", 1, 65535, "a TCP port (1 to 65535)"));
+        } else if (section.containsKey("ready_exit") && !bool(section, key + ".ready_exit", "ready_exit", true)) {
+            throw new ConfigException(file, key + ".ready_exit: false leaves nothing to wait for; set ready_line or ready_port instead");
+        }
+        int timeout = section.containsKey("timeout")
+                ? number(section.get("timeout"), key + ".timeout", 1, 86_400, "a number of seconds from 1 to 86400")
+                : PreloaderConfig.Worker.DEFAULT_TIMEOUT;
+        return new PreloaderConfig.Worker(command, probe, timeout);
     }
 
     /** {@code hugepages: {mount, fallback}}: a null mount means no hugetlbfs, only the fallback folder. */

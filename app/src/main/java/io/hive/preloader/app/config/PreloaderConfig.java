@@ -1,6 +1,7 @@
 package io.hive.preloader.app.config;
 
 import io.hive.preloader.core.model.ModelId;
+import io.hive.preloader.core.port.ReadinessProbe;
 
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -26,6 +27,7 @@ import java.util.stream.Collectors;
  * @param transfer       how models move to a device: the device, the plan, the staging chunk size and readers
  * @param hugepages      where {@code store: hugepages} puts its shared files: a hugetlbfs mount, else a fallback folder
  * @param http           how {@code serve} listens: address, port, bearer token, body limit, shutdown timeout
+ * @param workers        the workers {@code serve}'s API may start by name ({@code workers:}), in the file's order
  */
 public record PreloaderConfig(
         List<Path> models,
@@ -41,7 +43,8 @@ public record PreloaderConfig(
         List<ModelId> keep,
         Transfer transfer,
         HugePages hugepages,
-        Http http) {
+        Http http,
+        Map<String, Worker> workers) {
 
     public static final String DEFAULT_MODELS = "./models";
     public static final String JOURNAL_FILE = ".preloader-journal.tsv";
@@ -58,6 +61,7 @@ public record PreloaderConfig(
         Objects.requireNonNull(transfer, "transfer");
         Objects.requireNonNull(hugepages, "hugepages");
         Objects.requireNonNull(http, "http");
+        workers = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(workers));
         if (autoPreload < 0) {
             throw new IllegalArgumentException("auto_preload must be 0 or more, got " + autoPreload);
         }
@@ -89,6 +93,36 @@ public record PreloaderConfig(
                            Transfer transfer, HugePages hugepages) {
         this(models, aliases, store, mmapLock, bufferDirectIo, policy, budget, autoPreload, sink, journal, keep, transfer,
                 hugepages, Http.defaults());
+    }
+
+    /** A config that names no workers. */
+    public PreloaderConfig(List<Path> models, Map<ModelId, Path> aliases, Store store, boolean mmapLock, boolean bufferDirectIo,
+                           Policy policy, String budget, int autoPreload, Sink sink, Optional<Path> journal, List<ModelId> keep,
+                           Transfer transfer, HugePages hugepages, Http http) {
+        this(models, aliases, store, mmapLock, bufferDirectIo, policy, budget, autoPreload, sink, journal, keep, transfer,
+                hugepages, http, Map.of());
+    }
+
+    /**
+     * A worker {@code serve}'s API may start by its name (an entry of {@code workers:}): requests name it, never a command.
+     *
+     * @param command        the command line; {@code {model}} in it becomes the path the worker reads the model from
+     * @param probe          what says it is ready: a line, a port, or its clean exit
+     * @param timeoutSeconds how long to wait for that before it is stopped
+     */
+    public record Worker(List<String> command, ReadinessProbe probe, int timeoutSeconds) {
+        public static final int DEFAULT_TIMEOUT = 600;
+
+        public Worker {
+            command = List.copyOf(command);
+            Objects.requireNonNull(probe, "probe");
+            if (command.isEmpty() || command.getFirst().isBlank()) {
+                throw new IllegalArgumentException("a worker needs a command to run");
+            }
+            if (timeoutSeconds < 1) {
+                throw new IllegalArgumentException("a worker's timeout must be 1 second or more, got " + timeoutSeconds);
+            }
+        }
     }
 
     /** Which {@code RamStore} holds resident models. */
@@ -202,56 +236,62 @@ public record PreloaderConfig(
     }
 
     public PreloaderConfig withModels(List<Path> folders) {
-        return new PreloaderConfig(folders, aliases, store, mmapLock, bufferDirectIo, policy, budget, autoPreload, sink, journal, keep, transfer, hugepages, http);
+        return new PreloaderConfig(folders, aliases, store, mmapLock, bufferDirectIo, policy, budget, autoPreload, sink, journal, keep, transfer, hugepages, http, workers);
     }
 
     /** The same config with the access journal in {@code file}, wherever the models folders are. */
     public PreloaderConfig withJournal(Path file) {
-        return new PreloaderConfig(models, aliases, store, mmapLock, bufferDirectIo, policy, budget, autoPreload, sink, Optional.of(file), keep, transfer, hugepages, http);
+        return new PreloaderConfig(models, aliases, store, mmapLock, bufferDirectIo, policy, budget, autoPreload, sink, Optional.of(file), keep, transfer, hugepages, http, workers);
     }
 
     public PreloaderConfig withAliases(Map<ModelId, Path> more) {
         Map<ModelId, Path> all = new LinkedHashMap<>(aliases);
         all.putAll(more);
-        return new PreloaderConfig(models, all, store, mmapLock, bufferDirectIo, policy, budget, autoPreload, sink, journal, keep, transfer, hugepages, http);
+        return new PreloaderConfig(models, all, store, mmapLock, bufferDirectIo, policy, budget, autoPreload, sink, journal, keep, transfer, hugepages, http, workers);
     }
 
     public PreloaderConfig withStore(Store newStore) {
-        return new PreloaderConfig(models, aliases, newStore, mmapLock, bufferDirectIo, policy, budget, autoPreload, sink, journal, keep, transfer, hugepages, http);
+        return new PreloaderConfig(models, aliases, newStore, mmapLock, bufferDirectIo, policy, budget, autoPreload, sink, journal, keep, transfer, hugepages, http, workers);
     }
 
     public PreloaderConfig withPolicy(Policy newPolicy) {
-        return new PreloaderConfig(models, aliases, store, mmapLock, bufferDirectIo, newPolicy, budget, autoPreload, sink, journal, keep, transfer, hugepages, http);
+        return new PreloaderConfig(models, aliases, store, mmapLock, bufferDirectIo, newPolicy, budget, autoPreload, sink, journal, keep, transfer, hugepages, http, workers);
     }
 
     public PreloaderConfig withBudget(String newBudget) {
-        return new PreloaderConfig(models, aliases, store, mmapLock, bufferDirectIo, policy, newBudget, autoPreload, sink, journal, keep, transfer, hugepages, http);
+        return new PreloaderConfig(models, aliases, store, mmapLock, bufferDirectIo, policy, newBudget, autoPreload, sink, journal, keep, transfer, hugepages, http, workers);
     }
 
     public PreloaderConfig withSink(Sink newSink) {
-        return new PreloaderConfig(models, aliases, store, mmapLock, bufferDirectIo, policy, budget, autoPreload, newSink, journal, keep, transfer, hugepages, http);
+        return new PreloaderConfig(models, aliases, store, mmapLock, bufferDirectIo, policy, budget, autoPreload, newSink, journal, keep, transfer, hugepages, http, workers);
     }
 
     /** The same config keeping (pinning) these models. */
     public PreloaderConfig withKeep(List<ModelId> models) {
-        return new PreloaderConfig(this.models, aliases, store, mmapLock, bufferDirectIo, policy, budget, autoPreload, sink, journal, models, transfer, hugepages, http);
+        return new PreloaderConfig(this.models, aliases, store, mmapLock, bufferDirectIo, policy, budget, autoPreload, sink, journal, models, transfer, hugepages, http, workers);
     }
 
     /** The same config with these hugepages folders. */
     public PreloaderConfig withHugePages(HugePages settings) {
         return new PreloaderConfig(models, aliases, store, mmapLock, bufferDirectIo, policy, budget, autoPreload, sink, journal, keep, transfer,
-                settings, http);
+                settings, http, workers);
     }
 
     /** The same config with these transfer settings. */
     public PreloaderConfig withTransfer(Transfer settings) {
-        return new PreloaderConfig(models, aliases, store, mmapLock, bufferDirectIo, policy, budget, autoPreload, sink, journal, keep, settings, hugepages, http);
+        return new PreloaderConfig(models, aliases, store, mmapLock, bufferDirectIo, policy, budget, autoPreload, sink, journal, keep, settings, hugepages, http, workers);
     }
 
     /** The same config with these HTTP settings. */
     public PreloaderConfig withHttp(Http settings) {
         return new PreloaderConfig(models, aliases, store, mmapLock, bufferDirectIo, policy, budget, autoPreload, sink, journal, keep, transfer,
-                hugepages, settings);
+                hugepages, settings, workers);
+    }
+
+    /** The same config with these workers. */
+    public PreloaderConfig withWorkers(Map<String, Worker> newWorkers) {
+        return new PreloaderConfig(models, aliases, store, mmapLock, bufferDirectIo, policy, budget, autoPreload, sink, journal, keep, transfer,
+                hugepages, http, newWorkers);
     }
 
     /** The name an operator writes for a choice: {@code MMAP} → {@code mmap}. */

@@ -5,8 +5,11 @@ import com.google.inject.Provides;
 import com.google.inject.Singleton;
 import io.hive.preloader.adapters.http.HttpSettings;
 import io.hive.preloader.adapters.http.PreloaderHttpServer;
+import io.hive.preloader.adapters.http.WorkerSpec;
 import io.hive.preloader.app.config.PreloaderConfig;
+import io.hive.preloader.core.port.WorkerLauncher;
 import io.hive.preloader.core.service.ModelPreloader;
+import io.hive.preloader.core.service.SpawnFlow;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -15,7 +18,8 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Binds the HTTP server of {@code serve} over the wired preloader: the {@code http:} section of the config, with the
+ * Binds the HTTP server of {@code serve} over the wired preloader, with the spawn flow over the wired launcher and the
+ * {@code workers:} the API may start: the {@code http:} section of the config, with the
  * token from the {@value #TOKEN_VARIABLE} environment variable when it is set, and the config in force for
  * {@code GET /v1/config} (the token never in it).
  */
@@ -30,8 +34,16 @@ final class HttpModule extends AbstractModule {
 
     @Provides
     @Singleton
-    PreloaderHttpServer server(ModelPreloader preloader, PreloaderConfig config) {
-        return new PreloaderHttpServer(preloader, settings(config, environmentToken), view(config));
+    PreloaderHttpServer server(ModelPreloader preloader, PreloaderConfig config, WorkerLauncher launcher) {
+        return new PreloaderHttpServer(preloader, settings(config, environmentToken), view(config), new SpawnFlow(preloader, launcher),
+                workers(config));
+    }
+
+    /** The configured workers, as the adapter takes them. */
+    static Map<String, WorkerSpec> workers(PreloaderConfig config) {
+        Map<String, WorkerSpec> workers = new LinkedHashMap<>();
+        config.workers().forEach((name, w) -> workers.put(name, new WorkerSpec(w.command(), w.probe(), Duration.ofSeconds(w.timeoutSeconds()))));
+        return workers;
     }
 
     /** The adapter's settings from the config; the environment's token wins over the file's. */
@@ -72,6 +84,10 @@ final class HttpModule extends AbstractModule {
         view.put("chunk_size", config.transfer().chunkSize());
         view.put("readers", config.transfer().readers());
         view.put("journal", config.journalFile().map(Path::toString).orElse(null));
+        Map<String, Object> workers = new LinkedHashMap<>();
+        config.workers().forEach((name, w) -> workers.put(name, Map.of("command", w.command(), "ready", w.probe().describe(),
+                "timeout", w.timeoutSeconds())));
+        view.put("workers", workers);
         return view;
     }
 }

@@ -51,6 +51,35 @@ class HttpWiringTest {
     }
 
     @Test
+    void shouldSpawnAConfiguredWorkerThroughTheProcessLauncherAndStopItOnShutdown() throws Exception {
+        DemoModels.write(models, SMALL);
+        PreloaderConfig config = config().withWorkers(java.util.Map.of("sh", new PreloaderConfig.Worker(
+                List.of("/bin/sh", "-c", "echo \"serving $PRELOADER_MODEL_ID\"; exec sleep 60"),
+                io.hive.preloader.core.port.ReadinessProbe.line("^serving small$"), 30)));
+        long pid;
+
+        try (Service service = Wiring.serve(config, Optional.empty())) {
+            URI base = service.server().start().uri();
+
+            HttpResponse<String> started = http.send(HttpRequest.newBuilder(base.resolve("/v1/models/small/spawn"))
+                    .header("Authorization", "Bearer " + FILE_TOKEN).POST(HttpRequest.BodyPublishers.ofString("{\"worker\": \"sh\"}")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(started.statusCode()).as(started.body()).isEqualTo(202);
+            URI status = base.resolve(started.headers().firstValue("Location").orElseThrow());
+            String ready = org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30))
+                    .until(() -> http.send(HttpRequest.newBuilder(status).build(), HttpResponse.BodyHandlers.ofString()).body(),
+                            body -> !body.contains("\"state\":\"starting\""));
+            assertThat(ready).contains("\"state\":\"ready\"", "\"route\":\"loaded\"");
+            pid = Long.parseLong(ready.replaceAll(".*\"pid\":([0-9]+).*", "$1"));
+            assertThat(http.send(HttpRequest.newBuilder(base.resolve("/v1/workers")).build(), HttpResponse.BodyHandlers.ofString()).body())
+                    .contains("\"pid\":" + pid);
+            assertThat(http.send(HttpRequest.newBuilder(base.resolve("/v1/config")).build(), HttpResponse.BodyHandlers.ofString()).body())
+                    .contains("\"workers\":{\"sh\":");
+        }
+        assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)).as("stopped on shutdown").isFalse();
+    }
+
+    @Test
     void shouldUseTheFilesTokenWithoutAnEnvironmentVariable() throws Exception {
         DemoModels.write(models, SMALL);
 

@@ -44,34 +44,13 @@ public final class DemoModels {
         gguf.put("general.file_type", new GgufValue.Int(GgufValueType.UINT32, FILE_TYPE_Q4_K_M));
         gguf.put("general.quantization_version", new GgufValue.Int(GgufValueType.UINT32, 2));
         gguf.putUint32("general.alignment", 32);
-        gguf.putUint32("llama.vocab_size", spec.vocabulary());
-        gguf.putUint32("llama.context_length", 4096);
-        gguf.putUint32("llama.embedding_length", spec.embedding());
-        gguf.putUint32("llama.block_count", spec.layers());
-        gguf.putUint32("llama.feed_forward_length", spec.feedForward());
-        gguf.putUint32("llama.rope.dimension_count", spec.headDimension());
-        gguf.putFloat32("llama.rope.freq_base", 10000);
-        gguf.putUint32("llama.attention.head_count", spec.heads());
-        gguf.putUint32("llama.attention.head_count_kv", spec.kvHeads());
-        gguf.putFloat32("llama.attention.layer_norm_rms_epsilon", 1e-5);
+        spec.putShape(gguf, 4096);
         tokenizer(gguf, spec.vocabulary());
-
-        long e = spec.embedding();
-        gguf.tensor("token_embd.weight", GgmlType.Q4_K, e, spec.vocabulary());
-        for (int i = 0; i < spec.layers(); i++) {
-            String blk = "blk." + i + ".";
-            gguf.tensor(blk + "attn_norm.weight", GgmlType.F32, e);
-            gguf.tensor(blk + "attn_q.weight", GgmlType.Q4_K, e, e);
-            gguf.tensor(blk + "attn_k.weight", GgmlType.Q4_K, e, spec.kvWidth());
-            gguf.tensor(blk + "attn_v.weight", GgmlType.Q6_K, e, spec.kvWidth());
-            gguf.tensor(blk + "attn_output.weight", GgmlType.Q4_K, e, e);
-            gguf.tensor(blk + "ffn_norm.weight", GgmlType.F32, e);
-            gguf.tensor(blk + "ffn_gate.weight", GgmlType.Q4_K, e, spec.feedForward());
-            gguf.tensor(blk + "ffn_up.weight", GgmlType.Q4_K, e, spec.feedForward());
-            gguf.tensor(blk + "ffn_down.weight", GgmlType.Q6_K, spec.feedForward(), e);
-        }
-        gguf.tensor("output_norm.weight", GgmlType.F32, e);
-        gguf.tensor("output.weight", GgmlType.Q6_K, e, spec.vocabulary());
+        // Q4_K_M's mix: most weights Q4_K, the value, down and output projections Q6_K.
+        spec.putTensors(gguf, name -> switch (name) {
+            case "attn_v.weight", "ffn_down.weight", "output.weight" -> GgmlType.Q6_K;
+            default -> GgmlType.Q4_K;
+        });
         return gguf;
     }
 

@@ -97,34 +97,9 @@ public final class WorkerModels {
         gguf.put("general.name", spec.id().value());
         gguf.put("general.file_type", new GgufValue.Int(GgufValueType.UINT32, fileType(w)));
         gguf.putUint32("general.alignment", 32);
-        gguf.putUint32("llama.vocab_size", spec.vocabulary());
-        gguf.putUint32("llama.context_length", 2048);
-        gguf.putUint32("llama.embedding_length", spec.embedding());
-        gguf.putUint32("llama.block_count", spec.layers());
-        gguf.putUint32("llama.feed_forward_length", spec.feedForward());
-        gguf.putUint32("llama.rope.dimension_count", spec.headDimension());
-        gguf.putFloat32("llama.rope.freq_base", 10000);
-        gguf.putUint32("llama.attention.head_count", spec.heads());
-        gguf.putUint32("llama.attention.head_count_kv", spec.kvHeads());
-        gguf.putFloat32("llama.attention.layer_norm_rms_epsilon", 1e-5);
+        spec.putShape(gguf, 2048);
         tokenizer.forEach(gguf::put);
-
-        long e = spec.embedding();
-        gguf.tensor("token_embd.weight", w, e, spec.vocabulary());
-        for (int i = 0; i < spec.layers(); i++) {
-            String blk = "blk." + i + ".";
-            gguf.tensor(blk + "attn_norm.weight", GgmlType.F32, e);
-            gguf.tensor(blk + "attn_q.weight", w, e, e);
-            gguf.tensor(blk + "attn_k.weight", w, e, spec.kvWidth());
-            gguf.tensor(blk + "attn_v.weight", w, e, spec.kvWidth());
-            gguf.tensor(blk + "attn_output.weight", w, e, e);
-            gguf.tensor(blk + "ffn_norm.weight", GgmlType.F32, e);
-            gguf.tensor(blk + "ffn_gate.weight", w, e, spec.feedForward());
-            gguf.tensor(blk + "ffn_up.weight", w, e, spec.feedForward());
-            gguf.tensor(blk + "ffn_down.weight", w, spec.feedForward(), e);
-        }
-        gguf.tensor("output_norm.weight", GgmlType.F32, e);
-        gguf.tensor("output.weight", w, e, spec.vocabulary());
+        spec.putTensors(gguf, name -> w);
         return gguf;
     }
 

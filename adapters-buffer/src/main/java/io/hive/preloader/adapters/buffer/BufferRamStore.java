@@ -14,9 +14,6 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.attribute.FileTime;
-import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.nio.file.StandardOpenOption;
 
 /**
@@ -77,10 +74,10 @@ public final class BufferRamStore implements RamStore {
     @Override
     public ResidentRegion load(ModelDescriptor model, LoadProgress progress) {
         Path path = model.path();
-        ModelChangedException.requireSame(model, fingerprint(path));
         try (FileChannel channel = open(path)) {
-            // Still the same version after the open: the channel holds the inode described, whatever is renamed later.
-            ModelChangedException.requireSame(model, fingerprint(path));
+            // The path still names the version described once the channel is open: the channel holds that inode,
+            // whatever is renamed over the path later. Anything else is retried by the preloader.
+            ModelChangedException.requireSame(model, Fingerprint.of(Files.readAttributes(path, Fingerprint.UNIX_ATTRIBUTES)));
             long size = channel.size();
             // O_DIRECT reads whole blocks into memory aligned to the device's logical block: the mapping starts on a
             // 4 KiB page and reaches at least to the block after the file's end.
@@ -114,18 +111,6 @@ public final class BufferRamStore implements RamStore {
                         + "); use the buffer store without direct I/O for this models folder", e);
             }
             throw new StoreException("cannot open " + path + ": " + e.getMessage(), e);
-        }
-    }
-
-    private static Fingerprint fingerprint(Path path) {
-        try {
-            Map<String, Object> a = Files.readAttributes(path, "unix:size,lastModifiedTime,ino");
-            return new Fingerprint((Long) a.get("size"), ((FileTime) a.get("lastModifiedTime")).to(TimeUnit.NANOSECONDS),
-                    ((Number) a.get("ino")).longValue());
-        } catch (NoSuchFileException e) {
-            throw new StoreException("cannot open " + path + ": no such file", e);
-        } catch (IOException e) {
-            throw new StoreException("cannot stat " + path + ": " + e.getMessage(), e);
         }
     }
 

@@ -6,14 +6,12 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.attribute.FileTime;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 
 /** Reads what identifies one version of a file, in a single stat so that size, mtime and inode belong together. */
 final class UnixFiles {
-    private static final String ATTRIBUTES = "unix:isRegularFile,size,lastModifiedTime,ino";
+    private static final String ATTRIBUTES = Fingerprint.UNIX_ATTRIBUTES + ",isRegularFile";
 
     private UnixFiles() {
     }
@@ -27,9 +25,6 @@ final class UnixFiles {
         if (!(Boolean) a.get("isRegularFile")) {
             return Optional.empty();
         }
-        long size = (Long) a.get("size");
-        long modifiedNanos = ((FileTime) a.get("lastModifiedTime")).to(TimeUnit.NANOSECONDS);
-        long inode = ((Number) a.get("ino")).longValue();
-        return Optional.of(new Fingerprint(size, modifiedNanos, inode));
+        return Optional.of(Fingerprint.of(a));
     }
 }

@@ -6,9 +6,6 @@ import io.hive.preloader.core.port.StoreException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.FileTime;
-import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 /**
  * A libc descriptor on a model file, held as long as the file's mapping. Holding it pins the inode that was
@@ -40,9 +37,7 @@ final class OpenFile implements AutoCloseable {
     /** The opened file's size, mtime and inode, as a models folder describes them. */
     Fingerprint fingerprint() {
         try {
-            Map<String, Object> a = Files.readAttributes(sameInode(), "unix:size,lastModifiedTime,ino");
-            return new Fingerprint((Long) a.get("size"), ((FileTime) a.get("lastModifiedTime")).to(TimeUnit.NANOSECONDS),
-                    ((Number) a.get("ino")).longValue());
+            return Fingerprint.of(Files.readAttributes(sameInode(), Fingerprint.UNIX_ATTRIBUTES));
         } catch (IOException e) {
             throw new StoreException("cannot stat " + path + ": " + e.getMessage(), e);
         }

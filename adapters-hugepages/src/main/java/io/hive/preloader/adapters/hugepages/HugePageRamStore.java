@@ -1,8 +1,10 @@
 package io.hive.preloader.adapters.hugepages;
 
 import io.hive.preloader.core.model.ByteSize;
+import io.hive.preloader.core.model.Fingerprint;
 import io.hive.preloader.core.model.ModelDescriptor;
 import io.hive.preloader.core.port.LoadProgress;
+import io.hive.preloader.core.port.ModelChangedException;
 import io.hive.preloader.core.port.RamStore;
 import io.hive.preloader.core.port.ResidentRegion;
 import io.hive.preloader.core.port.StoreException;
@@ -114,10 +116,10 @@ public final class HugePageRamStore implements RamStore {
     public ResidentRegion load(ModelDescriptor model, LoadProgress progress) {
         Path source = model.path();
         try (FileChannel in = FileChannel.open(source, StandardOpenOption.READ)) {
+            // The path still names the version described once the channel is open: the channel holds that inode,
+            // whatever is renamed over the path later. Anything else is retried by the preloader.
+            ModelChangedException.requireSame(model, Fingerprint.of(Files.readAttributes(source, Fingerprint.UNIX_ATTRIBUTES)));
             long size = in.size();
-            if (size != model.size()) {
-                throw new StoreException(source + " changed since it was looked up: it has " + size + " bytes, not " + model.size());
-            }
             long pages = placement.roundUp(size);
             room.ensureRoom(model, pages);
             Path shared = createSharedFile(model, source);

@@ -51,6 +51,8 @@ final class DefaultModelPreloader implements ModelPreloader {
     private final AccessJournal journal;
     private final AccessStatistics statistics;
     private final ExecutorService loader;
+    private final ExecutorService background;
+    private final RamStore.Memory memory;
     private final Transfers transfers;
 
     /** How transfers run: the staging pipeline if any, the plan when a call names none, the direct plan's chunk. */
@@ -59,13 +61,16 @@ final class DefaultModelPreloader implements ModelPreloader {
 
     DefaultModelPreloader(ModelSource source, RamStore store, EvictionPolicy policy, ByteBudget budget,
                           Optional<VramSink> sink, AccessJournal journal, InstantSource clock, ExecutorService loader,
-                          Transfers transfers) {
+                          ExecutorService background, Transfers transfers) {
         this.source = source;
         this.sink = sink;
         this.transfers = transfers;
         this.journal = journal;
         this.loader = loader;
-        this.cache = new ModelCache(store, policy, budget, loader);
+        this.background = background;
+        this.memory = store.memory();
+        // The hit path asks the source whether the resident copy is still the file's version: one stat, no look-up.
+        this.cache = new ModelCache(store, policy, budget, loader, background, source::isCurrent);
         this.statistics = new AccessStatistics(clock, journal.read());
         cache.addListener((id, bytes, reason) -> {
             statistics.evicted(id);
@@ -91,16 +96,17 @@ final class DefaultModelPreloader implements ModelPreloader {
 
     private CompletableFuture<Loaded> preload(ModelId id, LoadProgress progress, int attempt) {
         long start = System.nanoTime();
-        ModelDescriptor model;
         try {
-            model = describe(id);
-            if (cache.lease(model, Origin.RAM).map(lease -> {
-                lease.close();
-                return true;
-            }).orElse(false)) {
-                return CompletableFuture.completedFuture(new Loaded(id, model.size(), Duration.ofNanos(System.nanoTime() - start), Origin.RAM));
+            Optional<Lease> resident = cache.lease(id, Origin.RAM);
+            if (resident.isPresent()) {
+                long size;
+                try (Lease lease = resident.get()) {
+                    size = lease.descriptor().size();
+                }
+                return CompletableFuture.completedFuture(new Loaded(id, size, Duration.ofNanos(System.nanoTime() - start), Origin.RAM));
             }
-            return cache.admit(model, progress).thenApply(resident -> {
+            ModelDescriptor model = describe(id);
+            return cache.admit(model, progress).thenApply(done -> {
                 long nanos = System.nanoTime() - start;
                 return new Loaded(id, model.size(), Duration.ofNanos(nanos), Origin.DISK);
             }).exceptionallyCompose(failure -> {
@@ -109,32 +115,36 @@ final class DefaultModelPreloader implements ModelPreloader {
                 boolean changed = cause instanceof ModelChangedException || cause instanceof StaleModelException;
                 return changed && attempt < ATTEMPTS ? preload(id, progress, attempt + 1) : CompletableFuture.failedFuture(cause);
             });
+        } catch (StaleModelException e) {
+            return attempt < ATTEMPTS ? preload(id, progress, attempt + 1) : CompletableFuture.failedFuture(e);
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(e);
         }
     }
 
+    /** The hit path: no look-up in the source, one check that the resident copy is still the file's version. */
     @Override
     public Optional<Lease> open(ModelId id) {
         long start = System.nanoTime();
-        Optional<Lease> lease = cache.lease(describe(id), Origin.RAM);
+        Optional<Lease> lease = cache.lease(id, Origin.RAM);
         if (lease.isPresent()) {
             statistics.hit(id, System.nanoTime() - start);
-        } else {
-            statistics.miss(id);
+            return lease;
         }
+        describe(id); // an unknown model is an error, not a miss
+        statistics.miss(id);
         return lease;
     }
 
     @Override
     public Lease get(ModelId id) {
         long start = System.nanoTime();
-        ModelDescriptor model = describe(id);
-        Optional<Lease> fast = cache.lease(model, Origin.RAM);
+        Optional<Lease> fast = cache.lease(id, Origin.RAM);
         if (fast.isPresent()) {
             statistics.hit(id, System.nanoTime() - start);
             return fast.get();
         }
+        ModelDescriptor model = describe(id);
         statistics.miss(id);
         for (int attempt = 1; ; attempt++) {
             try {
@@ -187,11 +197,11 @@ final class DefaultModelPreloader implements ModelPreloader {
             throw new IllegalStateException("plan staged needs a staging pipeline and a sink that receives chunks; "
                     + (transfers.pipeline().isEmpty() ? "no pipeline is configured" : "the " + target.name() + " sink does not"));
         }
-        ModelDescriptor model = describe(id);
-        Optional<Lease> fast = cache.lease(model, Origin.RAM);
+        Optional<Lease> fast = cache.lease(id, Origin.RAM);
         if (fast.isPresent()) {
             statistics.hit(id, System.nanoTime() - start);
         } else {
+            ModelDescriptor model = describe(id);
             Optional<TransferPlan> streamed = TransferPlanner.forAbsent(mode, pipelineUsable);
             if (streamed.isPresent()) {
                 statistics.miss(id);
@@ -263,11 +273,16 @@ final class DefaultModelPreloader implements ModelPreloader {
         return cache.evict(id);
     }
 
+    /** A pin this call added is taken back when the model cannot be loaded: a refused pin leaves nothing pinned. */
     @Override
     public CompletableFuture<Loaded> pin(ModelId id) {
         describe(id);
-        cache.pin(id);
-        return preload(id);
+        boolean added = cache.pin(id);
+        return preload(id).whenComplete((loaded, failure) -> {
+            if (failure != null && added) {
+                cache.unpin(id);
+            }
+        });
     }
 
     @Override
@@ -278,6 +293,16 @@ final class DefaultModelPreloader implements ModelPreloader {
     @Override
     public void budget(ByteBudget budget) {
         cache.budget(budget);
+    }
+
+    @Override
+    public long usedBytes() {
+        return cache.usedBytes();
+    }
+
+    @Override
+    public RamStore.Memory memory() {
+        return memory;
     }
 
     @Override
@@ -314,6 +339,9 @@ final class DefaultModelPreloader implements ModelPreloader {
             loader.shutdown();
             try {
                 loader.awaitTermination(30, TimeUnit.SECONDS);
+                // After the loads: a load finishing late frees its bytes here, and so do the releases queued before.
+                background.shutdown();
+                background.awaitTermination(30, TimeUnit.SECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }

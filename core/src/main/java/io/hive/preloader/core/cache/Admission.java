@@ -7,27 +7,38 @@ import io.hive.preloader.core.port.StoreException;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 
 /**
- * One model coming into the cache: decided under the cache's lock, then loaded on the loader outside it.
+ * One model coming into the cache: decided under the cache's lock, loaded on the loader outside it.
  *
  * <p>The models evicted to make room are freed by the load task before the load starts, so the new bytes never sit
- * beside theirs; until then their bytes count as the newcomer's. The decision charges what the victims do not cover,
- * {@code max(0, size − evicted)}, and once they are freed gives back what they held beyond the newcomer's size:
- * what is charged never exceeds the budget and never falls below what is held.
+ * beside theirs; until then their bytes count as the newcomer's, which is charged only its {@link #share}: its size
+ * less what it evicted. When the share does not fit yet because bytes are still being freed (the budget was lowered,
+ * a last lease closed), the admission waits for them, in order of arrival, rather than being refused or evicting
+ * more; it is refused once nothing is being freed and it still does not fit.
  */
 final class Admission {
     private static final System.Logger LOG = System.getLogger(Admission.class.getName());
 
-    private final ModelCache cache;
-    private final ResidentModel entry;
-    /** A stale copy that had open leases: out of the cache, freed by its last lease. */
+    private final CacheState cache;
+    final ResidentModel entry;
+    /** What this admission adds to the charges: its size less what its victims held, at least nothing. */
+    final long share;
+    private final LoadProgress progress;
+    /** Stale copies it displaced that had open leases: out of the cache, freed by their last lease. */
     private final List<ResidentModel> displaced;
 
-    private Admission(ModelCache cache, ResidentModel entry, List<ResidentModel> displaced) {
+    private Admission(CacheState cache, ResidentModel entry, long share, LoadProgress progress, List<ResidentModel> displaced) {
         this.cache = cache;
         this.entry = entry;
+        this.share = share;
+        this.progress = progress;
         this.displaced = displaced;
+    }
+
+    /** An admission decided: its share charged and to be launched {@code now}, or waiting for bytes being freed. */
+    record Decided(Admission admission, boolean now) {
     }
 
     /**
@@ -36,52 +47,39 @@ final class Admission {
      *
      * @throws BudgetExceededException when the model cannot fit; a stale copy of it goes all the same
      */
-    static Admission decide(ModelCache cache, ModelDescriptor model, ResidentModel seen) {
-        Releaser releaser = cache.releaser();
+    static Decided decide(CacheState cache, ModelDescriptor model, ResidentModel seen, LoadProgress progress) {
+        Releaser releaser = cache.releaser;
         List<ResidentModel> victims = new ArrayList<>();
         List<ResidentModel> displaced = new ArrayList<>();
         RuntimeException refused;
-        cache.lock().lock();
+        cache.lock.lock();
         try {
-            if (cache.closed()) {
+            if (cache.closed) {
                 throw new CacheClosedException();
             }
-            ResidentModel now = cache.index().get(model.id());
+            ResidentModel now = cache.index.get(model.id());
             if (now != seen) {
                 return null;
             }
             if (now != null) {
-                cache.eviction().remove(now);
-                if (now.loading()) {
-                    now.retire(); // the file changed under a load in flight: that load finishes, and its bytes go at once
-                } else if (now.retireIfUnleased()) {
-                    victims.add(now); // the stale copy's bytes are the new copy's
-                    releaser.releasing.add(now);
-                } else {
-                    releaser.draining.add(now);
-                    if (now.retire()) { // its last lease closed just now
-                        releaser.draining.remove(now);
-                        releaser.releasing.add(now);
-                        victims.add(now);
-                    } else {
-                        displaced.add(now);
-                    }
-                }
+                displace(cache, now, victims, displaced);
             }
             try {
                 long stale = victims.stream().mapToLong(ResidentModel::bytes).sum();
-                victims.addAll(cache.eviction().makeRoom(model, stale));
-                ResidentModel entry = cache.newEntry(model);
+                // Bytes being freed will be room; bytes promised to admissions waiting before this one will not.
+                long coming = stale + cache.ledger.freeingBytes() - cache.waiting.promised();
+                victims.addAll(cache.eviction.makeRoom(model, coming));
+                ResidentModel entry = cache.newEntry.apply(model);
                 long evicted = victims.stream().mapToLong(ResidentModel::bytes).sum();
                 entry.victims = List.copyOf(victims);
-                cache.ledger().charge(Math.max(0, model.size() - evicted));
-                cache.index().put(model.id(), entry);
-                return new Admission(cache, entry, displaced);
+                Admission admission = new Admission(cache, entry, Math.max(0, model.size() - evicted), progress, displaced);
+                cache.index.put(model.id(), entry);
+                return new Decided(admission, cache.waiting.add(admission, cache.ledger));
             } catch (RuntimeException e) {
                 refused = e;
             }
         } finally {
-            cache.lock().unlock();
+            cache.lock.unlock();
         }
         // Refused: the stale copy goes all the same, since it must never be served again.
         for (ResidentModel stale : victims) {
@@ -93,29 +91,64 @@ final class Admission {
         throw refused;
     }
 
-    /** Tells the listeners, starts the load and returns what its callers wait on. */
-    java.util.concurrent.CompletableFuture<Void> start(LoadProgress progress) {
+    /** Takes the copy of another version out of the cache; its bytes go to the newcomer when no lease holds it. */
+    private static void displace(CacheState cache, ResidentModel stale, List<ResidentModel> victims, List<ResidentModel> displaced) {
+        Releaser releaser = cache.releaser;
+        cache.eviction.remove(stale);
+        if (stale.loading()) {
+            stale.retire(); // the file changed under a load in flight: that load finishes, and its bytes go at once
+            return;
+        }
+        releaser.draining.add(stale);
+        if (stale.retire()) {
+            releaser.draining.remove(stale);
+            releaser.releasing.add(stale);
+            victims.add(stale);
+        } else {
+            displaced.add(stale);
+        }
+    }
+
+    /** Tells the listeners of what it evicted; outside the lock, once per admission. */
+    void announce() {
         String reason = "evicted to admit " + entry.descriptor.id();
         for (ResidentModel victim : entry.victims) {
-            cache.releaser().evicted(victim, victim.descriptor.id().equals(entry.descriptor.id()) ? "file replaced on disk" : reason);
+            cache.releaser.evicted(victim, victim.descriptor.id().equals(entry.descriptor.id()) ? "file replaced on disk" : reason);
         }
-        displaced.forEach(d -> cache.releaser().evicted(d, "file replaced on disk"));
+        displaced.forEach(d -> cache.releaser.evicted(d, "file replaced on disk"));
+    }
+
+    /**
+     * Starts the load of an admission whose share was charged; outside the lock.
+     *
+     * @throws RuntimeException when the loader takes no task: what it evicted is freed and its share given back first
+     */
+    void launch() {
         try {
-            cache.loader().execute(() -> load(progress));
+            cache.loader.execute(this::load);
         } catch (RuntimeException | Error failure) {
-            // No thread for the load: free what was evicted for it, give its charge back, fail whoever joined it.
-            if (cache.releaser().makeRoomFor(entry)) {
-                cache.ledger().giveBack(entry.bytes());
+            if (cache.releaser.freeVictims(entry, true)) {
+                cache.budgeting.settle(share, 0);
             }
             forget();
             entry.ready.completeExceptionally(failure);
             throw failure;
         }
+    }
+
+    /** Gives up an admission that never started (it could not fit, or the cache closed); outside the lock. */
+    void abandon(RuntimeException why) {
+        cache.releaser.freeVictims(entry, false);
+        forget();
+        entry.ready.completeExceptionally(why);
+    }
+
+    CompletableFuture<Void> ready() {
         return entry.ready;
     }
 
-    private void load(LoadProgress progress) {
-        if (!entry.victims.isEmpty() && !cache.releaser().makeRoomFor(entry)) {
+    private void load() {
+        if (!entry.victims.isEmpty() && !cache.releaser.freeVictims(entry, true)) {
             forget();
             entry.ready.completeExceptionally(new StoreException("cannot load " + entry.descriptor.id()
                     + ": a model evicted to make room for it could not be freed"));
@@ -124,10 +157,10 @@ final class Admission {
         long start = System.nanoTime();
         ResidentRegion region;
         try {
-            region = cache.store().load(entry.descriptor, progress);
+            region = cache.store.load(entry.descriptor, progress);
         } catch (Throwable failure) {
             forget();
-            cache.ledger().giveBack(entry.bytes());
+            cache.budgeting.settle(entry.bytes(), 0);
             entry.ready.completeExceptionally(failure);
             return;
         }
@@ -135,12 +168,12 @@ final class Admission {
         entry.residentAtLoad = residentNow(region);
         Outcome outcome = admit(region);
         if (!(outcome instanceof Outcome.Admitted)) {
-            cache.releaser().now(cache.releaser().owned(entry));
+            cache.releaser.now(cache.releaser.owned(entry));
             entry.ready.completeExceptionally(outcome instanceof Outcome.Refused(Throwable why) ? why
                     : new StaleModelException(entry.descriptor.id() + " was replaced or evicted while it was loading"));
             return;
         }
-        for (ModelCache.LoadListener l : cache.loadListeners()) {
+        for (ModelCache.LoadListener l : cache.loadListeners) {
             try {
                 l.loaded(entry.descriptor.id(), entry.bytes(), entry.loadNanos);
             } catch (RuntimeException e) {
@@ -148,7 +181,7 @@ final class Admission {
             }
         }
         entry.ready.complete(null);
-        cache.trimIfOver();
+        cache.budgeting.trimIfOver();
     }
 
     /** How a load that completed ends. */
@@ -167,34 +200,34 @@ final class Admission {
 
     /** Publishes the region and tells the policy, under the lock. */
     private Outcome admit(ResidentRegion region) {
-        cache.lock().lock();
+        cache.lock.lock();
         try {
             entry.region = region; // from here a lease can be taken, unless the entry is retired
-            if (entry.retired() || cache.closed()) {
+            if (entry.retired() || cache.closed) {
                 entry.retire();
                 return new Outcome.Superseded();
             }
             try {
-                cache.policy().admitted(entry.descriptor.id(), entry.bytes());
+                cache.policy.admitted(entry.descriptor.id(), entry.bytes());
                 return new Outcome.Admitted();
             } catch (RuntimeException | Error failure) {
                 // A policy that cannot take the model must not leave its waiters hanging or its bytes held.
-                cache.index().remove(entry.descriptor.id(), entry);
+                cache.index.remove(entry.descriptor.id(), entry);
                 entry.retire();
                 return new Outcome.Refused(failure);
             }
         } finally {
-            cache.lock().unlock();
+            cache.lock.unlock();
         }
     }
 
     private void forget() {
-        cache.lock().lock();
+        cache.lock.lock();
         try {
-            cache.index().remove(entry.descriptor.id(), entry);
+            cache.index.remove(entry.descriptor.id(), entry);
             entry.retire();
         } finally {
-            cache.lock().unlock();
+            cache.lock.unlock();
         }
     }
 

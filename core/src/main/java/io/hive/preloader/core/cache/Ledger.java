@@ -54,6 +54,10 @@ final class Ledger {
         freeing.addAndGet(bytes);
     }
 
+    long freeingBytes() {
+        return freeing.get();
+    }
+
     void evicted() {
         evictions.incrementAndGet();
     }

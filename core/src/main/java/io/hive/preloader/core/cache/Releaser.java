@@ -19,8 +19,16 @@ import java.util.concurrent.RejectedExecutionException;
 final class Releaser {
     private static final System.Logger LOG = System.getLogger(Releaser.class.getName());
 
+    /** Gives bytes back to the ledger under the cache's lock, which lets admissions waiting for them go. */
+    @FunctionalInterface
+    interface Settle {
+        void settle(long givenBack, long noLongerFreeing);
+    }
+
     private final Ledger ledger;
     private final Executor background;
+    private final Settle settle;
+
     final List<ModelCache.EvictionListener> listeners = new CopyOnWriteArrayList<>();
     /** Retired while leased: freed when the last lease closes. */
     final Set<ResidentModel> draining = ConcurrentHashMap.newKeySet();
@@ -31,9 +39,10 @@ final class Releaser {
     /** Once the cache is closed, pages stay in the page cache for workers (see {@link ResidentRegion.Release}). */
     private volatile boolean closing;
 
-    Releaser(Ledger ledger, Executor background) {
+    Releaser(Ledger ledger, Executor background, Settle settle) {
         this.ledger = ledger;
         this.background = background;
+        this.settle = settle;
     }
 
     void closing() {
@@ -54,11 +63,8 @@ final class Releaser {
     /** Frees a model taken on by {@link #owned} on this thread. */
     void now(ResidentModel model) {
         boolean freed = free(model);
-        ledger.freeing(-model.bytes());
         done(model, freed);
-        if (freed) {
-            ledger.giveBack(model.bytes());
-        }
+        settle.settle(freed ? model.bytes() : 0, model.bytes());
     }
 
     /** {@link #now} on the background executor, or here when it takes no more work (it was shut down). */
@@ -72,12 +78,13 @@ final class Releaser {
 
     /**
      * Frees the models an admission evicted, before its load starts, so that its new bytes never sit beside theirs.
-     * Their bytes were charged to the admission already (see {@link ModelCache}): only what they held beyond the
-     * admission's need is given back.
+     * Their bytes count as the admission's (see {@link Admission}): once they are freed, only what they held beyond
+     * the admission's size is given back.
      *
-     * @return false when a release threw: the admission must not load, and gives back all but what is still held
+     * @param started whether the admission's own share was charged (it started), or it is abandoned while waiting
+     * @return false when a release threw: the admission must not load; all is given back but what is still held
      */
-    boolean makeRoomFor(ResidentModel admission) {
+    boolean freeVictims(ResidentModel admission, boolean started) {
         long evicted = 0;
         long freedBytes = 0;
         for (ResidentModel victim : admission.victims) {
@@ -86,13 +93,13 @@ final class Releaser {
             done(victim, freed);
             freedBytes += freed ? victim.bytes() : 0;
         }
-        long taken = Math.max(0, admission.bytes() - evicted);
         admission.victims = List.of();
-        if (freedBytes == evicted) {
-            ledger.giveBack(Math.max(0, evicted - admission.bytes()));
+        long share = Math.max(0, admission.bytes() - evicted);
+        if (started && freedBytes == evicted) {
+            settle.settle(Math.max(0, evicted - admission.bytes()), 0);
             return true;
         }
-        ledger.giveBack(taken + freedBytes);
+        settle.settle((started ? share : 0) + freedBytes, 0);
         return false;
     }
 

@@ -62,7 +62,17 @@ final class Eviction {
     }
 
     private boolean evictable(ResidentModel m) {
-        return !m.loading() && !m.retired() && m.leases() == 0 && !pinned.contains(m.descriptor.id());
+        return candidate(m) && m.leases() == 0;
+    }
+
+    /** Evictable but for its leases, which the hit path changes without the lock: a leased one may be free soon. */
+    private boolean candidate(ResidentModel m) {
+        return !m.loading() && !m.retired() && !pinned.contains(m.descriptor.id());
+    }
+
+    /** How often a victim may turn out leased since the policy chose it before the search gives up: each is another. */
+    private int patience() {
+        return 2 * index.size() + 2;
     }
 
     /**
@@ -90,19 +100,21 @@ final class Eviction {
         drainAccesses();
         List<ResidentModel> chosen = new ArrayList<>();
         try {
-            while (room < needed) {
+            for (int leasedMeanwhile = 0; room < needed; ) {
                 Optional<ModelId> proposed = policy.victim(evictable);
-                if (proposed.isEmpty()) {
+                if (proposed.isEmpty() || leasedMeanwhile > patience()) {
                     throw refusal(model, 0); // leases were taken meanwhile on what was evictable
                 }
                 ResidentModel victim = index.get(proposed.get());
-                if (victim == null || !evictable(victim)) {
+                if (victim == null || !candidate(victim)) {
                     throw new IllegalStateException("eviction policy " + policy.name() + " proposed " + proposed.get()
                             + ", which is not evictable");
                 }
                 if (victim.retireIfUnleased()) {
                     chosen.add(victim);
                     room += victim.bytes();
+                } else {
+                    leasedMeanwhile++; // leased since the policy looked: ask again, the predicate now says no
                 }
             }
         } catch (RuntimeException | Error failure) {
@@ -129,18 +141,20 @@ final class Eviction {
     Trim trim() {
         drainAccesses();
         List<ResidentModel> victims = new ArrayList<>();
-        while (ledger.excess() > 0) {
+        for (int leasedMeanwhile = 0; ledger.excess() > 0 && leasedMeanwhile <= patience(); ) {
             Optional<ModelId> proposed = policy.victim(evictable);
             if (proposed.isEmpty()) {
                 break;
             }
             ResidentModel victim = index.get(proposed.get());
-            if (victim == null || !evictable(victim)) {
+            if (victim == null || !candidate(victim)) {
                 return new Trim(victims, proposed);
             }
             if (victim.retireIfUnleased()) {
                 remove(victim);
                 victims.add(releaser.owned(victim));
+            } else {
+                leasedMeanwhile++;
             }
         }
         return new Trim(victims, Optional.empty());

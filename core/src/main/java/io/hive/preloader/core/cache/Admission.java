@@ -208,6 +208,7 @@ final class Admission {
                 return new Outcome.Superseded();
             }
             try {
+                cache.eviction.drainAccesses(); // uses recorded before this model arrived reach the policy before it does
                 cache.policy.admitted(entry.descriptor.id(), entry.bytes());
                 return new Outcome.Admitted();
             } catch (RuntimeException | Error failure) {

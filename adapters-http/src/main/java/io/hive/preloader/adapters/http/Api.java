@@ -140,7 +140,7 @@ final class Api {
     List<Route> routes() {
         return List.of(
                 new Route(HandlerType.GET, "/v1/health", ctx -> ctx.json(Map.of("status", "ok"))),
-                new Route(HandlerType.GET, "/v1/models", ctx -> ctx.json(Map.of("models", ModelView.all(preloader.catalog(), preloader.stats())))),
+                new Route(HandlerType.GET, "/v1/models", ctx -> ctx.json(Map.of("models", ModelView.all(preloader.catalog(), preloader.stats(), spawns.workers())))),
                 new Route(HandlerType.GET, "/v1/models/{id}", this::model),
                 new Route(HandlerType.POST, "/v1/models/{id}/preload", ctx -> startJob(ctx, PreloadJobs.Kind.PRELOAD)),
                 new Route(HandlerType.POST, "/v1/models/{id}/pin", ctx -> startJob(ctx, PreloadJobs.Kind.PIN)),
@@ -172,7 +172,7 @@ final class Api {
 
     private void model(Context ctx) {
         ModelId id = modelId(ctx);
-        ctx.json(ModelView.one(id, preloader.catalog(), preloader.stats()).orElseThrow(() -> new UnknownModelException(id)));
+        ctx.json(ModelView.one(id, preloader.catalog(), preloader.stats(), spawns.workers()).orElseThrow(() -> new UnknownModelException(id)));
     }
 
     private void startJob(Context ctx, PreloadJobs.Kind kind) {

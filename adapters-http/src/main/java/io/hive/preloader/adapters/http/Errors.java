@@ -69,6 +69,11 @@ final class Errors {
         };
     }
 
+    /** Client input quoted for a message: one line, cut at 40 characters. */
+    static String quoted(String raw) {
+        return "'" + oneLine(raw.length() > 40 ? raw.substring(0, 40) + "…" : raw) + "'";
+    }
+
     /** One line: the message's lines joined, any stack-trace lines a message may carry dropped, at most 500 characters. */
     static String oneLine(String message) {
         if (message == null || message.isBlank()) {

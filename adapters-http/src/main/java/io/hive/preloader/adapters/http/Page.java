@@ -1,15 +1,16 @@
 package io.hive.preloader.adapters.http;
 
 import io.javalin.http.Context;
-import io.javalin.http.HandlerType;
 
 import java.util.List;
+
+import static io.hive.preloader.adapters.http.Route.get;
 
 /**
  * The live page at {@code /}: plain HTML, a script and a style sheet from the jar, no build step. The script polls
  * the JSON API and redraws; the headers keep it to its own origin (no inline script, no framing).
  */
-final class Page {
+final class Page implements Resource {
     private static final String CSP = "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; "
             + "base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
@@ -23,11 +24,12 @@ final class Page {
         this.style = style;
     }
 
-    List<Api.Route> routes() {
+    @Override
+    public List<Route> routes() {
         return List.of(
-                new Api.Route(HandlerType.GET, "/", ctx -> serve(ctx, "text/html; charset=utf-8", html)),
-                new Api.Route(HandlerType.GET, "/page.js", ctx -> serve(ctx, "text/javascript; charset=utf-8", script)),
-                new Api.Route(HandlerType.GET, "/page.css", ctx -> serve(ctx, "text/css; charset=utf-8", style)));
+                get("/", ctx -> serve(ctx, "text/html; charset=utf-8", html)),
+                get("/page.js", ctx -> serve(ctx, "text/javascript; charset=utf-8", script)),
+                get("/page.css", ctx -> serve(ctx, "text/css; charset=utf-8", style)));
     }
 
     private static void serve(Context ctx, String type, byte[] body) {

@@ -118,7 +118,7 @@ final class PreloaderMetrics implements AutoCloseable {
 
     void transferred(long bytes, Duration took) {
         transferTime.record(took);
-        Double rate = Rates.gigabytesPerSecond(bytes, took);
+        Double rate = Units.gigabytesPerSecond(bytes, took);
         if (rate != null) {
             transferRate.record(rate);
             lastTransferRate = rate;

@@ -10,34 +10,34 @@ import io.hive.preloader.core.service.WorkerStartException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.TimeoutException;
 
 /**
  * The workers the API started: each start is a spawn a client polls (starting, then ready or failed), run on its
  * own virtual thread so that no server thread waits for a worker; a ready worker is held, by its pid, until it exits,
  * a client stops it, or the server closes (which stops every one, and interrupts starts still waiting, which kills
- * their workers). The last {@value #KEEP} spawns are kept; finished ones go first.
+ * their workers). The last {@value History#KEEP} spawns are kept; finished ones go first. One lock, this object's
+ * (the history's), guards the spawns, the running workers and {@code closed}; no worker is stopped or waited for under it.
  */
-final class Spawns {
-    static final int KEEP = 256;
+final class Spawns extends History<Spawns.Spawn> {
     static final String PATH = "/v1/spawns/";
-    /** How long a stopped worker gets between SIGTERM and SIGKILL. */
+    /** How long a stopped worker gets between SIGTERM and SIGKILL; waits for its exit allow a little more. */
     static final Duration STOP_GRACE = Duration.ofSeconds(5);
+    private static final long WAIT_MS = STOP_GRACE.toMillis() + 2000;
     private static final System.Logger LOG = System.getLogger(Spawns.class.getName());
 
     enum State { STARTING, READY, FAILED, CANCELLED }
 
     private final ExecutorService starts = Executors.newVirtualThreadPerTaskExecutor();
-    private final AtomicLong ids = new AtomicLong();
-    private final Map<Long, Spawn> spawns = new LinkedHashMap<>();
     private final Map<Long, Running> running = new LinkedHashMap<>();
     private boolean closed;
 
@@ -45,7 +45,7 @@ final class Spawns {
     record Running(long spawn, String worker, Spawned spawned, Instant since) {
         WorkerView view() {
             RunningWorker w = spawned.worker();
-            return new WorkerView(w.pid(), spawned.model().value(), worker, PreloadJobs.name(spawned.route()), w.isAlive(),
+            return new WorkerView(w.pid(), spawned.model().value(), worker, Units.name(spawned.route()), w.isAlive(),
                     since.toString(), w.lastLines(), PATH + spawn);
         }
     }
@@ -62,11 +62,11 @@ final class Spawns {
     }
 
     /** One start of a worker; written by its thread, read by any. */
-    static final class Spawn {
-        final long id;
-        final ModelId model;
-        final String worker;
-        final Instant started = Instant.now();
+    static final class Spawn implements History.Entry {
+        private final long id;
+        private final ModelId model;
+        private final String worker;
+        private final Instant started = Instant.now();
         private volatile State state = State.STARTING;
         private volatile Spawned spawned;
         private volatile String error;
@@ -81,28 +81,37 @@ final class Spawns {
             this.worker = worker;
         }
 
-        State state() {
-            return state;
+        @Override
+        public long id() {
+            return id;
         }
 
-        private synchronized boolean end(State outcome, Spawned result, String failure, Integer exit, List<String> lines, Double after) {
+        @Override
+        public boolean running() {
+            return state == State.STARTING;
+        }
+
+        private synchronized void end(State outcome, Spawned result, String failure, Integer exit, List<String> lines, Double after) {
             if (state != State.STARTING) {
-                return false;
+                return;
             }
             spawned = result;
             error = failure;
             exitCode = exit;
             lastLines = lines;
-            toReadySeconds = result != null ? PreloadJobs.seconds(result.toReady()) : after;
+            toReadySeconds = result != null ? Units.seconds(result.toReady()) : after;
             ended = Instant.now();
             state = outcome;
-            return true;
+        }
+
+        private void cancel(String why) {
+            end(State.CANCELLED, null, why, null, null, null);
         }
 
         View view() {
             Spawned s = spawned;
-            return new View(id, model.value(), worker, PreloadJobs.name(state), s == null ? null : PreloadJobs.name(s.route()),
-                    s == null ? null : s.worker().pid(), s == null ? null : PreloadJobs.seconds(s.load()), toReadySeconds,
+            return new View(id, model.value(), worker, Units.name(state), s == null ? null : Units.name(s.route()),
+                    s == null ? null : s.worker().pid(), s == null ? null : Units.seconds(s.load()), toReadySeconds,
                     s == null ? null : s.command(), error, exitCode, lastLines, started.toString(),
                     ended == null ? null : ended.toString(), PATH + id);
         }
@@ -115,8 +124,8 @@ final class Spawns {
             if (closed) {
                 return Optional.empty();
             }
-            spawn = new Spawn(ids.incrementAndGet(), model, name);
-            keep(spawn);
+            spawn = new Spawn(nextId(), model, name);
+            add(spawn);
         }
         SpawnRequest request = new SpawnRequest(model, spec.command(), spec.probe(), spec.timeout(), line -> { });
         starts.execute(() -> run(flow, spawn, request));
@@ -128,11 +137,11 @@ final class Spawns {
             Spawned spawned = flow.spawn(request);
             if (!hold(spawn, spawned)) {
                 spawned.worker().stop(STOP_GRACE);
-                spawn.end(State.CANCELLED, null, "the server shut down as the worker became ready; it was stopped", null, null, null);
+                spawn.cancel("the server shut down as the worker became ready; it was stopped");
             }
         } catch (WorkerStartException e) {
             spawn.end(State.FAILED, null, Errors.oneLine(e.getMessage()), e.exitCode().isPresent() ? e.exitCode().getAsInt() : null,
-                    e.lastLines(), PreloadJobs.seconds(e.after()));
+                    e.lastLines(), Units.seconds(e.after()));
         } catch (RuntimeException e) {
             spawn.end(State.FAILED, null, Errors.oneLine(Errors.answer(e).message()), null, null, null);
         }
@@ -159,18 +168,9 @@ final class Spawns {
         running.remove(pid, r);
     }
 
-    synchronized Optional<Spawn> get(long id) {
-        return Optional.ofNullable(spawns.get(id));
-    }
-
-    /** Newest first. */
-    synchronized List<Spawn> recent() {
-        return new ArrayList<>(spawns.values()).reversed();
-    }
-
     /** The workers running, oldest first. */
     synchronized List<Running> workers() {
-        return new ArrayList<>(running.values()).stream().filter(r -> r.spawned().worker().isAlive()).toList();
+        return running.values().stream().filter(r -> r.spawned().worker().isAlive()).toList();
     }
 
     synchronized Optional<Running> worker(long pid) {
@@ -181,8 +181,8 @@ final class Spawns {
     Optional<Integer> stop(Running r) throws InterruptedException {
         forget(r.spawned().worker().pid(), r);
         try {
-            return Optional.of(r.spawned().worker().stop(STOP_GRACE).get(STOP_GRACE.toMillis() + 2000, TimeUnit.MILLISECONDS));
-        } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
+            return Optional.of(r.spawned().worker().stop(STOP_GRACE).get(WAIT_MS, TimeUnit.MILLISECONDS));
+        } catch (TimeoutException | ExecutionException e) {
             return Optional.empty();
         }
     }
@@ -194,30 +194,19 @@ final class Spawns {
             closed = true;
             all = new ArrayList<>(running.values());
             running.clear();
-            spawns.values().forEach(s -> s.end(State.CANCELLED, null, "the server shut down before the worker was ready", null, null, null));
+            forEach(s -> s.cancel("the server shut down before the worker was ready"));
         }
         starts.shutdownNow();
-        List<java.util.concurrent.CompletableFuture<Integer>> exits = all.stream().map(r -> r.spawned().worker().stop(STOP_GRACE)).toList();
+        List<CompletableFuture<Integer>> exits = all.stream().map(r -> r.spawned().worker().stop(STOP_GRACE)).toList();
         try {
-            if (!starts.awaitTermination(STOP_GRACE.toMillis() + 2000, TimeUnit.MILLISECONDS)) {
+            if (!starts.awaitTermination(WAIT_MS, TimeUnit.MILLISECONDS)) {
                 LOG.log(System.Logger.Level.WARNING, "worker starts still running after the shutdown's grace");
             }
-            java.util.concurrent.CompletableFuture.allOf(exits.toArray(java.util.concurrent.CompletableFuture[]::new))
-                    .get(STOP_GRACE.toMillis() + 2000, TimeUnit.MILLISECONDS);
+            CompletableFuture.allOf(exits.toArray(CompletableFuture[]::new)).get(WAIT_MS, TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
+        } catch (TimeoutException | ExecutionException e) {
             LOG.log(System.Logger.Level.WARNING, "some workers had not exited after the shutdown's grace: " + e);
-        }
-    }
-
-    private void keep(Spawn spawn) {
-        spawns.put(spawn.id, spawn);
-        Iterator<Spawn> oldest = spawns.values().iterator();
-        while (spawns.size() > KEEP && oldest.hasNext()) {
-            if (oldest.next().state() != State.STARTING) {
-                oldest.remove();
-            }
         }
     }
 }

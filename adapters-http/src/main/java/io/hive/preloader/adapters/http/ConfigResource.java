@@ -1,0 +1,67 @@
+package io.hive.preloader.adapters.http;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.IntSupplier;
+import java.util.regex.Pattern;
+
+import static io.hive.preloader.adapters.http.Route.get;
+
+/** The service describing itself: that it is up, the configuration in force, and its OpenAPI document. */
+final class ConfigResource implements Resource {
+    private static final Pattern SECRET_KEY = Pattern.compile("(?i).*(token|secret|password|credential).*");
+    private static final String HIDDEN = "<hidden>";
+
+    private final Map<String, Object> shown;
+    private final HttpSettings settings;
+    private final IntSupplier port;
+    private final byte[] openApi;
+
+    /** The server's own settings as {@code GET /v1/config} shows them under {@code http}: the port it really got, no token. */
+    record HttpView(String host, int port, String token, long maxBodyBytes, double shutdownTimeoutSeconds) {
+    }
+
+    /** @param config the configuration in force; values under keys that name a token, secret, password or credential are hidden */
+    ConfigResource(Map<String, ?> config, HttpSettings settings, IntSupplier port, byte[] openApi) {
+        this.shown = redact(config);
+        this.settings = settings;
+        this.port = port;
+        this.openApi = openApi;
+    }
+
+    @Override
+    public List<Route> routes() {
+        return List.of(
+                get("/v1/health", ctx -> ctx.json(Map.of("status", "ok"))),
+                get("/v1/config", ctx -> ctx.json(view())),
+                get("/v1/openapi.json", ctx -> ctx.contentType("application/json").result(openApi)));
+    }
+
+    private Map<String, Object> view() {
+        Map<String, Object> view = new LinkedHashMap<>(shown);
+        view.put("http", new HttpView(settings.host(), port.getAsInt(), settings.token().isPresent() ? HIDDEN : null,
+                settings.maxBodyBytes(), settings.shutdownTimeout().toMillis() / 1000.0));
+        return view;
+    }
+
+    private static Map<String, Object> redact(Map<?, ?> map) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        map.forEach((k, v) -> {
+            String key = String.valueOf(k);
+            out.put(key, SECRET_KEY.matcher(key).matches() && v != null ? HIDDEN : redactValue(v));
+        });
+        return out;
+    }
+
+    private static Object redactValue(Object value) {
+        return switch (value) {
+            case Map<?, ?> m -> redact(m);
+            case List<?> l -> l.stream().map(ConfigResource::redactValue).toList();
+            case null -> null;
+            case Number n -> n;
+            case Boolean b -> b;
+            default -> String.valueOf(value);
+        };
+    }
+}

@@ -8,26 +8,22 @@ import java.util.regex.Pattern;
 
 import static io.hive.preloader.adapters.http.Route.get;
 
-/** The service describing itself: that it is up, the configuration in force, and its OpenAPI document. */
-final class ConfigResource implements Resource {
+/**
+ * The service describing itself: that it is up, the configuration in force, and its OpenAPI document.
+ *
+ * @param config the configuration in force; values under keys that name a token, secret, password or credential are hidden
+ * @param port   the port the server really got
+ */
+record ConfigResource(Map<String, ?> config, HttpSettings settings, IntSupplier port, byte[] openApi) implements Resource {
     private static final Pattern SECRET_KEY = Pattern.compile("(?i).*(token|secret|password|credential).*");
     private static final String HIDDEN = "<hidden>";
-
-    private final Map<String, Object> shown;
-    private final HttpSettings settings;
-    private final IntSupplier port;
-    private final byte[] openApi;
 
     /** The server's own settings as {@code GET /v1/config} shows them under {@code http}: the port it really got, no token. */
     record HttpView(String host, int port, String token, long maxBodyBytes, double shutdownTimeoutSeconds) {
     }
 
-    /** @param config the configuration in force; values under keys that name a token, secret, password or credential are hidden */
-    ConfigResource(Map<String, ?> config, HttpSettings settings, IntSupplier port, byte[] openApi) {
-        this.shown = redact(config);
-        this.settings = settings;
-        this.port = port;
-        this.openApi = openApi;
+    ConfigResource {
+        config = redact(config);
     }
 
     @Override
@@ -39,7 +35,7 @@ final class ConfigResource implements Resource {
     }
 
     private Map<String, Object> view() {
-        Map<String, Object> view = new LinkedHashMap<>(shown);
+        Map<String, Object> view = new LinkedHashMap<>(config);
         view.put("http", new HttpView(settings.host(), port.getAsInt(), settings.token().isPresent() ? HIDDEN : null,
                 settings.maxBodyBytes(), settings.shutdownTimeout().toMillis() / 1000.0));
         return view;

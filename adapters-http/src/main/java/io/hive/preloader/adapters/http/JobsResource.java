@@ -1,29 +1,18 @@
 package io.hive.preloader.adapters.http;
 
-import io.hive.preloader.core.model.ModelDescriptor;
 import io.hive.preloader.core.model.ModelId;
 import io.hive.preloader.core.service.ModelPreloader;
-import io.hive.preloader.core.service.ModelStats;
+import io.hive.preloader.core.service.StartupPreload;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.stream.Collectors;
 
 import static io.hive.preloader.adapters.http.Route.get;
 
 /** The preload jobs to poll, and the ones a daemon starts for itself when it comes up. */
-final class JobsResource implements Resource {
+record JobsResource(ModelPreloader preloader, PreloadJobs jobs) implements Resource {
     private static final System.Logger LOG = System.getLogger(JobsResource.class.getName());
-
-    private final ModelPreloader preloader;
-    private final PreloadJobs jobs;
-
-    JobsResource(ModelPreloader preloader, PreloadJobs jobs) {
-        this.preloader = preloader;
-        this.jobs = jobs;
-    }
 
     @Override
     public List<Route> routes() {
@@ -37,41 +26,26 @@ final class JobsResource implements Resource {
     }
 
     /**
-     * What a daemon does when it starts: pins and loads the kept models, then preloads the {@code count} others the
-     * access journal counts most, each as a job; ids the catalog does not know are reported, not loaded.
+     * What a daemon does when it starts, as {@link StartupPreload} plans it: pins and loads the kept models, then
+     * preloads the {@code count} others the access journal counts most, each as a job; unknown ids are reported, not loaded.
      */
     PreloaderHttpServer.Startup startup(List<ModelId> keep, int count) {
-        Set<ModelId> catalog = preloader.catalog().stream().map(ModelDescriptor::id).collect(Collectors.toSet());
-        List<ModelId> kept = new ArrayList<>();
-        List<ModelId> unknown = new ArrayList<>();
-        for (ModelId id : keep) {
-            if (!catalog.contains(id)) {
-                unknown.add(id);
-            } else if (launch(id, PreloadJobs.Kind.PIN)) {
-                kept.add(id);
-            }
-        }
-        List<ModelId> chosen = count <= 0 ? List.of() : preloader.stats().mostAccessed(Integer.MAX_VALUE).stream()
-                .filter(m -> m.accesses() > 0 && catalog.contains(m.id()) && !keep.contains(m.id()))
-                .limit(count)
-                .map(ModelStats::id)
-                .toList();
-        List<ModelId> mostUsed = new ArrayList<>();
-        for (ModelId id : chosen) {
-            if (launch(id, PreloadJobs.Kind.AUTO)) {
-                mostUsed.add(id);
-            }
-        }
-        return new PreloaderHttpServer.Startup(kept, mostUsed, unknown);
+        StartupPreload.Plan plan = new StartupPreload(keep, Math.max(0, count)).plan(preloader);
+        return new PreloaderHttpServer.Startup(launch(plan.keep(), PreloadJobs.Kind.PIN), launch(plan.mostUsed(), PreloadJobs.Kind.AUTO),
+                plan.unknown());
     }
 
-    private boolean launch(ModelId id, PreloadJobs.Kind kind) {
-        try {
-            jobs.start(id, kind);
-            return true;
-        } catch (RuntimeException e) {
-            LOG.log(System.Logger.Level.WARNING, "startup preload of {0} failed: {1}", id, Errors.answer(e).message());
-            return false;
+    /** Starts a job for each model; @return the models whose job started */
+    private List<ModelId> launch(List<ModelId> models, PreloadJobs.Kind kind) {
+        List<ModelId> started = new ArrayList<>();
+        for (ModelId id : models) {
+            try {
+                jobs.start(id, kind);
+                started.add(id);
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.WARNING, "startup preload of {0} failed: {1}", id, Errors.answer(e).message());
+            }
         }
+        return started;
     }
 }

@@ -16,11 +16,7 @@ import static io.hive.preloader.adapters.http.Route.get;
 import static io.hive.preloader.adapters.http.Route.post;
 
 /** Leases the server holds for workers (as {@code l1, l2, …}): a handoff says where a worker finds a resident model's bytes. */
-final class LeasesResource implements Resource {
-    private final ModelPreloader preloader;
-    private final Holdings<Lease> leases;
-    private final PreloaderMetrics metrics;
-
+record LeasesResource(ModelPreloader preloader, Holdings<Lease> leases, PreloaderMetrics metrics) implements Resource {
     /**
      * How a worker reaches a model: a lease the server holds for it until released, and where the bytes are.
      *
@@ -33,12 +29,6 @@ final class LeasesResource implements Resource {
 
     /** Where the bytes are, by the kind of handoff. */
     private record Where(String kind, String path, String hint) {
-    }
-
-    LeasesResource(ModelPreloader preloader, Holdings<Lease> leases, PreloaderMetrics metrics) {
-        this.preloader = preloader;
-        this.leases = leases;
-        this.metrics = metrics;
     }
 
     @Override

@@ -19,17 +19,9 @@ import static io.hive.preloader.adapters.http.Route.post;
  * unpin and evict one. Ids are validated before anything else is done with them ({@link ModelId} allows no path),
  * and a model is only ever named by the catalog's lookup.
  */
-final class ModelsResource implements Resource {
-    private final ModelPreloader preloader;
-    private final PreloadJobs jobs;
-
+record ModelsResource(ModelPreloader preloader, PreloadJobs jobs) implements Resource {
     /** What {@code POST /v1/models/{id}/evict} answers. */
     record Evicted(String model, boolean evicted, String state) {
-    }
-
-    ModelsResource(ModelPreloader preloader, PreloadJobs jobs) {
-        this.preloader = preloader;
-        this.jobs = jobs;
     }
 
     @Override

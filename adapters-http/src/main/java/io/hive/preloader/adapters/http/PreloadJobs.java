@@ -10,6 +10,7 @@ import io.hive.preloader.core.service.UnknownModelException;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 
 /**
@@ -32,18 +33,19 @@ final class PreloadJobs extends History<PreloadJobs.Job> {
         this.finished = finished;
     }
 
-    /** One preload as a client sees it; progress fields are written by the loading thread, read by any. */
+    /** One preload as a client sees it: progress written by the loading thread, its outcome set once; read by any. */
     static final class Job implements LoadProgress, History.Entry {
         private final long id;
         private final ModelId model;
         private final Kind kind;
         private final Instant started = Instant.now();
+        private final AtomicReference<Outcome> outcome = new AtomicReference<>();
         private volatile long bytesDone;
         private volatile long bytesTotal;
-        private volatile State state = State.RUNNING;
-        private volatile Loaded loaded;
-        private volatile String error;
-        private volatile Instant ended;
+
+        /** How a job ended: the first outcome wins (a load finishing after the server cancelled it is ignored). */
+        private record Outcome(State state, Loaded loaded, String error, Instant at) {
+        }
 
         Job(long id, ModelId model, Kind kind) {
             this.id = id;
@@ -64,36 +66,26 @@ final class PreloadJobs extends History<PreloadJobs.Job> {
 
         @Override
         public boolean running() {
-            return state == State.RUNNING;
+            return outcome.get() == null;
         }
 
         Optional<Loaded> loaded() {
-            return Optional.ofNullable(loaded);
+            return Optional.ofNullable(outcome.get()).map(Outcome::loaded);
         }
 
-        /** Ends the job once: later outcomes (a load finishing after the server cancelled it) are ignored. */
-        private synchronized boolean end(State outcome, Loaded result, String failure) {
-            if (state != State.RUNNING) {
-                return false;
-            }
-            loaded = result;
-            error = failure;
-            ended = Instant.now();
-            if (result != null) {
-                bytesTotal = result.bytes();
-                bytesDone = result.bytes();
-            }
-            state = outcome;
-            return true;
+        private boolean end(State state, Loaded loaded, String error) {
+            return outcome.compareAndSet(null, new Outcome(state, loaded, error, Instant.now()));
         }
 
         View view() {
-            Loaded l = loaded;
-            long total = bytesTotal;
-            return new View(id, model.value(), Units.name(kind), Units.name(state), bytesDone, total,
-                    total == 0 ? null : bytesDone / (double) total, l == null ? null : Units.name(l.origin()),
+            Outcome o = outcome.get();
+            Loaded l = o == null ? null : o.loaded();
+            long total = l == null ? bytesTotal : l.bytes();
+            long done = l == null ? bytesDone : l.bytes();
+            return new View(id, model.value(), Units.name(kind), Units.name(o == null ? State.RUNNING : o.state()), done, total,
+                    total == 0 ? null : done / (double) total, l == null ? null : Units.name(l.origin()),
                     l == null ? null : Units.seconds(l.took()), l == null ? null : Units.gigabytesPerSecond(l.bytes(), l.took()),
-                    error, started.toString(), ended == null ? null : ended.toString(), PATH + id);
+                    o == null ? null : o.error(), started.toString(), o == null ? null : o.at().toString(), PATH + id);
         }
     }
 

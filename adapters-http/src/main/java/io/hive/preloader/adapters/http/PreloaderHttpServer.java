@@ -7,6 +7,7 @@ import io.hive.preloader.core.service.ModelPreloader;
 import io.hive.preloader.core.service.SpawnFlow;
 import io.javalin.Javalin;
 import io.javalin.config.JavalinConfig;
+import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
 import io.javalin.json.JavalinJackson;
 import org.eclipse.jetty.server.Connector;
@@ -34,20 +35,18 @@ import java.util.stream.Stream;
 
 /**
  * The preloader as a service: a JSON API under {@code /v1/}, Prometheus text at {@code /metrics}, and a live page at
- * {@code /}, on Javalin (Jetty 12). It drives a {@link ModelPreloader} it does not own: close this server first (it
- * stops accepting, lets in-flight requests finish within the shutdown timeout, then closes the leases and device
- * copies it holds), then the preloader (which frees the resident models).
+ * {@code /}, on Javalin (Jetty 12). This class starts and stops it; each resource's routes are in its own class. It
+ * drives a {@link ModelPreloader} it does not own: close this server first (it stops accepting, lets in-flight requests
+ * finish within the shutdown timeout, then closes the leases and device copies it holds), then the preloader.
  *
  * <pre>{@code
  * try (ModelPreloader preloader = ...; PreloaderHttpServer server = new PreloaderHttpServer(preloader, settings, config).start()) {
  *     System.out.println("listening on " + server.uri());
- *     ...
  * }
  * }</pre>
  */
 public final class PreloaderHttpServer implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(PreloaderHttpServer.class.getName());
-    private static final String RESOURCES = "/io/hive/preloader/adapters/http/";
     /** Slow clients: a connection idle this long is closed; a request body must arrive at least this fast. */
     private static final long IDLE_TIMEOUT_MS = 20_000;
     private static final long MIN_REQUEST_BYTES_PER_SECOND = 1024;
@@ -67,7 +66,6 @@ public final class PreloaderHttpServer implements AutoCloseable {
     private final Javalin javalin;
     private final AtomicBoolean started = new AtomicBoolean();
     private final AtomicBoolean closed = new AtomicBoolean();
-    private volatile boolean closing;
     private volatile int port = -1;
 
     /**
@@ -102,13 +100,11 @@ public final class PreloaderHttpServer implements AutoCloseable {
         this.jobsResource = new JobsResource(preloader, jobs);
         this.api = List.of(new ModelsResource(preloader, jobs), jobsResource,
                 new TransfersResource(preloader, settings.defaultDevice(), copies, inFlight, metrics, activity),
-                new LeasesResource(preloader, leases, metrics),
-                new SpawnsResource(preloader, spawner, workers, spawns),
+                new LeasesResource(preloader, leases, metrics), new SpawnsResource(preloader, spawner, workers, spawns),
                 new StatsResource(preloader, metrics, activity, jobs, copies, leases, spawns),
                 new ConfigResource(config, settings, this::port, resource("openapi.json")));
         Page page = new Page(resource("index.html"), resource("page.js"), resource("page.css"));
-        Guard guard = new Guard(settings.token(), settings.maxBodyBytes(), () -> closing);
-        this.javalin = Javalin.create(cfg -> configure(cfg, guard, page));
+        this.javalin = Javalin.create(cfg -> configure(cfg, new Guard(settings.token(), settings.maxBodyBytes(), closed::get), page));
     }
 
     private void configure(JavalinConfig cfg, Guard guard, Page page) {
@@ -137,9 +133,7 @@ public final class PreloaderHttpServer implements AutoCloseable {
         });
         cfg.routes.before(guard::check);
         cfg.routes.after(guard::drain);
-        for (Route route : Stream.concat(routes().stream(), page.routes().stream()).toList()) {
-            cfg.routes.addHttpHandler(route.method(), route.path(), route.handler());
-        }
+        Stream.concat(routes().stream(), page.routes().stream()).forEach(r -> cfg.routes.addHttpHandler(r.method(), r.path(), r.handler()));
         cfg.routes.exception(HttpResponseException.class, (e, ctx) -> answer(ctx, Errors.answer(e)));
         cfg.routes.exception(Exception.class, (e, ctx) -> answer(ctx, Errors.answer(e)));
         cfg.router.javaLangErrorHandler((response, error) -> {
@@ -154,7 +148,7 @@ public final class PreloaderHttpServer implements AutoCloseable {
         });
     }
 
-    private static void answer(io.javalin.http.Context ctx, Errors.Answer answer) {
+    private static void answer(Context ctx, Errors.Answer answer) {
         if (answer.status() == 401) {
             ctx.header("WWW-Authenticate", "Bearer realm=\"preloader\"");
         }
@@ -206,11 +200,6 @@ public final class PreloaderHttpServer implements AutoCloseable {
         return jobsResource.startup(keep, mostUsed);
     }
 
-    /** Starts preloading the {@code count} models the access journal counts most. */
-    public List<ModelId> autoPreload(int count) {
-        return startup(List.of(), count).mostUsed();
-    }
-
     /**
      * The loads a startup began.
      *
@@ -235,14 +224,14 @@ public final class PreloaderHttpServer implements AutoCloseable {
      * Shuts down gracefully: stops accepting connections and refuses new changes (503), waits up to the shutdown
      * timeout for in-flight transfers, then cancels those still running (each frees what it allocated on the device
      * and answers 503), stops the server, marks running preload jobs cancelled, stops the workers it started (and
-     * cancels starts still waiting), and closes the leases and device copies it holds. The preloader itself stays open: its owner closes it next. Idempotent.
+     * cancels starts still waiting), and closes the leases and device copies it holds. The preloader itself stays
+     * open: its owner closes it next. Idempotent.
      */
     @Override
     public void close() {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
-        closing = true;
         try {
             if (started.get()) {
                 Server server = javalin.jettyServer().server();
@@ -288,13 +277,14 @@ public final class PreloaderHttpServer implements AutoCloseable {
     }
 
     private static byte[] resource(String name) {
-        try (InputStream in = PreloaderHttpServer.class.getResourceAsStream(RESOURCES + name)) {
+        String path = "/io/hive/preloader/adapters/http/" + name;
+        try (InputStream in = PreloaderHttpServer.class.getResourceAsStream(path)) {
             if (in == null) {
-                throw new IllegalStateException("resource " + RESOURCES + name + " is missing from the adapters-http jar");
+                throw new IllegalStateException("resource " + path + " is missing from the adapters-http jar");
             }
             return in.readAllBytes();
         } catch (IOException e) {
-            throw new UncheckedIOException("reading resource " + name, e);
+            throw new UncheckedIOException("reading resource " + path, e);
         }
     }
 }

@@ -15,12 +15,8 @@ import static io.hive.preloader.adapters.http.Route.get;
 import static io.hive.preloader.adapters.http.Route.post;
 
 /** Workers started on a model, only those the configuration names: their spawns to poll, and the ones running. */
-final class SpawnsResource implements Resource {
-    private final ModelPreloader preloader;
-    private final Optional<SpawnFlow> spawner;
-    private final Map<String, WorkerSpec> workers;
-    private final Spawns spawns;
-
+record SpawnsResource(ModelPreloader preloader, Optional<SpawnFlow> spawner, Map<String, WorkerSpec> workers, Spawns spawns)
+        implements Resource {
     /** {@code POST /v1/models/{id}/spawn}'s body: the name of a configured worker, never a command. */
     record SpawnBody(String worker) {
         static final SpawnBody EMPTY = new SpawnBody(null);
@@ -30,11 +26,8 @@ final class SpawnsResource implements Resource {
     record Stopped(long stopped, String model, String worker, Integer exitCode) {
     }
 
-    SpawnsResource(ModelPreloader preloader, Optional<SpawnFlow> spawner, Map<String, WorkerSpec> workers, Spawns spawns) {
-        this.preloader = preloader;
-        this.spawner = spawner;
-        this.workers = Map.copyOf(workers);
-        this.spawns = spawns;
+    SpawnsResource {
+        workers = Map.copyOf(workers);
     }
 
     @Override
@@ -47,7 +40,7 @@ final class SpawnsResource implements Resource {
                     ctx.json(spawns.get(id).orElseThrow(() -> ApiException.notFound("no spawn " + id + " (spawns are kept for the last "
                             + History.KEEP + " starts)")).view());
                 }),
-                get("/v1/workers", ctx -> ctx.json(Map.of("workers", spawns.workers().stream().map(Spawns.Running::view).toList()))),
+                get("/v1/workers", ctx -> ctx.json(Map.of("workers", spawns.workers()))),
                 delete("/v1/workers/{pid}", this::stop));
     }
 
@@ -78,9 +71,9 @@ final class SpawnsResource implements Resource {
 
     private void stop(Context ctx) throws InterruptedException {
         long pid = Route.number(ctx, "pid", "a pid");
-        Spawns.Running running = spawns.worker(pid).orElseThrow(() -> ApiException.notFound("no worker with pid " + pid
+        Spawns.Spawn spawn = spawns.worker(pid).orElseThrow(() -> ApiException.notFound("no worker with pid " + pid
                 + " was started through the API, or it has exited"));
-        Optional<Integer> exit = spawns.stop(running);
-        ctx.json(new Stopped(pid, running.spawned().model().value(), running.worker(), exit.orElse(null)));
+        Optional<Integer> exit = spawns.stop(spawn);
+        ctx.json(new Stopped(pid, spawn.view().model(), spawn.view().worker(), exit.orElse(null)));
     }
 }

@@ -11,31 +11,13 @@ import java.util.Map;
 import static io.hive.preloader.adapters.http.Route.get;
 
 /** What the preloader and this server counted: the statistics as JSON, the recent loads and transfers, the Prometheus text. */
-final class StatsResource implements Resource {
-    private final ModelPreloader preloader;
-    private final PreloaderMetrics metrics;
-    private final RecentActivity activity;
-    private final PreloadJobs jobs;
-    private final Holdings<?> copies;
-    private final Holdings<?> leases;
-    private final Spawns spawns;
-
+record StatsResource(ModelPreloader preloader, PreloaderMetrics metrics, RecentActivity activity, PreloadJobs jobs, Holdings<?> copies,
+                     Holdings<?> leases, Spawns spawns) implements Resource {
     /** {@code GET /v1/stats}: the preloader's counters and cache, and what this server holds. */
     record StatsView(long hits, long misses, double hitRate, long bytesLoadedFromDisk, long transfers, long bytesTransferred,
                      long budgetBytes, long usedBytes, long residentBytes, long evictions, String store, String policy,
                      long modelsResident, long modelsPinned, long jobsRunning, int transfersHeld, int leasesHeld,
                      int workersRunning) {
-    }
-
-    StatsResource(ModelPreloader preloader, PreloaderMetrics metrics, RecentActivity activity, PreloadJobs jobs,
-                  Holdings<?> copies, Holdings<?> leases, Spawns spawns) {
-        this.preloader = preloader;
-        this.metrics = metrics;
-        this.activity = activity;
-        this.jobs = jobs;
-        this.copies = copies;
-        this.leases = leases;
-        this.spawns = spawns;
     }
 
     @Override

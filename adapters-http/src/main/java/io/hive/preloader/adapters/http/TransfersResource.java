@@ -18,14 +18,8 @@ import static io.hive.preloader.adapters.http.Route.get;
 import static io.hive.preloader.adapters.http.Route.post;
 
 /** Copies of models on devices: made by a transfer, held (as {@code t1, t2, …}) until a client releases them. */
-final class TransfersResource implements Resource {
-    private final ModelPreloader preloader;
-    private final int defaultDevice;
-    private final Holdings<Copy> copies;
-    private final InFlight inFlight;
-    private final PreloaderMetrics metrics;
-    private final RecentActivity activity;
-
+record TransfersResource(ModelPreloader preloader, int defaultDevice, Holdings<Copy> copies, InFlight inFlight, PreloaderMetrics metrics,
+                         RecentActivity activity) implements Resource {
     /**
      * {@code POST /v1/models/{id}/transfer}'s body; every field is optional.
      *
@@ -78,16 +72,6 @@ final class TransfersResource implements Resource {
                     Units.gigabytesPerSecond(c.bytes(), c.took()), Units.seconds(transfer.took()), origin, plan,
                     transfer.plan().reason(), crc, c.handle(), heldId != null, since);
         }
-    }
-
-    TransfersResource(ModelPreloader preloader, int defaultDevice, Holdings<Copy> copies, InFlight inFlight,
-                      PreloaderMetrics metrics, RecentActivity activity) {
-        this.preloader = preloader;
-        this.defaultDevice = defaultDevice;
-        this.copies = copies;
-        this.inFlight = inFlight;
-        this.metrics = metrics;
-        this.activity = activity;
     }
 
     @Override

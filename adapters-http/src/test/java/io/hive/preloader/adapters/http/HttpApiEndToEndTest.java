@@ -238,7 +238,7 @@ class HttpApiEndToEndTest {
         assertThat(f.client.get("/v1/models/gamma").json().get("pinned").asBoolean()).isTrue();
         assertThat(f.client.get("/v1/models/beta").json().get("pinned").asBoolean()).isFalse();
         assertThat(f.client.metric("preloader_model_accesses_total{model=\"beta\"}")).isEqualTo(40);
-        assertThat(f.server.autoPreload(0)).isEmpty();
+        assertThat(f.server.startup(List.of(), 0).mostUsed()).isEmpty();
     }
 
     @Test

@@ -14,7 +14,7 @@ import static io.hive.preloader.adapters.http.Route.get;
  * @param config the configuration in force; values under keys that name a token, secret, password or credential are hidden
  * @param port   the port the server really got
  */
-record ConfigResource(Map<String, ?> config, HttpSettings settings, IntSupplier port, byte[] openApi) implements Resource {
+record ConfigResource(Map<?, ?> config, HttpSettings settings, IntSupplier port, byte[] openApi) implements Resource {
     private static final Pattern SECRET_KEY = Pattern.compile("(?i).*(token|secret|password|credential).*");
     private static final String HIDDEN = "<hidden>";
 
@@ -23,7 +23,7 @@ record ConfigResource(Map<String, ?> config, HttpSettings settings, IntSupplier 
     }
 
     ConfigResource {
-        config = redact(config);
+        config = (Map<?, ?>) redact(config);
     }
 
     @Override
@@ -34,26 +34,22 @@ record ConfigResource(Map<String, ?> config, HttpSettings settings, IntSupplier 
                 get("/v1/openapi.json", ctx -> ctx.contentType("application/json").result(openApi)));
     }
 
-    private Map<String, Object> view() {
-        Map<String, Object> view = new LinkedHashMap<>(config);
+    private Map<Object, Object> view() {
+        Map<Object, Object> view = new LinkedHashMap<>(config);
         view.put("http", new HttpView(settings.host(), port.getAsInt(), settings.token().isPresent() ? HIDDEN : null,
                 settings.maxBodyBytes(), settings.shutdownTimeout().toMillis() / 1000.0));
         return view;
     }
 
-    private static Map<String, Object> redact(Map<?, ?> map) {
-        Map<String, Object> out = new LinkedHashMap<>();
-        map.forEach((k, v) -> {
-            String key = String.valueOf(k);
-            out.put(key, SECRET_KEY.matcher(key).matches() && v != null ? HIDDEN : redactValue(v));
-        });
-        return out;
-    }
-
-    private static Object redactValue(Object value) {
+    /** A config value as shown: maps and lists at any depth, secrets hidden, anything else a number, a boolean or a string. */
+    private static Object redact(Object value) {
         return switch (value) {
-            case Map<?, ?> m -> redact(m);
-            case List<?> l -> l.stream().map(ConfigResource::redactValue).toList();
+            case Map<?, ?> map -> {
+                Map<String, Object> out = new LinkedHashMap<>();
+                map.forEach((k, v) -> out.put(String.valueOf(k), v != null && SECRET_KEY.matcher(String.valueOf(k)).matches() ? HIDDEN : redact(v)));
+                yield out;
+            }
+            case List<?> list -> list.stream().map(ConfigResource::redact).toList();
             case null -> null;
             case Number n -> n;
             case Boolean b -> b;

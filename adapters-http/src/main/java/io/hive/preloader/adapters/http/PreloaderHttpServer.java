@@ -31,7 +31,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.stream.Stream;
 
 /**
  * The preloader as a service: a JSON API under {@code /v1/}, Prometheus text at {@code /metrics}, and a live page at
@@ -103,11 +102,10 @@ public final class PreloaderHttpServer implements AutoCloseable {
                 new LeasesResource(preloader, leases, metrics), new SpawnsResource(preloader, spawner, workers, spawns),
                 new StatsResource(preloader, metrics, activity, jobs, copies, leases, spawns),
                 new ConfigResource(config, settings, this::port, resource("openapi.json")));
-        Page page = new Page(resource("index.html"), resource("page.js"), resource("page.css"));
-        this.javalin = Javalin.create(cfg -> configure(cfg, new Guard(settings.token(), settings.maxBodyBytes(), closed::get), page));
+        this.javalin = Javalin.create(cfg -> configure(cfg, new Guard(settings.token(), settings.maxBodyBytes(), closed::get)));
     }
 
-    private void configure(JavalinConfig cfg, Guard guard, Page page) {
+    private void configure(JavalinConfig cfg, Guard guard) {
         cfg.startup.showJavalinBanner = false;
         cfg.startup.showOldJavalinVersionWarning = false;
         cfg.startup.startupWatcherEnabled = false;
@@ -133,7 +131,8 @@ public final class PreloaderHttpServer implements AutoCloseable {
         });
         cfg.routes.before(guard::check);
         cfg.routes.after(guard::drain);
-        Stream.concat(routes().stream(), page.routes().stream()).forEach(r -> cfg.routes.addHttpHandler(r.method(), r.path(), r.handler()));
+        routes().forEach(r -> cfg.routes.addHttpHandler(r.method(), r.path(), r.handler()));
+        Page.serve(cfg);
         cfg.routes.exception(HttpResponseException.class, (e, ctx) -> answer(ctx, Errors.answer(e)));
         cfg.routes.exception(Exception.class, (e, ctx) -> answer(ctx, Errors.answer(e)));
         cfg.router.javaLangErrorHandler((response, error) -> {
@@ -215,7 +214,7 @@ public final class PreloaderHttpServer implements AutoCloseable {
         }
     }
 
-    /** The API's endpoints (the page's aside), for the test that holds the OpenAPI document to them. */
+    /** The API's endpoints (the page's static files aside), for the test that holds the OpenAPI document to them. */
     List<Route> routes() {
         return api.stream().flatMap(r -> r.routes().stream()).toList();
     }

@@ -40,12 +40,9 @@ record StatsResource(ModelPreloader preloader, PreloaderMetrics metrics, RecentA
 
     private void activity(Context ctx) {
         String raw = ctx.queryParam("limit");
-        int limit = 20;
-        if (raw != null) {
-            if (!raw.matches("[0-9]{1,3}") || Integer.parseInt(raw) < 1 || Integer.parseInt(raw) > RecentActivity.CAPACITY) {
-                throw ApiException.badRequest("limit must be a number from 1 to " + RecentActivity.CAPACITY);
-            }
-            limit = Integer.parseInt(raw);
+        int limit = raw == null ? 20 : raw.matches("[0-9]{1,3}") ? Integer.parseInt(raw) : 0;
+        if (limit < 1 || limit > RecentActivity.CAPACITY) {
+            throw ApiException.badRequest("limit must be a number from 1 to " + RecentActivity.CAPACITY);
         }
         ctx.json(Map.of("events", activity.recent(limit)));
     }

@@ -63,14 +63,14 @@ final class Holdings<T extends AutoCloseable> {
 
     private Held<T> find(String id, Function<String, Held<T>> lookup) {
         if (!idPattern.matcher(id).matches()) {
-            throw ApiException.badRequest(Errors.quoted(id) + " is not an id of this kind (" + prefix + " followed by a number)");
+            throw new ApiException(400, Errors.quoted(id) + " is not an id of this kind (" + prefix + " followed by a number)");
         }
         Held<T> h;
         synchronized (this) {
             h = lookup.apply(id);
         }
         if (h == null) {
-            throw ApiException.notFound("'" + id + "' is not held (released already, or never handed out)");
+            throw new ApiException(404, "'" + id + "' is not held (released already, or never handed out)");
         }
         return h;
     }

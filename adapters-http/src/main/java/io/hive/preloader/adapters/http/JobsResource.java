@@ -20,7 +20,7 @@ record JobsResource(ModelPreloader preloader, PreloadJobs jobs) implements Resou
                 get("/v1/jobs", ctx -> ctx.json(Map.of("jobs", jobs.recent().stream().map(PreloadJobs.Job::view).toList()))),
                 get("/v1/jobs/{job}", ctx -> {
                     long id = Route.number(ctx, "job", "a job id");
-                    ctx.json(jobs.get(id).orElseThrow(() -> ApiException.notFound("no job " + id + " (jobs are kept for the last "
+                    ctx.json(jobs.get(id).orElseThrow(() -> new ApiException(404, "no job " + id + " (jobs are kept for the last "
                             + History.KEEP + " preloads)")).view());
                 }));
     }

@@ -30,9 +30,9 @@ final class Json {
             T value = MAPPER.readValue(body, type);
             return value == null ? empty : value;
         } catch (JsonProcessingException e) {
-            throw ApiException.badRequest("request body is not valid: " + Errors.oneLine(e.getOriginalMessage()));
+            throw new ApiException(400, "request body is not valid: " + Errors.oneLine(e.getOriginalMessage()));
         } catch (IOException e) {
-            throw ApiException.badRequest("request body cannot be read: " + Errors.oneLine(e.getMessage()));
+            throw new ApiException(400, "request body cannot be read: " + Errors.oneLine(e.getMessage()));
         }
     }
 }

@@ -43,10 +43,10 @@ record LeasesResource(ModelPreloader preloader, Holdings<Lease> leases, Preloade
     private void handoff(Context ctx) {
         ModelId id = Route.modelId(ctx);
         long start = System.nanoTime();
-        Lease lease = preloader.open(id).orElseThrow(() -> ApiException.conflict(id + " is not resident: POST /v1/models/" + id
+        Lease lease = preloader.open(id).orElseThrow(() -> new ApiException(409, id + " is not resident: POST /v1/models/" + id
                 + "/preload and wait for its job to be done, then ask for the handoff again"));
         metrics.loaded(false, Duration.ofNanos(System.nanoTime() - start));
-        Holdings.Held<Lease> held = leases.hold(lease).orElseThrow(() -> ApiException.unavailable("the server is shutting down"));
+        Holdings.Held<Lease> held = leases.hold(lease).orElseThrow(() -> new ApiException(503, "the server is shutting down"));
         ctx.status(201).header("Location", "/v1/leases/" + held.id()).json(view(held));
     }
 

@@ -247,20 +247,19 @@ public final class PreloaderHttpServer implements AutoCloseable {
                 }
                 // What is left are requests answering now: give them a moment to be written.
                 server.setStopTimeout(CANCEL_GRACE.toMillis());
-                javalin.stop();
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             inFlight.cancelAll("because the server was interrupted while shutting down");
         } catch (RuntimeException e) {
-            LOG.log(System.Logger.Level.WARNING, "the HTTP server did not stop cleanly: " + e.getMessage(), e);
+            LOG.log(System.Logger.Level.WARNING, "the HTTP server did not shut down cleanly: " + e.getMessage(), e);
         } finally {
-            if (started.get() && javalin.jettyServer().server().isRunning()) {
-                try {
+            try {
+                if (started.get()) {
                     javalin.stop();
-                } catch (RuntimeException e) {
-                    LOG.log(System.Logger.Level.WARNING, "the HTTP server did not stop: " + e.getMessage(), e);
                 }
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.WARNING, "the HTTP server did not stop: " + e.getMessage(), e);
             }
             jobs.cancelRunning("the server shut down before the load finished");
             spawns.closeAll();

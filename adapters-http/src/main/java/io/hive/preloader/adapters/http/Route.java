@@ -35,7 +35,7 @@ record Route(HandlerType method, String path, Handler handler) {
     static long number(Context ctx, String param, String what) {
         String raw = ctx.pathParam(param);
         if (!NUMBER.matcher(raw).matches()) {
-            throw ApiException.badRequest(Errors.quoted(raw) + " is not " + what + " (a number)");
+            throw new ApiException(400, Errors.quoted(raw) + " is not " + what + " (a number)");
         }
         return Long.parseLong(raw);
     }

@@ -37,7 +37,7 @@ record SpawnsResource(ModelPreloader preloader, Optional<SpawnFlow> spawner, Map
                 get("/v1/spawns", ctx -> ctx.json(Map.of("spawns", spawns.recent().stream().map(Spawns.Spawn::view).toList()))),
                 get("/v1/spawns/{spawn}", ctx -> {
                     long id = Route.number(ctx, "spawn", "a spawn id");
-                    ctx.json(spawns.get(id).orElseThrow(() -> ApiException.notFound("no spawn " + id + " (spawns are kept for the last "
+                    ctx.json(spawns.get(id).orElseThrow(() -> new ApiException(404, "no spawn " + id + " (spawns are kept for the last "
                             + History.KEEP + " starts)")).view());
                 }),
                 get("/v1/workers", ctx -> ctx.json(Map.of("workers", spawns.workers()))),
@@ -52,15 +52,15 @@ record SpawnsResource(ModelPreloader preloader, Optional<SpawnFlow> spawner, Map
         ModelId id = Route.modelId(ctx);
         String name = Json.read(ctx.bodyAsBytes(), SpawnBody.class, SpawnBody.EMPTY).worker();
         if (name == null || name.isBlank()) {
-            throw ApiException.badRequest("the body must name a configured worker: {\"worker\": \"NAME\"}" + configured());
+            throw new ApiException(400, "the body must name a configured worker: {\"worker\": \"NAME\"}" + configured());
         }
         WorkerSpec spec = workers.get(name);
         if (spec == null || spawner.isEmpty()) {
-            throw ApiException.notFound("no worker " + Errors.quoted(name) + " is configured" + configured());
+            throw new ApiException(404, "no worker " + Errors.quoted(name) + " is configured" + configured());
         }
         ModelsResource.known(preloader, id);
         Spawns.Spawn spawn = spawns.start(spawner.get(), id, name, spec)
-                .orElseThrow(() -> ApiException.unavailable("the server is shutting down"));
+                .orElseThrow(() -> new ApiException(503, "the server is shutting down"));
         ctx.status(202).header("Location", Spawns.PATH + spawn.id()).json(spawn.view());
     }
 
@@ -71,7 +71,7 @@ record SpawnsResource(ModelPreloader preloader, Optional<SpawnFlow> spawner, Map
 
     private void stop(Context ctx) throws InterruptedException {
         long pid = Route.number(ctx, "pid", "a pid");
-        Spawns.Spawn spawn = spawns.worker(pid).orElseThrow(() -> ApiException.notFound("no worker with pid " + pid
+        Spawns.Spawn spawn = spawns.worker(pid).orElseThrow(() -> new ApiException(404, "no worker with pid " + pid
                 + " was started through the API, or it has exited"));
         Optional<Integer> exit = spawns.stop(spawn);
         ctx.json(new Stopped(pid, spawn.view().model(), spawn.view().worker(), exit.orElse(null)));

@@ -42,7 +42,7 @@ record StatsResource(ModelPreloader preloader, PreloaderMetrics metrics, RecentA
         String raw = ctx.queryParam("limit");
         int limit = raw == null ? 20 : raw.matches("[0-9]{1,3}") ? Integer.parseInt(raw) : 0;
         if (limit < 1 || limit > RecentActivity.CAPACITY) {
-            throw ApiException.badRequest("limit must be a number from 1 to " + RecentActivity.CAPACITY);
+            throw new ApiException(400, "limit must be a number from 1 to " + RecentActivity.CAPACITY);
         }
         ctx.json(Map.of("events", activity.recent(limit)));
     }

@@ -36,7 +36,7 @@ record TransfersResource(ModelPreloader preloader, int defaultDevice, Holdings<C
                 return options;
             }
             return options.withPlan(Arrays.stream(PlanMode.values()).filter(m -> Units.name(m).equals(plan)).findFirst()
-                    .orElseThrow(() -> ApiException.badRequest("plan " + Errors.quoted(plan) + " is not one of auto, direct, staged")));
+                    .orElseThrow(() -> new ApiException(400, "plan " + Errors.quoted(plan) + " is not one of auto, direct, staged")));
         }
     }
 
@@ -89,7 +89,7 @@ record TransfersResource(ModelPreloader preloader, int defaultDevice, Holdings<C
         TransferRequest request = Json.read(ctx.bodyAsBytes(), TransferRequest.class, TransferRequest.DEFAULT);
         int device = request.device() == null ? defaultDevice : request.device();
         if (device < 0) {
-            throw ApiException.badRequest("device " + device + " does not exist: devices are numbered from 0");
+            throw new ApiException(400, "device " + device + " does not exist: devices are numbered from 0");
         }
         TransferOptions options = request.options();
         boolean wasResident = ModelsResource.resident(preloader, id);
@@ -110,7 +110,7 @@ record TransfersResource(ModelPreloader preloader, int defaultDevice, Holdings<C
             return;
         }
         Holdings.Held<Copy> held = copies.hold(copy)
-                .orElseThrow(() -> ApiException.unavailable("the server is shutting down; the copy was freed"));
+                .orElseThrow(() -> new ApiException(503, "the server is shutting down; the copy was freed"));
         ctx.status(201).header("Location", "/v1/transfers/" + held.id()).json(view(held));
     }
 

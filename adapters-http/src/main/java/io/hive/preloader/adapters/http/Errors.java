@@ -5,8 +5,11 @@ import io.hive.preloader.core.cache.StaleModelException;
 import io.hive.preloader.core.port.StoreException;
 import io.hive.preloader.core.port.TransferCancelledException;
 import io.hive.preloader.core.service.UnknownModelException;
+import io.javalin.config.JavalinConfig;
+import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
 
+import java.io.IOException;
 import java.util.Map;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
@@ -27,6 +30,29 @@ final class Errors {
     }
 
     private Errors() {
+    }
+
+    /** Every failure of a request, thrown by an endpoint or by Javalin, answered as {@code {"error": …}}. */
+    static void answerFailures(JavalinConfig cfg) {
+        cfg.routes.exception(HttpResponseException.class, (e, ctx) -> answer(ctx, answer(e)));
+        cfg.routes.exception(Exception.class, (e, ctx) -> answer(ctx, answer(e)));
+        cfg.router.javaLangErrorHandler((response, error) -> {
+            LOG.log(System.Logger.Level.ERROR, "request failed", error);
+            try {
+                response.setStatus(500);
+                response.setContentType("application/json");
+                response.getOutputStream().write(JsonErrorHandler.body(500, "internal error (" + error.getClass().getSimpleName() + ")"));
+            } catch (IOException | RuntimeException ignored) {
+                // The client is gone or the response committed: nothing more to tell it.
+            }
+        });
+    }
+
+    private static void answer(Context ctx, Answer answer) {
+        if (answer.status() == 401) {
+            ctx.header("WWW-Authenticate", "Bearer realm=\"preloader\"");
+        }
+        ctx.status(answer.status()).json(answer.body());
     }
 
     static Answer answer(Throwable thrown) {

@@ -7,8 +7,6 @@ import io.hive.preloader.core.service.ModelPreloader;
 import io.hive.preloader.core.service.SpawnFlow;
 import io.javalin.Javalin;
 import io.javalin.config.JavalinConfig;
-import io.javalin.http.Context;
-import io.javalin.http.HttpResponseException;
 import io.javalin.json.JavalinJackson;
 import org.eclipse.jetty.server.Connector;
 import org.eclipse.jetty.server.HttpConnectionFactory;
@@ -133,25 +131,7 @@ public final class PreloaderHttpServer implements AutoCloseable {
         cfg.routes.after(guard::drain);
         routes().forEach(r -> cfg.routes.addHttpHandler(r.method(), r.path(), r.handler()));
         Page.serve(cfg);
-        cfg.routes.exception(HttpResponseException.class, (e, ctx) -> answer(ctx, Errors.answer(e)));
-        cfg.routes.exception(Exception.class, (e, ctx) -> answer(ctx, Errors.answer(e)));
-        cfg.router.javaLangErrorHandler((response, error) -> {
-            LOG.log(System.Logger.Level.ERROR, "request failed", error);
-            try {
-                response.setStatus(500);
-                response.setContentType("application/json");
-                response.getOutputStream().write(JsonErrorHandler.body(500, "internal error (" + error.getClass().getSimpleName() + ")"));
-            } catch (IOException | RuntimeException ignored) {
-                // The client is gone or the response committed: nothing more to tell it.
-            }
-        });
-    }
-
-    private static void answer(Context ctx, Errors.Answer answer) {
-        if (answer.status() == 401) {
-            ctx.header("WWW-Authenticate", "Bearer realm=\"preloader\"");
-        }
-        ctx.status(answer.status()).json(answer.body());
+        Errors.answerFailures(cfg);
     }
 
     /** Binds and starts serving; @throws IllegalStateException naming the address when it cannot listen there */

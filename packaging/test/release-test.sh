@@ -6,7 +6,8 @@
 # fail it) and `systemd-analyze security --offline=true` (exposure at most 4.0); `serve` until /v1/health answers,
 # with the token handed over as systemd's credential; promtool on a scrape; a real Prometheus scraping it (up == 1,
 # the README's hit-rate query); every Grafana expression against the scrape and that Prometheus; a graceful SIGTERM.
-# Usage: packaging/test/release-test.sh [dist/preloader-VERSION-linux-x64.tar.gz]   (default: the one in dist/)
+# Usage: packaging/test/release-test.sh [dist/preloader-VERSION-linux-x64.tar.gz]   (default: the one in dist/;
+#        RELEASE_TEST_KEEP=1 keeps the temporary folder, its logs and the unpacked release)
 set -uo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 tarball="${1:-$(ls -1 "$root"/dist/preloader-*-linux-x64.tar.gz 2>/dev/null | head -1)}"

@@ -61,7 +61,7 @@ final class TransferRun {
 
     String describeSource() {
         return switch (job.source()) {
-            case ChunkSource.File f -> f.path().toString();
+            case ChunkSource.ModelFile f -> f.path().toString();
             case ChunkSource.Memory _ -> "the resident bytes of " + job.model();
         };
     }
@@ -99,7 +99,7 @@ final class TransferRun {
         FileChannel file = null;
         Disruptor<StagingSlot> disruptor = null;
         try {
-            if (job.source() instanceof ChunkSource.File f) {
+            if (job.source() instanceof ChunkSource.ModelFile f) {
                 file = open(f);
             }
             signal.producerStarted();
@@ -147,7 +147,7 @@ final class TransferRun {
         return Duration.ofNanos(took);
     }
 
-    private FileChannel open(ChunkSource.File f) {
+    private FileChannel open(ChunkSource.ModelFile f) {
         try {
             return FileChannel.open(f.path(), StandardOpenOption.READ);
         } catch (IOException e) {

@@ -142,7 +142,7 @@ class IntoTheHostSinkTest {
         ModelFiles.write(models, "m.gguf", ModelFiles.randomBytes(5 * CHUNK, 1));
 
         assertThatThrownBy(() -> io.hive.preloader.core.transfer.TransferRunner.staged(new HostMemoryVramSink(), pipeline, MODEL,
-                new io.hive.preloader.core.port.ChunkSource.File(file, before.size()), 0, TransferOptions.defaults(), java.util.Optional.empty()))
+                new io.hive.preloader.core.port.ChunkSource.ModelFile(file, before.size()), 0, TransferOptions.defaults(), java.util.Optional.empty()))
                 .isInstanceOf(StoreException.class).hasMessageContaining("m.gguf is shorter than the " + 20 * CHUNK + " bytes expected");
         assertThat(p.stats().cache().entries()).isEmpty();
     }

@@ -6,6 +6,8 @@ import io.hive.preloader.core.port.ModelChangedException;
 import io.hive.preloader.core.port.RamStore;
 import io.hive.preloader.core.port.ResidentRegion;
 import io.hive.preloader.core.port.StoreException;
+import io.hive.preloader.linux.Libc;
+import io.hive.preloader.linux.LinuxException;
 
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -49,7 +51,7 @@ public final class MmapRamStore implements RamStore {
             Libc.madvise(mapping, Libc.Advice.MADV_WILLNEED, path);
             PageToucher.touch(mapping, Libc.pageSize(), path.toString(), progress);
             if (lock) {
-                Libc.mlock(mapping, path);
+                lock(mapping, path);
             }
             return new MappedRegion(arena, mapping, file, lock);
         } catch (RuntimeException | Error failure) {
@@ -66,6 +68,14 @@ public final class MmapRamStore implements RamStore {
             return channel.map(FileChannel.MapMode.READ_ONLY, 0, model.size(), arena).asReadOnly();
         } catch (IOException e) {
             throw new StoreException("cannot map " + file.path() + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static void lock(MemorySegment mapping, Path path) {
+        try {
+            Libc.mlock(mapping, path);
+        } catch (LinuxException e) {
+            throw new StoreException(new LockRefusal(path, mapping.byteSize(), e.errno(), Libc.memlockLimit()).message(), e);
         }
     }
 

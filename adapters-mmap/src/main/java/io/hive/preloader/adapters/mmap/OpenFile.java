@@ -2,6 +2,7 @@ package io.hive.preloader.adapters.mmap;
 
 import io.hive.preloader.core.model.Fingerprint;
 import io.hive.preloader.core.port.StoreException;
+import io.hive.preloader.linux.Libc;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -22,7 +23,7 @@ final class OpenFile implements AutoCloseable {
     }
 
     static OpenFile open(Path path) {
-        return new OpenFile(Libc.open(path), path);
+        return new OpenFile(Libc.open(path, Libc.O_RDONLY), path);
     }
 
     Path path() {
@@ -45,7 +46,7 @@ final class OpenFile implements AutoCloseable {
 
     /** Asks the kernel to drop the file's clean, unmapped pages from the page cache ({@code vmtouch -e}). */
     void dropFromPageCache() {
-        Libc.posixFadvise(fd, Libc.FileAdvice.POSIX_FADV_DONTNEED, path);
+        Libc.posixFadvise(fd, 0, 0, Libc.FileAdvice.POSIX_FADV_DONTNEED, path);
     }
 
     @Override

@@ -1,6 +1,7 @@
 package io.hive.preloader.adapters.mmap;
 
 import io.hive.preloader.core.port.StoreException;
+import io.hive.preloader.linux.Residency;
 
 import java.io.IOException;
 import java.lang.foreign.Arena;

@@ -136,20 +136,6 @@ final class Cuda {
         check(api.cuMemFree(devicePointer), "cuMemFree_v2", doing);
     }
 
-    /** Page-locked host memory from the driver, the fastest source a copy can have. */
-    @SuppressWarnings("restricted") // the driver returns a pointer to {@code bytes} bytes
-    MemorySegment allocateHost(long bytes) {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment pointer = arena.allocate(ADDRESS);
-            check(api.cuMemAllocHost(pointer, bytes), "cuMemAllocHost_v2", "of " + bytes + " bytes");
-            return pointer.get(ADDRESS, 0).reinterpret(bytes);
-        }
-    }
-
-    void freeHost(MemorySegment host) {
-        check(api.cuMemFreeHost(host), "cuMemFreeHost", "");
-    }
-
     /** Registers a host region; returns the {@code CUresult} so the caller can try other flags. */
     int tryRegister(MemorySegment region, int flags) {
         return api.cuMemHostRegister(region, region.byteSize(), flags);

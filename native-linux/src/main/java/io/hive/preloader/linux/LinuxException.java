@@ -24,8 +24,4 @@ public final class LinuxException extends StoreException {
     public int errno() {
         return errno;
     }
-
-    public boolean is(Errno e) {
-        return errno == e.number();
-    }
 }

@@ -39,7 +39,7 @@ class LibcTest {
         assertThatThrownBy(() -> Libc.open(missing, Libc.O_RDONLY))
                 .isInstanceOf(StoreException.class)
                 .hasMessage("open of " + missing + " failed: ENOENT (2)")
-                .satisfies(e -> assertThat(((LinuxException) e).is(Errno.ENOENT)).isTrue())
+                .satisfies(e -> assertThat(((LinuxException) e).errno()).isEqualTo(Errno.ENOENT.number()))
                 .satisfies(e -> assertThat(((LinuxException) e).call()).isEqualTo("open"));
     }
 

@@ -20,8 +20,6 @@ final class Cuda {
 
     /** {@code CU_MEMHOSTREGISTER_PORTABLE}: the registration is seen by every context, not only the current one. */
     static final int MEMHOSTREGISTER_PORTABLE = 0x01;
-    /** {@code CU_MEMHOSTREGISTER_DEVICEMAP}: the region is also mapped into the device's address space. */
-    static final int MEMHOSTREGISTER_DEVICEMAP = 0x02;
     /** {@code CU_MEMHOSTREGISTER_READ_ONLY}: the device only reads it; needed for a read-only (page-cache) mapping. */
     static final int MEMHOSTREGISTER_READ_ONLY = 0x08;
     /** {@code CU_STREAM_NON_BLOCKING}: no implicit synchronisation with the legacy default stream. */

@@ -169,12 +169,12 @@ public final class Libc {
      * @throws IllegalArgumentException when {@code range} does not start on a page, which would make EINVAL ambiguous
      */
     public static boolean adviseIfSupported(MemorySegment range, Advice advice, Object what) {
+        if (range.byteSize() == 0) {
+            return true;
+        }
         if (range.address() % PAGE_SIZE != 0) {
             throw new IllegalArgumentException("madvise(" + advice + ") of " + what + ": 0x" + Long.toHexString(range.address())
                     + " is not page-aligned");
-        }
-        if (range.byteSize() == 0) {
-            return true;
         }
         Result r = advise(range, advice);
         if (r.value() == -1 && (r.errno() == Errno.EINVAL.number() || r.errno() == Errno.ENOSYS.number())) {

@@ -73,20 +73,6 @@ public final class Libc {
     private static final StructLayout CALL_STATE = Linker.Option.captureStateLayout();
     private static final VarHandle ERRNO = CALL_STATE.varHandle(groupElement("errno"));
     private static final StructLayout RLIMIT = MemoryLayout.structLayout(JAVA_LONG.withName("rlim_cur"), JAVA_LONG.withName("rlim_max"));
-    /** {@code struct statfs} of 64-bit Linux (x86-64 and aarch64 alike): 120 bytes. */
-    private static final StructLayout STATFS_BUF = MemoryLayout.structLayout(
-            JAVA_LONG.withName("f_type"),                                   // __fsword_t f_type;
-            JAVA_LONG.withName("f_bsize"),                                  // __fsword_t f_bsize;
-            JAVA_LONG.withName("f_blocks"),                                 // fsblkcnt_t f_blocks;
-            JAVA_LONG.withName("f_bfree"),                                  // fsblkcnt_t f_bfree;
-            JAVA_LONG.withName("f_bavail"),                                 // fsblkcnt_t f_bavail;
-            JAVA_LONG.withName("f_files"),                                  // fsfilcnt_t f_files;
-            JAVA_LONG.withName("f_ffree"),                                  // fsfilcnt_t f_ffree;
-            MemoryLayout.sequenceLayout(2, JAVA_INT).withName("f_fsid"),    // fsid_t f_fsid;
-            JAVA_LONG.withName("f_namelen"),                                // __fsword_t f_namelen;
-            JAVA_LONG.withName("f_frsize"),                                 // __fsword_t f_frsize;
-            JAVA_LONG.withName("f_flags"),                                  // __fsword_t f_flags;
-            MemoryLayout.sequenceLayout(4, JAVA_LONG).withName("f_spare")); // __fsword_t f_spare[4];
 
     // Each handle takes the errno segment as its first argument, then the C arguments.
     private static final MethodHandle GETPAGESIZE = link("getpagesize", FunctionDescriptor.of(JAVA_INT));                                   // int getpagesize(void);
@@ -147,10 +133,9 @@ public final class Libc {
     public static StatFs statfs(Path path) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment name = arena.allocateFrom(path.toString());
-            MemorySegment buf = arena.allocate(STATFS_BUF);
+            MemorySegment buf = arena.allocate(StatFs.STRUCT);
             check(invoke(state -> (int) STATFS.invokeExact(state, name, buf)), "statfs", path);
-            return new StatFs(buf.get(JAVA_LONG, offset("f_type")) & 0xffffffffL, buf.get(JAVA_LONG, offset("f_bsize")),
-                    buf.get(JAVA_LONG, offset("f_blocks")), buf.get(JAVA_LONG, offset("f_bfree")));
+            return StatFs.of(buf);
         }
     }
 
@@ -229,10 +214,6 @@ public final class Libc {
         if (what != null) {
             check(r, "munmap", what);
         }
-    }
-
-    private static long offset(String field) {
-        return STATFS_BUF.byteOffset(groupElement(field));
     }
 
     private static long check(Result r, String call, Object what) {

@@ -87,8 +87,7 @@ final class ServeCommand implements java.util.concurrent.Callable<Integer> {
         if (port != null && (port < 0 || port > 65535)) {
             throw Failure.badInput("--port " + port + " is not a TCP port (0 to 65535; 0 picks a free one)");
         }
-        return config.withHttp(new PreloaderConfig.Http(host == null ? http.host() : host.strip(), port == null ? http.port() : port,
-                http.token(), http.maxBodyBytes(), http.shutdownTimeoutSeconds()));
+        return config.withHttp(http.withHost(host == null ? http.host() : host.strip()).withPort(port == null ? http.port() : port));
     }
 
     /** One line each when changes are refused for want of a token, or when the API is reachable beyond this host. */

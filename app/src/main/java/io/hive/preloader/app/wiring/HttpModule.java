@@ -42,7 +42,7 @@ final class HttpModule extends AbstractModule {
     /** The configured workers, as the adapter takes them. */
     static Map<String, WorkerSpec> workers(PreloaderConfig config) {
         Map<String, WorkerSpec> workers = new LinkedHashMap<>();
-        config.workers().forEach((name, w) -> workers.put(name, new WorkerSpec(w.command(), w.probe(), Duration.ofSeconds(w.timeoutSeconds()))));
+        config.workers().forEach((name, w) -> workers.put(name, new WorkerSpec(w.command(), w.probe(), w.timeout())));
         return workers;
     }
 
@@ -56,8 +56,8 @@ final class HttpModule extends AbstractModule {
                 throw new IllegalArgumentException(TOKEN_VARIABLE + ": " + e.getMessage());
             }
         }
-        return new HttpSettings(http.host(), http.port(), environmentToken.or(http::token), http.maxBodyBytes(),
-                Duration.ofSeconds(http.shutdownTimeoutSeconds()), config.transfer().device());
+        return new HttpSettings(http.host(), http.port(), environmentToken.or(http::token), http.maxBody(), http.shutdownTimeout(),
+                config.device());
     }
 
     /** The config as {@code GET /v1/config} shows it, in the file's own keys; the server adds its {@code http} part. */
@@ -68,8 +68,8 @@ final class HttpModule extends AbstractModule {
         config.aliases().forEach((id, file) -> aliases.put(id.value(), file.toString()));
         view.put("aliases", aliases);
         view.put("store", PreloaderConfig.nameOf(config.store()));
-        view.put("mmap", Map.of("lock", config.mmapLock()));
-        view.put("buffer", Map.of("direct_io", config.bufferDirectIo()));
+        view.put("mmap", Map.of("lock", config.mmap().lock()));
+        view.put("buffer", Map.of("direct_io", config.buffer().directIo()));
         Map<String, Object> hugepages = new LinkedHashMap<>();
         hugepages.put("mount", config.hugepages().mount().map(Path::toString).orElse(null));
         hugepages.put("fallback", config.hugepages().fallback().toString());
@@ -79,14 +79,14 @@ final class HttpModule extends AbstractModule {
         view.put("auto_preload", config.autoPreload());
         view.put("keep", config.keep().stream().map(Object::toString).toList());
         view.put("sink", PreloaderConfig.nameOf(config.sink()));
-        view.put("device", config.transfer().device());
-        view.put("plan", PreloaderConfig.nameOf(config.transfer().plan()));
-        view.put("chunk_size", config.transfer().chunkSize());
-        view.put("readers", config.transfer().readers());
+        view.put("device", config.device());
+        view.put("plan", PreloaderConfig.nameOf(config.plan()));
+        view.put("chunk_size", config.chunkSize());
+        view.put("readers", config.readers());
         view.put("journal", config.journalFile().map(Path::toString).orElse(null));
         Map<String, Object> workers = new LinkedHashMap<>();
         config.workers().forEach((name, w) -> workers.put(name, Map.of("command", w.command(), "ready", w.probe().describe(),
-                "timeout", w.timeoutSeconds())));
+                "timeout", w.timeout().toSeconds())));
         view.put("workers", workers);
         return view;
     }

@@ -18,8 +18,8 @@ abstract sealed class StoreModule extends AbstractModule {
 
     static StoreModule of(PreloaderConfig config) {
         return switch (config.store()) {
-            case MMAP -> new Mmap(config.mmapLock());
-            case BUFFER -> new Buffer(config.bufferDirectIo());
+            case MMAP -> new Mmap(config.mmap().lock());
+            case BUFFER -> new Buffer(config.buffer().directIo());
             case HUGEPAGES -> new HugePages(config.hugepages());
         };
     }

@@ -89,7 +89,7 @@ public final class Wiring {
                 StoreModule.of(config),
                 PolicyModule.of(config),
                 SinkModule.of(config),
-                TransferModule.of(config),
+                new TransferModule(),
                 new LauncherModule(),
                 new PreloaderModule());
     }

@@ -48,8 +48,8 @@ class ConfigLoaderTest {
         assertThat(config.models()).containsExactly(Path.of("/srv/models"), dir.resolve("more"));
         assertThat(config.aliases()).containsExactly(Map.entry(ModelId.of("chat"), Path.of("/srv/models/llama-3-8b.gguf")));
         assertThat(config.store()).isEqualTo(Store.BUFFER);
-        assertThat(config.mmapLock()).isTrue();
-        assertThat(config.bufferDirectIo()).isTrue();
+        assertThat(config.mmap().lock()).isTrue();
+        assertThat(config.buffer().directIo()).isTrue();
         assertThat(config.policy()).isEqualTo(Policy.LFU);
         assertThat(config.budget()).isEqualTo("8GiB");
         assertThat(config.autoPreload()).isEqualTo(3);
@@ -64,7 +64,7 @@ class ConfigLoaderTest {
         assertThat(config).isEqualTo(PreloaderConfig.defaults());
         assertThat(config.models()).containsExactly(Path.of("models").toAbsolutePath());
         assertThat(config.store()).isEqualTo(Store.MMAP);
-        assertThat(config.mmapLock()).isFalse();
+        assertThat(config.mmap().lock()).isFalse();
         assertThat(config.policy()).as("the winner of bench/policy-trace.sh").isEqualTo(Policy.CAFFEINE);
         assertThat(config.hugepages()).isEqualTo(new PreloaderConfig.HugePages(Optional.of(Path.of("/dev/hugepages")), Path.of("/dev/shm")));
         assertThat(config.budget()).isEqualTo("50%");
@@ -106,7 +106,7 @@ class ConfigLoaderTest {
         assertThat(ConfigLoader.parse("budget: 512MiB", FILE).budget()).isEqualTo("512MiB");
         assertThat(ConfigLoader.parse("budget: 25%", FILE).budget()).isEqualTo("25%");
         assertThat(ConfigLoader.parse("store: MMAP", FILE).store()).isEqualTo(Store.MMAP);
-        assertThat(ConfigLoader.parse("mmap:\nbuffer:\n", FILE).mmapLock()).isFalse();
+        assertThat(ConfigLoader.parse("mmap:\nbuffer:\n", FILE).mmap().lock()).isFalse();
     }
 
     @ParameterizedTest(name = "{0}")

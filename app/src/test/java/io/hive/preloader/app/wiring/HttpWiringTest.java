@@ -31,7 +31,7 @@ class HttpWiringTest {
     private final HttpClient http = HttpClient.newHttpClient();
 
     private PreloaderConfig config() {
-        PreloaderConfig.Http listen = new PreloaderConfig.Http("127.0.0.1", 0, Optional.of(FILE_TOKEN), 64 * 1024, 5);
+        PreloaderConfig.Http listen = new PreloaderConfig.Http("127.0.0.1", 0, Optional.of(FILE_TOKEN), 64 * 1024L, java.time.Duration.ofSeconds(5));
         return PreloaderConfig.defaults().withModels(List.of(models)).withBudget("64MiB").withHttp(listen);
     }
 
@@ -55,7 +55,7 @@ class HttpWiringTest {
         DemoModels.write(models, SMALL);
         PreloaderConfig config = config().withWorkers(java.util.Map.of("sh", new PreloaderConfig.Worker(
                 List.of("/bin/sh", "-c", "echo \"serving $PRELOADER_MODEL_ID\"; exec sleep 60"),
-                io.hive.preloader.core.port.ReadinessProbe.line("^serving small$"), 30)));
+                Optional.of("^serving small$"), Optional.empty(), Optional.empty(), java.time.Duration.ofSeconds(30))));
         long pid;
 
         try (Service service = Wiring.serve(config, Optional.empty())) {

@@ -35,7 +35,7 @@ class TransferWiringTest {
 
     private PreloaderConfig config(Sink sink, Plan plan) {
         return PreloaderConfig.defaults().withModels(List.of(models)).withBudget("64MiB").withSink(sink)
-                .withTransfer(new PreloaderConfig.Transfer(0, plan, 64 * 1024, 2));
+                .withPlan(plan).withChunkSize(64L * 1024).withReaders(2);
     }
 
     @ParameterizedTest(name = "plan {0}")

@@ -5,7 +5,9 @@ import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.exc.StreamReadException;
+import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.core.util.JsonParserDelegate;
+import com.fasterxml.jackson.databind.cfg.EnumFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.InjectableValues;
 import com.fasterxml.jackson.databind.JsonMappingException;
@@ -26,7 +28,9 @@ import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
 
@@ -47,6 +51,7 @@ public final class ConfigLoader {
             .withCoercionConfig(LogicalType.Boolean, c -> c.setCoercion(CoercionInputShape.Integer, CoercionAction.Fail)
                     .setCoercion(CoercionInputShape.String, CoercionAction.Fail))
             .withCoercionConfig(LogicalType.Integer, c -> c.setCoercion(CoercionInputShape.String, CoercionAction.Fail))
+            .enable(EnumFeature.WRITE_ENUMS_TO_LOWERCASE)
             .addModule(new Jdk8Module())
             .addModule(ConfigValues.module())
             .injectableValues(new InjectableValues.Std().addValue("hugepages.mount", Optional.of(Path.of(PreloaderConfig.HugePages.DEFAULT_MOUNT))))
@@ -88,6 +93,14 @@ public final class ConfigLoader {
         } catch (IOException e) {
             throw new ConfigException(file, ConfigKeys.oneLine(e.getMessage()));
         }
+    }
+
+    /** The config in the file's own keys, as {@code GET /v1/config} shows it: the journal in force, no {@code http} (the server's own). */
+    public static Map<String, Object> shown(PreloaderConfig config) {
+        Map<String, Object> shown = MAPPER.convertValue(config, new TypeReference<LinkedHashMap<String, Object>>() { });
+        shown.remove("http");
+        shown.put("journal", config.journalFile().map(Path::toString).orElse(null));
+        return shown;
     }
 
     private static JsonNode read(String text, Path file) {

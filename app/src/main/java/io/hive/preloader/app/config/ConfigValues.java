@@ -1,12 +1,16 @@
 package io.hive.preloader.app.config;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.DeserializationContext;
 import com.fasterxml.jackson.databind.KeyDeserializer;
 import com.fasterxml.jackson.databind.Module;
 import com.fasterxml.jackson.databind.deser.std.StdScalarDeserializer;
+import com.fasterxml.jackson.databind.SerializerProvider;
 import com.fasterxml.jackson.databind.module.SimpleModule;
+import com.fasterxml.jackson.databind.ser.std.StdScalarSerializer;
+import com.fasterxml.jackson.databind.ser.std.ToStringSerializer;
 import io.hive.preloader.core.cache.ByteBudget;
 import io.hive.preloader.core.model.ByteSize;
 import io.hive.preloader.core.model.ModelId;
@@ -43,6 +47,19 @@ public final class ConfigValues {
                     @Override
                     public Object deserializeKey(String key, DeserializationContext context) {
                         return id(key);
+                    }
+                })
+                // and back, for the config as shown: as an operator writes them
+                .addSerializer(Path.class, ToStringSerializer.instance)
+                .addSerializer(ModelId.class, ToStringSerializer.instance)
+                .addSerializer(Duration.class, new StdScalarSerializer<>(Duration.class) {
+                    @Override
+                    public void serialize(Duration value, JsonGenerator out, SerializerProvider provider) throws IOException {
+                        if (value.toMillis() % 1000 == 0) {
+                            out.writeNumber(value.toSeconds());
+                        } else {
+                            out.writeNumber(value.toMillis() / 1000.0);
+                        }
                     }
                 });
     }

@@ -185,4 +185,26 @@ class ConfigLoaderTest {
 
         assertThat(config.withModels(List.of(Path.of("/m"))).journalFile()).isEqualTo(Optional.of(Path.of("/var/lib/preloader/journal.tsv")));
     }
+
+    @Test
+    void shouldShowTheConfigInTheFilesOwnKeysWithTheJournalInForceAndNoHttpSection() {
+        Map<String, Object> shown = ConfigLoader.shown(ConfigLoader.parse("""
+                models: /srv/models
+                aliases: {chat: /srv/x.gguf}
+                store: hugepages
+                hugepages: {mount: null}
+                chunk_size: 1MiB
+                keep: chat
+                workers: {w: {command: [x, "{model}"], ready_port: 8080, timeout: 1.5m}}
+                http: {token: "0123456789abcdef-long-enough"}
+                """, FILE));
+
+        assertThat(shown.toString()).isEqualTo("{models=[/srv/models], aliases={chat=/srv/x.gguf}, store=hugepages, mmap={lock=false}, "
+                + "buffer={direct_io=false}, policy=caffeine, budget=50%, auto_preload=0, sink=host, journal=/srv/models/.preloader-journal.tsv, "
+                + "keep=[chat], device=0, plan=auto, chunk_size=1048576, readers=4, hugepages={mount=null, fallback=/dev/shm}, "
+                + "workers={w={command=[x, {model}], ready_line=null, ready_port=8080, ready_exit=null, timeout=90}}}");
+        assertThat(shown.keySet()).as("every key but http, which the server shows itself")
+                .containsExactlyElementsOf(java.util.Arrays.stream(PreloaderConfig.class.getRecordComponents())
+                        .map(ConfigKeys::keyOf).filter(key -> !key.equals("http")).toList());
+    }
 }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
+import com.google.common.base.Throwables;
 
 import java.lang.reflect.AnnotatedParameterizedType;
 import java.lang.reflect.AnnotatedType;
@@ -18,6 +19,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * The keys of the config file as its records declare them, and the one line that says why a key's value is refused:
@@ -40,16 +42,12 @@ final class ConfigKeys {
 
     /** Why Jackson refused the tree, in one line naming the key. */
     static String explain(JsonMappingException e, JsonNode tree) {
-        List<Object> path = new ArrayList<>();
-        e.getPath().forEach(r -> path.add(r.getFieldName() != null ? r.getFieldName() : (Object) r.getIndex()));
-        Refused refused = refusal(e);
-        if (refused != null && !refused.key.isEmpty()) {
-            path.add(refused.key);
-        }
-        // A single value read as a list of one: the value is the key's own, not an element's.
+        List<Object> path = new ArrayList<>(e.getPath().stream().map(r -> r.getFieldName() != null ? (Object) r.getFieldName() : r.getIndex()).toList());
+        Optional<Refused> refused = Throwables.getCausalChain(e).stream().filter(Refused.class::isInstance).map(Refused.class::cast).findFirst();
+        refused.filter(r -> !r.key.isEmpty()).ifPresent(r -> path.add(r.key));
         JsonNode node = tree;
         for (int i = 0; i < path.size(); i++) {
-            if (path.get(i) instanceof Integer && !node.isArray()) {
+            if (path.get(i) instanceof Integer && !node.isArray()) { // a single value read as a list of one: the value is the key's own
                 path.subList(i, path.size()).clear();
                 break;
             }
@@ -58,20 +56,20 @@ final class ConfigKeys {
         String key = keyPath(path);
         if (e instanceof UnrecognizedPropertyException unknown) {
             String parent = keyPath(path.subList(0, path.size() - 1));
-            return "unknown key '" + key + "'; allowed keys" + (parent.isEmpty() ? "" : " under " + parent) + ": "
-                    + keysOf(unknown.getReferringClass());
+            return "unknown key '" + key + "'; allowed keys" + (parent.isEmpty() ? "" : " under " + parent) + ": " + keysOf(unknown.getReferringClass());
         }
-        if (refused != null && refused.problem != null) {
-            return key + ": " + refused.problem;
+        String prefix = key.isEmpty() ? "" : key + ": ";
+        if (refused.isPresent() && refused.get().problem != null) {
+            return prefix + refused.get().problem;
         }
-        if (refused == null && e instanceof ValueInstantiationException) {
-            return (key.isEmpty() ? "" : key + ": ") + oneLine(String.valueOf(e.getCause() == null ? e.getOriginalMessage() : e.getCause().getMessage()));
+        if (refused.isEmpty() && e instanceof ValueInstantiationException) {
+            return prefix + oneLine(String.valueOf(e.getCause() == null ? e.getOriginalMessage() : e.getCause().getMessage()));
         }
         if (path.isEmpty()) {
             return "the top level must be a mapping of keys (" + keysOf(PreloaderConfig.class) + "), found " + kind(node);
         }
         AnnotatedType type = typeAt(path);
-        return key + ": " + (type == null ? oneLine(e.getOriginalMessage()) : words(type, path.getLast() instanceof Integer, node));
+        return prefix + (type == null ? oneLine(e.getOriginalMessage()) : words(type, path.getLast() instanceof Integer, node));
     }
 
     /**
@@ -80,32 +78,17 @@ final class ConfigKeys {
      */
     static Optional<String> emptyValue(JsonNode node, List<Object> path) {
         AnnotatedType type = path.isEmpty() ? null : typeAt(path);
-        if (node.isNull() && type != null && !(raw(type) == Optional.class || container(raw(type)))) {
+        if (node.isNull() && type != null && raw(type) != Optional.class && !container(raw(type))) {
             return Optional.of(keyPath(path) + ": " + words(type, path.getLast() instanceof Integer, node));
         }
-        List<Optional<String>> inside = new ArrayList<>();
-        if (node.isObject()) {
-            node.properties().forEach(e -> inside.add(emptyValue(e.getValue(), with(path, e.getKey()))));
-        }
-        for (int i = 0; node.isArray() && i < node.size(); i++) {
-            inside.add(emptyValue(node.get(i), with(path, i)));
-        }
-        return inside.stream().flatMap(Optional::stream).findFirst();
+        Stream<Optional<String>> inside = node.isObject()
+                ? node.properties().stream().map(e -> emptyValue(e.getValue(), with(path, e.getKey())))
+                : Stream.iterate(0, i -> i < node.size(), i -> i + 1).map(i -> emptyValue(node.get(i), with(path, i)));
+        return inside.flatMap(Optional::stream).findFirst();
     }
 
     private static List<Object> with(List<Object> path, Object segment) {
-        List<Object> longer = new ArrayList<>(path);
-        longer.add(segment);
-        return longer;
-    }
-
-    private static Refused refusal(Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof Refused refused) {
-                return refused;
-            }
-        }
-        return null;
+        return Stream.concat(path.stream(), Stream.of(segment)).toList();
     }
 
     /** The type a path leads to, from {@link PreloaderConfig} down through sections, lists and maps; null past them. */
@@ -129,7 +112,7 @@ final class ConfigKeys {
         Allowed allowed = type.isAnnotationPresent(Allowed.class) ? type.getAnnotation(Allowed.class) : inner.getAnnotation(Allowed.class);
         Class<?> raw = raw(inner);
         String what = allowed != null ? allowed.value()
-                : raw.isEnum() ? "one of " + PreloaderConfig.namesOf(raw)
+                : raw.isEnum() ? "one of " + Arrays.stream(raw.getEnumConstants()).map(c -> PreloaderConfig.nameOf((Enum<?>) c)).collect(Collectors.joining(", "))
                 : raw == boolean.class || raw == Boolean.class ? "one of true, false"
                 : raw == Path.class ? "a path"
                 : raw.isRecord() ? "a mapping with " + keysOf(raw)
@@ -154,15 +137,12 @@ final class ConfigKeys {
     }
 
     private static String keyPath(List<Object> path) {
-        StringBuilder key = new StringBuilder();
-        path.forEach(s -> key.append(s instanceof Integer ? "[" + s + "]" : (key.isEmpty() ? "" : ".") + s));
-        return key.toString();
+        return path.stream().map(s -> s instanceof Integer ? "[" + s + "]" : "." + s).collect(Collectors.joining()).replaceFirst("^\\.", "");
     }
 
     /** A value as written, for {@code 'VALUE' is not …}. */
     private static String render(JsonNode node) {
-        return node.isNull() || node.isMissingNode() ? "an empty value" : node.isObject() ? "a mapping" : node.isArray() ? "a list"
-                : "'" + oneLine(node.asText()) + "'";
+        return node.isValueNode() && !node.isNull() ? "'" + oneLine(node.asText()) + "'" : kind(node);
     }
 
     /** What a value is, for {@code expected …, found …}. */

@@ -6,8 +6,8 @@ import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.DeserializationContext;
 import com.fasterxml.jackson.databind.KeyDeserializer;
 import com.fasterxml.jackson.databind.Module;
-import com.fasterxml.jackson.databind.deser.std.StdScalarDeserializer;
 import com.fasterxml.jackson.databind.SerializerProvider;
+import com.fasterxml.jackson.databind.deser.std.StdScalarDeserializer;
 import com.fasterxml.jackson.databind.module.SimpleModule;
 import com.fasterxml.jackson.databind.ser.std.StdScalarSerializer;
 import com.fasterxml.jackson.databind.ser.std.ToStringSerializer;
@@ -26,7 +26,8 @@ import java.util.regex.Pattern;
 /**
  * Readers of the config's own kinds of values: paths (relative to the config file's folder), sizes ({@code 16MiB}),
  * budgets ({@code 24GiB}, {@code 50%}), durations ({@code 600} seconds, {@code 10m}), model ids and the token. A value
- * of the wrong form is {@link Refused}, for {@link ConfigLoader} to word with its key.
+ * of the wrong form is {@link Refused}, for {@link ConfigLoader} to word with its key. Written back as an operator
+ * writes them, for the config as shown.
  */
 public final class ConfigValues {
     /** The reader attribute holding the config file's folder. */
@@ -49,14 +50,13 @@ public final class ConfigValues {
                         return id(key);
                     }
                 })
-                // and back, for the config as shown: as an operator writes them
                 .addSerializer(Path.class, ToStringSerializer.instance)
                 .addSerializer(ModelId.class, ToStringSerializer.instance)
                 .addSerializer(Duration.class, new StdScalarSerializer<>(Duration.class) {
                     @Override
                     public void serialize(Duration value, JsonGenerator out, SerializerProvider provider) throws IOException {
                         if (value.toMillis() % 1000 == 0) {
-                            out.writeNumber(value.toSeconds());
+                            out.writeNumber(value.toSeconds()); // a whole number, as written
                         } else {
                             out.writeNumber(value.toMillis() / 1000.0);
                         }
@@ -70,12 +70,11 @@ public final class ConfigValues {
         if (!m.matches()) {
             throw new IllegalArgumentException("'" + text + "' is not a duration like 90s, 10m or 500ms");
         }
-        double amount = Double.parseDouble(m.group(1));
-        double seconds = switch (m.group(2) == null ? "s" : m.group(2)) {
-            case "ms" -> amount / 1000;
-            case "m" -> amount * 60;
-            case "h" -> amount * 3600;
-            default -> amount;
+        double seconds = Double.parseDouble(m.group(1)) * switch (m.group(2) == null ? "s" : m.group(2)) {
+            case "ms" -> 0.001;
+            case "m" -> 60;
+            case "h" -> 3600;
+            default -> 1;
         };
         return Duration.ofNanos(Math.round(seconds * 1e9));
     }
@@ -110,48 +109,45 @@ public final class ConfigValues {
         @Override
         public T deserialize(JsonParser p, DeserializationContext context) throws IOException {
             if (!p.hasToken(JsonToken.VALUE_STRING) && !(numbers && p.hasToken(JsonToken.VALUE_NUMBER_INT))) {
-                throw new Refused("", null);
+                throw refused(p.currentToken());
             }
             try {
-                return parse.apply(p.getText().strip(), context);
+                return parse.apply(p.getText(), context);
             } catch (Refused refused) {
                 throw refused;
             } catch (IllegalArgumentException e) {
                 throw new Refused("", null);
             }
         }
+
+        Refused refused(JsonToken found) {
+            return new Refused("", null);
+        }
     }
 
     /** A size in bytes: a byte count, or a number with a binary unit such as {@code 64KiB}. */
     static final class Size extends Reader<Long> {
         Size() {
-            super(Long.class, true, (text, _) -> ByteSize.parse(text));
+            super(Long.class, true, (text, _) -> ByteSize.parse(text.strip()));
         }
     }
 
     /** A budget as written, checked to be one {@link ByteBudget} reads. */
     static final class Budget extends Reader<String> {
         Budget() {
-            super(String.class, true, (text, _) -> {
-                ByteBudget.parse(text, SAMPLE_RAM);
-                return text;
-            });
+            super(String.class, true, (text, _) -> ByteBudget.parse(text.strip(), SAMPLE_RAM) != null ? text.strip() : null);
         }
     }
 
     /** The token: text only, and never echoed, not even its digits when it was written as a number. */
-    static final class Secret extends StdScalarDeserializer<String> {
+    static final class Secret extends Reader<String> {
         Secret() {
-            super(String.class);
+            super(String.class, false, (text, _) -> text);
         }
 
         @Override
-        public String deserialize(JsonParser p, DeserializationContext context) throws IOException {
-            if (!p.hasToken(JsonToken.VALUE_STRING)) {
-                throw new Refused("", "expected text (quote it), found " + (p.currentToken().isNumeric() ? "a number"
-                        : p.currentToken().isBoolean() ? "a boolean" : "a list or a mapping"));
-            }
-            return p.getText();
+        Refused refused(JsonToken found) {
+            return new Refused("", "expected text (quote it), found " + (found.isNumeric() ? "a number" : found.isBoolean() ? "a boolean" : "a list or a mapping"));
         }
     }
 }

@@ -20,7 +20,6 @@ import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CompletableFuture;
 import java.util.stream.Stream;
 
 /** {@code preloader preload ID|FILE…}: loads models into RAM, one after another, and says how fast each came. */
@@ -80,7 +79,7 @@ final class PreloadCommand implements Callable<Integer> {
                 ProgressBar progress = new ProgressBar(err, model.id().value(), bar);
                 Loaded loaded;
                 try {
-                    loaded = join(preloader.preload(model.id(), progress));
+                    loaded = preloader.preload(model.id(), progress).join(); // a failure is unwrapped by ErrorHandler
                 } finally {
                     progress.finish();
                 }
@@ -115,18 +114,6 @@ final class PreloadCommand implements Callable<Integer> {
             return PageCache.residentBytes(model.path());
         } catch (RuntimeException e) {
             return -1;
-        }
-    }
-
-    private static <T> T join(CompletableFuture<T> future) {
-        try {
-            return future.join();
-        } catch (java.util.concurrent.CompletionException e) {
-            Throwable cause = ErrorHandler.unwrap(e);
-            if (cause instanceof RuntimeException r) {
-                throw r;
-            }
-            throw e;
         }
     }
 }

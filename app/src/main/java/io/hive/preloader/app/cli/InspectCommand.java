@@ -11,10 +11,8 @@ import io.hive.preloader.core.gguf.GgufValue;
 import io.hive.preloader.core.gguf.GgufValueType;
 import io.hive.preloader.core.gguf.TensorInfo;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -29,7 +27,6 @@ import java.nio.file.StandardOpenOption;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 
 /**
@@ -38,11 +35,8 @@ import java.util.stream.Collectors;
  */
 @Command(name = "inspect", mixinStandardHelpOptions = true,
         description = "Validates a GGUF file's header and prints its version, counts, layout and metadata.")
-final class InspectCommand implements Callable<Integer> {
+final class InspectCommand extends Subcommand {
     private static final int SHOWN_CHARS = 96;
-
-    @Spec
-    CommandSpec spec;
 
     @Parameters(paramLabel = "FILE", description = "a .gguf file")
     String file;
@@ -54,7 +48,7 @@ final class InspectCommand implements Callable<Integer> {
     public Integer call() {
         Path path = Path.of(file);
         GgufHeader header = read(path, file);
-        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter out = out();
         if (json) {
             out.println(json(header, path));
         } else {

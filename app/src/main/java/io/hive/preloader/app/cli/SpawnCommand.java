@@ -14,18 +14,14 @@ import io.hive.preloader.core.service.Spawned;
 import io.hive.preloader.core.service.WorkerStartException;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.Callable;
 import java.util.function.Consumer;
 
 /**
@@ -40,14 +36,8 @@ import java.util.function.Consumer;
                 "Once ready the worker keeps running and this command waits for it, passing its output on, and exits "
                         + "with its status; --stop-when-ready stops it instead.",
                 "Example: preloader spawn llama3 --ready-port 8080 -- llama-server -m {model} --port 8080"})
-final class SpawnCommand implements Callable<Integer> {
+final class SpawnCommand extends Subcommand {
     private static final Duration STOP_GRACE = Duration.ofSeconds(10);
-
-    @ParentCommand
-    PreloaderCommand root;
-
-    @Spec
-    CommandSpec spec;
 
     @Parameters(index = "0", paramLabel = "ID|FILE", description = "a model id, or the path of a .gguf file")
     String model;
@@ -88,8 +78,8 @@ final class SpawnCommand implements Callable<Integer> {
         Duration wait = duration(timeout);
         ModelArgs.Target target = ModelArgs.parse(model);
         PreloaderConfig config = root.configFor(List.of(target));
-        PrintWriter out = spec.commandLine().getOut();
-        PrintWriter err = spec.commandLine().getErr();
+        PrintWriter out = out();
+        PrintWriter err = err();
         try (ModelPreloader preloader = Wiring.preloader(config)) {
             ModelDescriptor descriptor = ModelArgs.find(target, preloader.catalog(), config.models());
             SpawnFlow flow = new SpawnFlow(preloader, Wiring.launcher(config));

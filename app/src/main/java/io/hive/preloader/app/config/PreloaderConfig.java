@@ -10,7 +10,6 @@ import io.soabase.recordbuilder.core.RecordBuilder;
 
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -20,7 +19,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
-import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 import static com.fasterxml.jackson.annotation.JsonFormat.Feature.ACCEPT_SINGLE_VALUE_AS_ARRAY;
@@ -31,7 +29,8 @@ import static java.util.Objects.requireNonNullElse;
  * in the file's order, bound by {@link ConfigLoader}; a key left out is null here and takes the default the constructor
  * gives it. To add a key: a component, its {@code @param} line, its {@link Allowed} words where its values are limited,
  * its default and checks in the constructor, and its line in the README. {@code withX} methods come from the
- * generated {@code PreloaderConfigBuilder.With}.
+ * generated {@code PreloaderConfigBuilder.With}; build one in code with {@code PreloaderConfigBuilder} (so that a new key
+ * breaks no caller), not the canonical constructor.
  *
  * @param models      folders whose {@code *.gguf} files are models (id = file name without {@code .gguf}); one folder
  *                    may be written as text; default {@code ./models} of the working directory
@@ -121,10 +120,6 @@ public record PreloaderConfig(
         return choice.name().toLowerCase(Locale.ROOT);
     }
 
-    static String namesOf(Class<?> type) {
-        return Arrays.stream(type.getEnumConstants()).map(c -> nameOf((Enum<?>) c)).collect(Collectors.joining(", "));
-    }
-
     /** Which {@code RamStore} holds resident models. */
     public enum Store { MMAP, BUFFER, HUGEPAGES }
 
@@ -212,19 +207,17 @@ public record PreloaderConfig(
      * @param readyExit ready when it exits with status 0 (the default; {@code false} is refused)
      * @param timeout   how long to wait for ready before it is stopped
      */
+    @RecordBuilder
     public record Worker(
             @Allowed("a list of arguments like [llama-server, -m, \"{model}\"]") List<@Allowed("text (quote \"{model}\")") String> command,
             Optional<String> readyLine,
             @Allowed("a TCP port (1 to 65535)") Optional<Integer> readyPort,
             Optional<Boolean> readyExit,
-            @Allowed("a number of seconds from 1 to 86400") Duration timeout) {
+            @Allowed("a number of seconds from 1 to 86400") Duration timeout) implements PreloaderConfigWorkerBuilder.With {
 
         public Worker {
             Refused.unless(command != null && !command.isEmpty() && !command.getFirst().isBlank(), "command", command);
             command = List.copyOf(command);
-            readyLine = requireNonNullElse(readyLine, Optional.empty());
-            readyPort = requireNonNullElse(readyPort, Optional.empty());
-            readyExit = requireNonNullElse(readyExit, Optional.empty());
             timeout = requireNonNullElse(timeout, Duration.ofSeconds(600));
             List<String> probes = Stream.of(readyLine.map(_ -> "ready_line"), readyPort.map(_ -> "ready_port"), readyExit.map(_ -> "ready_exit"))
                     .flatMap(Optional::stream).toList();

@@ -34,7 +34,8 @@ class HttpConfigTest {
                   shutdown_timeout: 5
                 """, FILE);
 
-        assertThat(config.http()).isEqualTo(new PreloaderConfig.Http("0.0.0.0", 0, Optional.of("0123456789abcdef-long-enough"), 16 * 1024L, Duration.ofSeconds(5)));
+        assertThat(config.http()).isEqualTo(PreloaderConfigHttpBuilder.builder().host("0.0.0.0").port(0)
+                .token(Optional.of("0123456789abcdef-long-enough")).maxBody(16 * 1024L).shutdownTimeout(Duration.ofSeconds(5)).build());
         assertThat(config.http().toString()).doesNotContain("0123456789abcdef-long-enough");
         assertThat(config.withModels(java.util.List.of(Path.of("/srv/other"))).http()).as("kept by with-methods").isEqualTo(config.http());
     }

@@ -6,7 +6,6 @@ import io.hive.preloader.core.model.ModelId;
 import io.hive.preloader.core.service.ModelStats;
 import io.hive.preloader.core.service.PreloaderStats;
 
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -66,7 +65,7 @@ record ModelView(String id, String state, long size, long residentBytes, boolean
         long size = file.map(ModelDescriptor::size).or(() -> entry.map(CacheSnapshot.Entry::bytes)).orElse(0L);
         return new ModelView(
                 id.value(),
-                entry.map(e -> PreloadJobs.name(e.state())).orElse(ON_DISK),
+                entry.map(e -> Units.name(e.state())).orElse(ON_DISK),
                 size,
                 entry.map(CacheSnapshot.Entry::residentBytes).orElse(0L),
                 entry.map(CacheSnapshot.Entry::pinned).orElse(false),
@@ -77,12 +76,8 @@ record ModelView(String id, String state, long size, long residentBytes, boolean
                 counts.map(ModelStats::evictions).orElse(0L),
                 counts.flatMap(ModelStats::lastAccess).map(Instant::toString).orElse(null),
                 entry.filter(e -> e.loadNanos() > 0).map(e -> e.loadNanos() / 1e9).orElse(null),
-                counts.flatMap(ModelStats::lastLoadFromDisk).map(ModelView::seconds).orElse(null),
-                counts.flatMap(ModelStats::lastOpenFromCache).map(ModelView::seconds).orElse(null),
+                counts.flatMap(ModelStats::lastLoadFromDisk).map(Units::seconds).orElse(null),
+                counts.flatMap(ModelStats::lastOpenFromCache).map(Units::seconds).orElse(null),
                 file.isPresent());
-    }
-
-    private static double seconds(Duration d) {
-        return d.toNanos() / 1e9;
     }
 }

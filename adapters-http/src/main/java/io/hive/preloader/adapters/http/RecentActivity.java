@@ -1,5 +1,9 @@
 package io.hive.preloader.adapters.http;
 
+import io.hive.preloader.core.port.DeviceCopy;
+import io.hive.preloader.core.service.Loaded;
+
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -21,16 +25,17 @@ final class RecentActivity {
      */
     record Event(String at, String kind, String model, long bytes, double seconds, Double gigabytesPerSecond, String origin,
                  Integer device) {
+        Event(String kind, String model, long bytes, Duration took, String origin, Integer device) {
+            this(Instant.now().toString(), kind, model, bytes, Units.seconds(took), Units.gigabytesPerSecond(bytes, took), origin, device);
+        }
     }
 
-    void load(String model, long bytes, java.time.Duration took, String origin) {
-        add(new Event(Instant.now().toString(), "load", model, bytes, PreloadJobs.seconds(took),
-                Rates.gigabytesPerSecond(bytes, took), origin, null));
+    void load(Loaded loaded) {
+        add(new Event("load", loaded.id().value(), loaded.bytes(), loaded.took(), Units.name(loaded.origin()), null));
     }
 
-    void transfer(String model, long bytes, java.time.Duration took, String origin, int device) {
-        add(new Event(Instant.now().toString(), "transfer", model, bytes, PreloadJobs.seconds(took),
-                Rates.gigabytesPerSecond(bytes, took), origin, device));
+    void transfer(DeviceCopy copy, String origin) {
+        add(new Event("transfer", copy.model().value(), copy.bytes(), copy.took(), origin, copy.device()));
     }
 
     private synchronized void add(Event event) {

@@ -239,7 +239,7 @@ class HttpApiEndToEndTest {
         assertThat(f.client.get("/v1/models/gamma").json().get("pinned").asBoolean()).isTrue();
         assertThat(f.client.get("/v1/models/beta").json().get("pinned").asBoolean()).isFalse();
         assertThat(f.client.metric("preloader_model_accesses_total{model=\"beta\"}")).isEqualTo(40);
-        assertThat(f.server.autoPreload(0)).isEmpty();
+        assertThat(f.server.startup(List.of(), 0).mostUsed()).isEmpty();
     }
 
     @Test
@@ -283,10 +283,12 @@ class HttpApiEndToEndTest {
                         .forEach(r -> assertThat(r.getValue().at("/content/application~1json/schema/$ref").asText())
                                 .as("%s %s %s", op.getKey(), p.getKey(), r.getKey()).isEqualTo("#/components/schemas/Error"))));
         // Every documented schema has exactly the fields the server writes (or reads).
-        Map<String, Class<? extends Record>> schemas = Map.of("Model", ModelView.class, "Job", PreloadJobs.View.class,
-                "Transfer", Api.TransferView.class, "TransferRequest", Api.TransferRequest.class, "Handoff", Api.HandoffView.class,
-                "Event", RecentActivity.Event.class, "Spawn", Spawns.View.class,
-                "Worker", Spawns.WorkerView.class, "SpawnRequest", Api.SpawnBody.class);
+        Map<String, Class<? extends Record>> schemas = Map.ofEntries(Map.entry("Model", ModelView.class),
+                Map.entry("Job", PreloadJobs.View.class), Map.entry("Transfer", TransfersResource.TransferView.class),
+                Map.entry("TransferRequest", TransfersResource.TransferRequest.class), Map.entry("Handoff", LeasesResource.HandoffView.class),
+                Map.entry("Event", RecentActivity.Event.class), Map.entry("Spawn", Spawns.View.class), Map.entry("Worker", Spawns.WorkerView.class),
+                Map.entry("SpawnRequest", SpawnsResource.SpawnBody.class), Map.entry("Stats", StatsResource.StatsView.class),
+                Map.entry("Released", Holdings.Released.class));
         schemas.forEach((name, type) -> {
             List<String> fields = new ArrayList<>();
             doc.at("/components/schemas/" + name + "/properties").fieldNames().forEachRemaining(fields::add);

@@ -123,6 +123,9 @@ class ConfigLoaderTest {
             buffer: {direct_io: 1}     | config /x/p.yaml: buffer.direct_io: '1' is not one of true, false
             auto_preload: -1           | config /x/p.yaml: auto_preload: '-1' is not a count of models (0 or more)
             auto_preload: many         | config /x/p.yaml: auto_preload: 'many' is not a count of models (0 or more)
+            auto_preload: 1.5          | config /x/p.yaml: auto_preload: '1.5' is not a count of models (0 or more)
+            chunk_size:                | config /x/p.yaml: chunk_size: an empty value is not a size from 64KiB to 1GiB in whole 4 KiB pages, like 16MiB
+            models: [/a, null]         | config /x/p.yaml: models[1]: expected a path, found an empty value
             stor: mmap                 | config /x/p.yaml: unknown key 'stor'; allowed keys: models, aliases, store, mmap, buffer, policy, budget, auto_preload, sink, journal, keep, device, plan, chunk_size, readers, hugepages, http, workers
             mmap: {lok: true}          | config /x/p.yaml: unknown key 'mmap.lok'; allowed keys under mmap: lock
             mmap: true                 | config /x/p.yaml: mmap: expected a mapping with lock, found the boolean true

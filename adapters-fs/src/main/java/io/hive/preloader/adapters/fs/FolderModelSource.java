@@ -4,6 +4,7 @@ import io.hive.preloader.core.model.Fingerprint;
 import io.hive.preloader.core.model.ModelDescriptor;
 import io.hive.preloader.core.model.ModelId;
 import io.hive.preloader.core.port.ModelSource;
+import io.hive.preloader.linux.FileStatus;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -112,9 +113,9 @@ public final class FolderModelSource implements ModelSource {
             paths = candidates.computeIfAbsent(model.id(), this::candidates);
         }
         for (int i = 0; i < paths.size(); i++) { // indexed: no iterator on the hit path
-            Statx.Match match = versions.compare(paths.get(i), model.fingerprint());
-            if (match != Statx.Match.MISSING) {
-                return match == Statx.Match.SAME || (match == Statx.Match.UNREADABLE && ModelSource.super.isCurrent(model));
+            FileStatus.Match match = versions.compare(paths.get(i), model.fingerprint());
+            if (match != FileStatus.Match.MISSING) {
+                return match == FileStatus.Match.SAME || (match == FileStatus.Match.UNREADABLE && ModelSource.super.isCurrent(model));
             }
         }
         return false;

@@ -5,8 +5,11 @@ import io.hive.preloader.core.cache.StaleModelException;
 import io.hive.preloader.core.port.StoreException;
 import io.hive.preloader.core.port.TransferCancelledException;
 import io.hive.preloader.core.service.UnknownModelException;
+import io.javalin.config.JavalinConfig;
+import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
 
+import java.io.IOException;
 import java.util.Map;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
@@ -27,6 +30,29 @@ final class Errors {
     }
 
     private Errors() {
+    }
+
+    /** Every failure of a request, thrown by an endpoint or by Javalin, answered as {@code {"error": …}}. */
+    static void answerFailures(JavalinConfig cfg) {
+        cfg.routes.exception(HttpResponseException.class, (e, ctx) -> answer(ctx, answer(e)));
+        cfg.routes.exception(Exception.class, (e, ctx) -> answer(ctx, answer(e)));
+        cfg.router.javaLangErrorHandler((response, error) -> {
+            LOG.log(System.Logger.Level.ERROR, "request failed", error);
+            try {
+                response.setStatus(500);
+                response.setContentType("application/json");
+                response.getOutputStream().write(JsonErrorHandler.body(500, "internal error (" + error.getClass().getSimpleName() + ")"));
+            } catch (IOException | RuntimeException ignored) {
+                // The client is gone or the response committed: nothing more to tell it.
+            }
+        });
+    }
+
+    private static void answer(Context ctx, Answer answer) {
+        if (answer.status() == 401) {
+            ctx.header("WWW-Authenticate", "Bearer realm=\"preloader\"");
+        }
+        ctx.status(answer.status()).json(answer.body());
     }
 
     static Answer answer(Throwable thrown) {
@@ -67,6 +93,11 @@ final class Errors {
             case 413 -> "request body too large";
             default -> http.getMessage() == null || http.getMessage().isBlank() ? "HTTP " + http.getStatus() : http.getMessage();
         };
+    }
+
+    /** Client input quoted for a message: one line, cut at 40 characters. */
+    static String quoted(String raw) {
+        return "'" + oneLine(raw.length() > 40 ? raw.substring(0, 40) + "…" : raw) + "'";
     }
 
     /** One line: the message's lines joined, any stack-trace lines a message may carry dropped, at most 500 characters. */

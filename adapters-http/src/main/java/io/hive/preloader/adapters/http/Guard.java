@@ -36,17 +36,17 @@ final class Guard {
     void check(Context ctx) {
         String raw = ctx.req().getRequestURI();
         if (raw != null && TRAVERSAL.matcher(raw).find()) {
-            throw ApiException.badRequest("invalid path: '..', encoded dots, slashes or backslashes are not allowed in ids or paths");
+            throw new ApiException(400, "invalid path: '..', encoded dots, slashes or backslashes are not allowed in ids or paths");
         }
         if (CHANGES_STATE.contains(ctx.method())) {
             authorize(ctx.header("Authorization"));
             if (closing.getAsBoolean()) {
-                throw ApiException.unavailable("the server is shutting down");
+                throw new ApiException(503, "the server is shutting down");
             }
         }
         long length = ctx.req().getContentLengthLong();
         if (length > maxBodyBytes) {
-            throw ApiException.tooLarge("request body of " + length + " bytes is larger than the limit of " + maxBodyBytes + " bytes");
+            throw new ApiException(413, "request body of " + length + " bytes is larger than the limit of " + maxBodyBytes + " bytes");
         }
     }
 
@@ -78,14 +78,14 @@ final class Guard {
 
     private void authorize(String header) {
         if (tokenDigest.isEmpty()) {
-            throw ApiException.unauthorized("calls that change state are disabled: no token is configured (" + TOKEN_HINT + ")");
+            throw new ApiException(401, "calls that change state are disabled: no token is configured (" + TOKEN_HINT + ")");
         }
         if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
-            throw ApiException.unauthorized("this call changes state: send 'Authorization: Bearer <token>'");
+            throw new ApiException(401, "this call changes state: send 'Authorization: Bearer <token>'");
         }
         // Digests of equal length, compared in constant time: the answer's timing says nothing about the token.
         if (!MessageDigest.isEqual(digest(header.substring(7).strip()), tokenDigest.get())) {
-            throw ApiException.unauthorized("the bearer token is not the configured one");
+            throw new ApiException(401, "the bearer token is not the configured one");
         }
     }
 

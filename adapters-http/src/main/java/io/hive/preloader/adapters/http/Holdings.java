@@ -1,5 +1,7 @@
 package io.hive.preloader.adapters.http;
 
+import io.hive.preloader.core.model.ModelId;
+
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -7,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
 import java.util.regex.Pattern;
 
 /**
@@ -22,6 +25,10 @@ final class Holdings<T extends AutoCloseable> {
     private boolean closed;
 
     record Held<T>(String id, T value, Instant since) {
+    }
+
+    /** What a release answers: the id given back and the model it was on. */
+    record Released(String released, String model) {
     }
 
     Holdings(String prefix) {
@@ -44,27 +51,27 @@ final class Holdings<T extends AutoCloseable> {
 
     /** @throws ApiException 400 for an id of the wrong form, 404 for one not held */
     Held<T> get(String id) {
-        check(id);
-        synchronized (this) {
-            Held<T> h = held.get(id);
-            if (h == null) {
-                throw ApiException.notFound("'" + id + "' is not held (released already, or never handed out)");
-            }
-            return h;
-        }
+        return find(id, held::get);
     }
 
     /** Closes and forgets one; @throws ApiException as {@link #get} does. */
-    Held<T> release(String id) {
-        check(id);
+    Released release(String id, Function<T, ModelId> model) {
+        Held<T> h = find(id, held::remove);
+        closeQuietly(h.value());
+        return new Released(h.id(), model.apply(h.value()).value());
+    }
+
+    private Held<T> find(String id, Function<String, Held<T>> lookup) {
+        if (!idPattern.matcher(id).matches()) {
+            throw new ApiException(400, Errors.quoted(id) + " is not an id of this kind (" + prefix + " followed by a number)");
+        }
         Held<T> h;
         synchronized (this) {
-            h = held.remove(id);
+            h = lookup.apply(id);
         }
         if (h == null) {
-            throw ApiException.notFound("'" + id + "' is not held (released already, or never handed out)");
+            throw new ApiException(404, "'" + id + "' is not held (released already, or never handed out)");
         }
-        closeQuietly(h.value());
         return h;
     }
 
@@ -85,13 +92,6 @@ final class Holdings<T extends AutoCloseable> {
             held.clear();
         }
         all.forEach(h -> closeQuietly(h.value()));
-    }
-
-    private void check(String id) {
-        if (!idPattern.matcher(id).matches()) {
-            throw ApiException.badRequest("'" + Errors.oneLine(id.length() > 40 ? id.substring(0, 40) + "…" : id)
-                    + "' is not an id of this kind (" + prefix + " followed by a number)");
-        }
     }
 
     private static void closeQuietly(AutoCloseable value) {

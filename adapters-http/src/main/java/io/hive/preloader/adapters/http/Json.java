@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.SerializationFeature;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 
 /** The API's JSON: snake_case names, unknown request fields refused, parse errors as one line without the body. */
 final class Json {
@@ -22,19 +23,16 @@ final class Json {
 
     /** A request body as {@code type}; an empty body is {@code empty}. @throws ApiException 400 naming the problem */
     static <T> T read(byte[] body, Class<T> type, T empty) {
-        if (body.length == 0 || new String(body, java.nio.charset.StandardCharsets.UTF_8).isBlank()) {
+        if (new String(body, StandardCharsets.UTF_8).isBlank()) {
             return empty;
         }
         try {
             T value = MAPPER.readValue(body, type);
-            if (value == null) {
-                return empty;
-            }
-            return value;
+            return value == null ? empty : value;
         } catch (JsonProcessingException e) {
-            throw ApiException.badRequest("request body is not valid: " + Errors.oneLine(e.getOriginalMessage()));
+            throw new ApiException(400, "request body is not valid: " + Errors.oneLine(e.getOriginalMessage()));
         } catch (IOException e) {
-            throw ApiException.badRequest("request body cannot be read: " + Errors.oneLine(e.getMessage()));
+            throw new ApiException(400, "request body cannot be read: " + Errors.oneLine(e.getMessage()));
         }
     }
 }

@@ -7,7 +7,6 @@ import io.hive.preloader.core.service.ModelStats;
 import io.hive.preloader.core.service.PreloaderStats;
 import io.hive.preloader.core.service.Spawned;
 
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -44,7 +43,7 @@ record ModelView(String id, String state, long size, long residentBytes, boolean
     }
 
     /** As {@link #all(List, PreloaderStats)}, with the workers the API started beside the models they use. */
-    static List<ModelView> all(List<ModelDescriptor> catalog, PreloaderStats stats, List<Spawns.Running> running) {
+    static List<ModelView> all(List<ModelDescriptor> catalog, PreloaderStats stats, List<Spawns.WorkerView> running) {
         Map<ModelId, ModelDescriptor> known = new LinkedHashMap<>();
         catalog.forEach(d -> known.put(d.id(), d));
         Map<ModelId, CacheSnapshot.Entry> cached = new LinkedHashMap<>();
@@ -68,20 +67,20 @@ record ModelView(String id, String state, long size, long residentBytes, boolean
         return one(id, catalog, stats, List.of());
     }
 
-    static Optional<ModelView> one(ModelId id, List<ModelDescriptor> catalog, PreloaderStats stats, List<Spawns.Running> running) {
+    static Optional<ModelView> one(ModelId id, List<ModelDescriptor> catalog, PreloaderStats stats, List<Spawns.WorkerView> running) {
         return all(catalog, stats, running).stream().filter(v -> v.id().equals(id.value())).findFirst();
     }
 
     /** The pids whose leases hold any copy of the model, then the API's uncached workers on it. */
-    private static List<WorkerUse> workers(ModelId id, PreloaderStats stats, List<Spawns.Running> running) {
+    private static List<WorkerUse> workers(ModelId id, PreloaderStats stats, List<Spawns.WorkerView> running) {
+        String uncached = Units.name(Spawned.Route.UNCACHED);
         Map<Long, String> routes = new LinkedHashMap<>();
-        running.stream().filter(r -> r.spawned().model().equals(id))
-                .forEach(r -> routes.put(r.spawned().worker().pid(), PreloadJobs.name(r.spawned().route())));
+        running.stream().filter(w -> w.model().equals(id.value())).forEach(w -> routes.put(w.pid(), w.route()));
         List<WorkerUse> uses = new ArrayList<>();
         stats.cache().entries().stream().filter(e -> e.id().equals(id)).flatMap(e -> e.workers().stream()).distinct()
                 .forEach(pid -> uses.add(new WorkerUse(pid, routes.getOrDefault(pid, "leased"), true)));
-        running.stream().filter(r -> r.spawned().model().equals(id) && r.spawned().route() == Spawned.Route.UNCACHED)
-                .forEach(r -> uses.add(new WorkerUse(r.spawned().worker().pid(), "uncached", false)));
+        running.stream().filter(w -> w.model().equals(id.value()) && uncached.equals(w.route()))
+                .forEach(w -> uses.add(new WorkerUse(w.pid(), uncached, false)));
         return uses;
     }
 
@@ -100,7 +99,7 @@ record ModelView(String id, String state, long size, long residentBytes, boolean
         long size = file.map(ModelDescriptor::size).or(() -> entry.map(CacheSnapshot.Entry::bytes)).orElse(0L);
         return new ModelView(
                 id.value(),
-                entry.map(e -> PreloadJobs.name(e.state())).orElse(ON_DISK),
+                entry.map(e -> Units.name(e.state())).orElse(ON_DISK),
                 size,
                 entry.map(CacheSnapshot.Entry::residentBytes).orElse(0L),
                 entry.map(CacheSnapshot.Entry::pinned).orElse(false),
@@ -111,13 +110,9 @@ record ModelView(String id, String state, long size, long residentBytes, boolean
                 counts.map(ModelStats::evictions).orElse(0L),
                 counts.flatMap(ModelStats::lastAccess).map(Instant::toString).orElse(null),
                 entry.filter(e -> e.loadNanos() > 0).map(e -> e.loadNanos() / 1e9).orElse(null),
-                counts.flatMap(ModelStats::lastLoadFromDisk).map(ModelView::seconds).orElse(null),
-                counts.flatMap(ModelStats::lastOpenFromCache).map(ModelView::seconds).orElse(null),
+                counts.flatMap(ModelStats::lastLoadFromDisk).map(Units::seconds).orElse(null),
+                counts.flatMap(ModelStats::lastOpenFromCache).map(Units::seconds).orElse(null),
                 file.isPresent(),
                 workers);
-    }
-
-    private static double seconds(Duration d) {
-        return d.toNanos() / 1e9;
     }
 }

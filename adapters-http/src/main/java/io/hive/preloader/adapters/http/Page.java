@@ -1,41 +1,31 @@
 package io.hive.preloader.adapters.http;
 
-import io.javalin.http.Context;
-import io.javalin.http.HandlerType;
+import io.javalin.config.JavalinConfig;
+import io.javalin.http.staticfiles.Location;
 
-import java.util.List;
+import java.util.Map;
 
 /**
- * The live page at {@code /}: plain HTML, a script and a style sheet from the jar, no build step. The script polls
- * the JSON API and redraws; the headers keep it to its own origin (no inline script, no framing).
+ * The live page at {@code /}: plain HTML, a script and a style sheet from the jar, no build step, served as Javalin's
+ * static files. The script polls the JSON API and redraws; the headers keep it to its own origin (no inline script,
+ * no framing).
  */
 final class Page {
     private static final String CSP = "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; "
             + "base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
-    private final byte[] html;
-    private final byte[] script;
-    private final byte[] style;
-
-    Page(byte[] html, byte[] script, byte[] style) {
-        this.html = html;
-        this.script = script;
-        this.style = style;
+    private Page() {
     }
 
-    List<Api.Route> routes() {
-        return List.of(
-                new Api.Route(HandlerType.GET, "/", ctx -> serve(ctx, "text/html; charset=utf-8", html)),
-                new Api.Route(HandlerType.GET, "/page.js", ctx -> serve(ctx, "text/javascript; charset=utf-8", script)),
-                new Api.Route(HandlerType.GET, "/page.css", ctx -> serve(ctx, "text/css; charset=utf-8", style)));
-    }
-
-    private static void serve(Context ctx, String type, byte[] body) {
-        ctx.header("Content-Security-Policy", CSP)
-                .header("X-Content-Type-Options", "nosniff")
-                .header("Referrer-Policy", "no-referrer")
-                .header("Cache-Control", "no-cache")
-                .contentType(type)
-                .result(body);
+    static void serve(JavalinConfig cfg) {
+        cfg.staticFiles.add(page -> {
+            page.directory = "/io/hive/preloader/adapters/http/page";
+            page.location = Location.CLASSPATH;
+            page.headers = Map.of("Content-Security-Policy", CSP, "X-Content-Type-Options", "nosniff", "Referrer-Policy", "no-referrer",
+                    "Cache-Control", "no-cache");
+            page.mimeTypes.add("text/html; charset=utf-8", "html");
+            page.mimeTypes.add("text/javascript; charset=utf-8", "js");
+            page.mimeTypes.add("text/css; charset=utf-8", "css");
+        });
     }
 }

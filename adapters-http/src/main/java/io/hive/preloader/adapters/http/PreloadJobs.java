@@ -4,54 +4,48 @@ import io.hive.preloader.core.cache.BudgetExceededException;
 import io.hive.preloader.core.model.ModelId;
 import io.hive.preloader.core.port.LoadProgress;
 import io.hive.preloader.core.service.Loaded;
+import io.hive.preloader.core.service.ModelPreloader;
 import io.hive.preloader.core.service.UnknownModelException;
 
-import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.Iterator;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
-import java.util.function.Function;
 
 /**
  * The preloads the API started, each a job a client polls: running with its progress, then done (how long, from
- * where) or failed (why). The last {@value #KEEP} jobs are kept; finished ones go first.
+ * where) or failed (why). The last {@value History#KEEP} jobs are kept; finished ones go first.
  */
-final class PreloadJobs {
-    static final int KEEP = 256;
+final class PreloadJobs extends History<PreloadJobs.Job> {
     static final String PATH = "/v1/jobs/";
 
     enum Kind { PRELOAD, PIN, AUTO }
 
     enum State { RUNNING, DONE, FAILED, CANCELLED }
 
-    private final AtomicLong ids = new AtomicLong();
-    private final Map<Long, Job> jobs = new LinkedHashMap<>();
-    private final Consumer<Job> finished;
+    private final ModelPreloader preloader;
+    private final Consumer<Loaded> finished;
 
-    /** @param finished told of each job that ends in {@link State#DONE}, on the thread that finished the load */
-    PreloadJobs(Consumer<Job> finished) {
+    /** @param finished told of each job's load that ends in {@link State#DONE}, on the thread that finished it */
+    PreloadJobs(ModelPreloader preloader, Consumer<Loaded> finished) {
+        this.preloader = preloader;
         this.finished = finished;
     }
 
-    /** One preload as a client sees it; progress fields are written by the loading thread, read by any. */
-    static final class Job implements LoadProgress {
-        final long id;
-        final ModelId model;
-        final Kind kind;
-        final Instant started = Instant.now();
+    /** One preload as a client sees it: progress written by the loading thread, its outcome set once; read by any. */
+    static final class Job implements LoadProgress, History.Entry {
+        private final long id;
+        private final ModelId model;
+        private final Kind kind;
+        private final Instant started = Instant.now();
+        private final AtomicReference<Outcome> outcome = new AtomicReference<>();
         private volatile long bytesDone;
         private volatile long bytesTotal;
-        private volatile State state = State.RUNNING;
-        private volatile Loaded loaded;
-        private volatile String error;
-        private volatile Instant ended;
+
+        /** How a job ended: the first outcome wins (a load finishing after the server cancelled it is ignored). */
+        private record Outcome(State state, Loaded loaded, String error, Instant at) {
+        }
 
         Job(long id, ModelId model, Kind kind) {
             this.id = id;
@@ -65,38 +59,33 @@ final class PreloadJobs {
             bytesDone = done;
         }
 
-        State state() {
-            return state;
+        @Override
+        public long id() {
+            return id;
+        }
+
+        @Override
+        public boolean running() {
+            return outcome.get() == null;
         }
 
         Optional<Loaded> loaded() {
-            return Optional.ofNullable(loaded);
+            return Optional.ofNullable(outcome.get()).map(Outcome::loaded);
         }
 
-        /** Ends the job once: later outcomes (a load finishing after the server cancelled it) are ignored. */
-        private synchronized boolean end(State outcome, Loaded result, String failure) {
-            if (state != State.RUNNING) {
-                return false;
-            }
-            loaded = result;
-            error = failure;
-            ended = Instant.now();
-            if (result != null) {
-                bytesTotal = result.bytes();
-                bytesDone = result.bytes();
-            }
-            state = outcome;
-            return true;
+        private boolean end(State state, Loaded loaded, String error) {
+            return outcome.compareAndSet(null, new Outcome(state, loaded, error, Instant.now()));
         }
 
         View view() {
-            Loaded l = loaded;
-            Double seconds = l == null ? null : seconds(l.took());
-            Double rate = l == null ? null : Rates.gigabytesPerSecond(l.bytes(), l.took());
-            long total = bytesTotal;
-            return new View(id, model.value(), name(kind), name(state), bytesDone, total,
-                    total == 0 ? null : bytesDone / (double) total, l == null ? null : name(l.origin()), seconds, rate, error,
-                    started.toString(), ended == null ? null : ended.toString(), PATH + id);
+            Outcome o = outcome.get();
+            Loaded l = o == null ? null : o.loaded();
+            long total = l == null ? bytesTotal : l.bytes();
+            long done = l == null ? bytesDone : l.bytes();
+            return new View(id, model.value(), Units.name(kind), Units.name(o == null ? State.RUNNING : o.state()), done, total,
+                    total == 0 ? null : done / (double) total, l == null ? null : Units.name(l.origin()),
+                    l == null ? null : Units.seconds(l.took()), l == null ? null : Units.gigabytesPerSecond(l.bytes(), l.took()),
+                    o == null ? null : o.error(), started.toString(), o == null ? null : o.at().toString(), PATH + id);
         }
     }
 
@@ -107,20 +96,21 @@ final class PreloadJobs {
     }
 
     /**
-     * Starts a job. A refusal known at once (an unknown model, one larger than the budget) is thrown here and no job
+     * Starts a job: a pin ({@link Kind#PIN}) or a preload. A refusal known at once (an unknown model, one larger than the budget) is thrown here and no job
      * is kept for it, so that the client gets the right status; a load that fails (even at once) is a failed job.
      */
-    Job start(ModelId model, Kind kind, Function<Job, CompletableFuture<Loaded>> launch) {
-        Job job = new Job(ids.incrementAndGet(), model, kind);
-        CompletableFuture<Loaded> future = launch.apply(job);
-        if (future.isCompletedExceptionally() && refusedUpFront(Errors.unwrap(future.exceptionNow())) instanceof RuntimeException r) {
+    Job start(ModelId model, Kind kind) {
+        Job job = new Job(nextId(), model, kind);
+        CompletableFuture<Loaded> future = kind == Kind.PIN ? preloader.pin(model) : preloader.preload(model, job);
+        if (future.isCompletedExceptionally() && Errors.unwrap(future.exceptionNow()) instanceof RuntimeException r
+                && (r instanceof UnknownModelException || r instanceof BudgetExceededException || r instanceof IllegalArgumentException)) {
             throw r;
         }
-        keep(job);
+        add(job);
         future.whenComplete((loaded, failure) -> {
             if (failure == null) {
                 if (job.end(State.DONE, loaded, null)) {
-                    finished.accept(job);
+                    finished.accept(loaded);
                 }
             } else {
                 job.end(State.FAILED, null, Errors.oneLine(Errors.answer(failure).message()));
@@ -129,56 +119,8 @@ final class PreloadJobs {
         return job;
     }
 
-    /** A failure decided before any byte was read: the request itself was wrong, not the load. */
-    private static Throwable refusedUpFront(Throwable failure) {
-        return failure instanceof UnknownModelException || failure instanceof BudgetExceededException
-                || failure instanceof IllegalArgumentException ? failure : null;
-    }
-
-    Optional<Job> get(long id) {
-        synchronized (jobs) {
-            return Optional.ofNullable(jobs.get(id));
-        }
-    }
-
-    /** Newest first. */
-    List<Job> recent() {
-        synchronized (jobs) {
-            List<Job> all = new ArrayList<>(jobs.values());
-            return all.reversed();
-        }
-    }
-
-    long running() {
-        synchronized (jobs) {
-            return jobs.values().stream().filter(j -> j.state() == State.RUNNING).count();
-        }
-    }
-
     /** Marks running jobs cancelled: the server is going away; their loads end with the preloader. */
     void cancelRunning(String why) {
-        synchronized (jobs) {
-            jobs.values().forEach(j -> j.end(State.CANCELLED, null, why));
-        }
-    }
-
-    private void keep(Job job) {
-        synchronized (jobs) {
-            jobs.put(job.id, job);
-            Iterator<Job> oldest = jobs.values().iterator();
-            while (jobs.size() > KEEP && oldest.hasNext()) {
-                if (oldest.next().state() != State.RUNNING) {
-                    oldest.remove();
-                }
-            }
-        }
-    }
-
-    static String name(Enum<?> e) {
-        return e.name().toLowerCase(java.util.Locale.ROOT);
-    }
-
-    static double seconds(Duration d) {
-        return d.toNanos() / 1e9;
+        forEach(j -> j.end(State.CANCELLED, null, why));
     }
 }

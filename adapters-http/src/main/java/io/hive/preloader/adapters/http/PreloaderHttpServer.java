@@ -1,11 +1,12 @@
 package io.hive.preloader.adapters.http;
 
+import io.hive.preloader.core.cache.Lease;
+import io.hive.preloader.core.cache.Origin;
 import io.hive.preloader.core.model.ModelId;
 import io.hive.preloader.core.service.ModelPreloader;
 import io.hive.preloader.core.service.SpawnFlow;
 import io.javalin.Javalin;
 import io.javalin.config.JavalinConfig;
-import io.javalin.http.HttpResponseException;
 import io.javalin.json.JavalinJackson;
 import org.eclipse.jetty.server.Connector;
 import org.eclipse.jetty.server.HttpConnectionFactory;
@@ -23,31 +24,26 @@ import java.net.InetAddress;
 import java.net.URI;
 import java.net.UnknownHostException;
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.regex.Pattern;
 
 /**
  * The preloader as a service: a JSON API under {@code /v1/}, Prometheus text at {@code /metrics}, and a live page at
- * {@code /}, on Javalin (Jetty 12). It drives a {@link ModelPreloader} it does not own: close this server first (it
- * stops accepting, lets in-flight requests finish within the shutdown timeout, then closes the leases and device
- * copies it holds), then the preloader (which frees the resident models).
+ * {@code /}, on Javalin (Jetty 12). This class starts and stops it; each resource's routes are in its own class. It
+ * drives a {@link ModelPreloader} it does not own: close this server first (it stops accepting, lets in-flight requests
+ * finish within the shutdown timeout, then closes the leases and device copies it holds), then the preloader.
  *
  * <pre>{@code
  * try (ModelPreloader preloader = ...; PreloaderHttpServer server = new PreloaderHttpServer(preloader, settings, config).start()) {
  *     System.out.println("listening on " + server.uri());
- *     ...
  * }
  * }</pre>
  */
 public final class PreloaderHttpServer implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(PreloaderHttpServer.class.getName());
-    private static final String RESOURCES = "/io/hive/preloader/adapters/http/";
-    private static final Pattern SECRET_KEY = Pattern.compile("(?i).*(token|secret|password|credential).*");
     /** Slow clients: a connection idle this long is closed; a request body must arrive at least this fast. */
     private static final long IDLE_TIMEOUT_MS = 20_000;
     private static final long MIN_REQUEST_BYTES_PER_SECOND = 1024;
@@ -56,12 +52,18 @@ public final class PreloaderHttpServer implements AutoCloseable {
     private static final Duration CANCEL_GRACE = Duration.ofSeconds(5);
 
     private final HttpSettings settings;
-    private final Api api;
-    private final Page page;
+    private final PreloaderMetrics metrics;
+    private final PreloadJobs jobs;
+    private final Spawns spawns = new Spawns();
+    private final Holdings<TransfersResource.Copy> copies = new Holdings<>("t");
+    private final Holdings<Lease> leases = new Holdings<>("l");
+    private final InFlight inFlight = new InFlight();
+    private final StatsSampler sampler;
+    private final JobsResource jobsResource;
+    private final List<Resource> api;
     private final Javalin javalin;
     private final AtomicBoolean started = new AtomicBoolean();
     private final AtomicBoolean closed = new AtomicBoolean();
-    private volatile boolean closing;
     private volatile int port = -1;
 
     /**
@@ -87,12 +89,22 @@ public final class PreloaderHttpServer implements AutoCloseable {
                                 Map<String, WorkerSpec> workers) {
         Objects.requireNonNull(preloader, "preloader");
         this.settings = Objects.requireNonNull(settings, "settings");
-        Map<String, Object> shown = redact(config);
-        this.api = new Api(preloader, () -> configView(shown, settings, port()), resource("openapi.json"), settings.defaultDevice(),
-                spawner, workers);
-        this.page = new Page(resource("index.html"), resource("page.js"), resource("page.css"));
-        Guard guard = new Guard(settings.token(), settings.maxBodyBytes(), () -> closing);
-        this.javalin = Javalin.create(cfg -> configure(cfg, guard));
+        this.metrics = new PreloaderMetrics(preloader);
+        RecentActivity activity = new RecentActivity();
+        this.jobs = new PreloadJobs(preloader, loaded -> {
+            metrics.loaded(loaded.origin() == Origin.DISK, loaded.took());
+            activity.load(loaded);
+        });
+        this.jobsResource = new JobsResource(preloader, jobs);
+        StatsHistory history = new StatsHistory(StatsSampler.KEEP);
+        this.sampler = new StatsSampler(at -> StatsHistory.Sample.of(at, preloader.stats(), activity.loadedFromDisk(), activity.transferred()),
+                history);
+        this.api = List.of(new ModelsResource(preloader, jobs, spawns), jobsResource,
+                new TransfersResource(preloader, settings.defaultDevice(), copies, inFlight, metrics, activity),
+                new LeasesResource(preloader, leases, metrics), new SpawnsResource(preloader, spawner, workers, spawns),
+                new StatsResource(preloader, metrics, activity, jobs, copies, leases, spawns), new HistoryResource(history, StatsSampler.EVERY),
+                new ConfigResource(config, settings, this::port, resource("openapi.json")));
+        this.javalin = Javalin.create(cfg -> configure(cfg, new Guard(settings.token(), settings.maxBodyBytes(), closed::get)));
     }
 
     private void configure(JavalinConfig cfg, Guard guard) {
@@ -121,29 +133,9 @@ public final class PreloaderHttpServer implements AutoCloseable {
         });
         cfg.routes.before(guard::check);
         cfg.routes.after(guard::drain);
-        for (Api.Route route : api.routes()) {
-            cfg.routes.addHttpHandler(route.method(), route.path(), route.handler());
-        }
-        page.routes().forEach(route -> cfg.routes.addHttpHandler(route.method(), route.path(), route.handler()));
-        cfg.routes.exception(HttpResponseException.class, (e, ctx) -> answer(ctx, Errors.answer(e)));
-        cfg.routes.exception(Exception.class, (e, ctx) -> answer(ctx, Errors.answer(e)));
-        cfg.router.javaLangErrorHandler((response, error) -> {
-            LOG.log(System.Logger.Level.ERROR, "request failed", error);
-            try {
-                response.setStatus(500);
-                response.setContentType("application/json");
-                response.getOutputStream().write(JsonErrorHandler.body(500, "internal error (" + error.getClass().getSimpleName() + ")"));
-            } catch (IOException | RuntimeException ignored) {
-                // The client is gone or the response committed: nothing more to tell it.
-            }
-        });
-    }
-
-    private static void answer(io.javalin.http.Context ctx, Errors.Answer answer) {
-        if (answer.status() == 401) {
-            ctx.header("WWW-Authenticate", "Bearer realm=\"preloader\"");
-        }
-        ctx.status(answer.status()).json(answer.body());
+        routes().forEach(r -> cfg.routes.addHttpHandler(r.method(), r.path(), r.handler()));
+        Page.serve(cfg);
+        Errors.answerFailures(cfg);
     }
 
     /** Binds and starts serving; @throws IllegalStateException naming the address when it cannot listen there */
@@ -154,6 +146,7 @@ public final class PreloaderHttpServer implements AutoCloseable {
         try {
             javalin.start();
             port = javalin.port();
+            sampler.start();
         } catch (RuntimeException e) {
             close();
             Throwable cause = e.getCause() != null ? e.getCause() : e;
@@ -188,12 +181,7 @@ public final class PreloaderHttpServer implements AutoCloseable {
      * preloads the {@code mostUsed} others the access journal counts most.
      */
     public Startup startup(List<ModelId> keep, int mostUsed) {
-        return api.startup(keep, mostUsed);
-    }
-
-    /** Starts preloading the {@code count} models the access journal counts most. */
-    public List<ModelId> autoPreload(int count) {
-        return startup(List.of(), count).mostUsed();
+        return jobsResource.startup(keep, mostUsed);
     }
 
     /**
@@ -211,23 +199,23 @@ public final class PreloaderHttpServer implements AutoCloseable {
         }
     }
 
-    /** The endpoints, for the test that holds the OpenAPI document to them. */
-    List<Api.Route> routes() {
-        return api.routes();
+    /** The API's endpoints (the page's static files aside), for the test that holds the OpenAPI document to them. */
+    List<Route> routes() {
+        return api.stream().flatMap(r -> r.routes().stream()).toList();
     }
 
     /**
      * Shuts down gracefully: stops accepting connections and refuses new changes (503), waits up to the shutdown
      * timeout for in-flight transfers, then cancels those still running (each frees what it allocated on the device
-     * and answers 503), stops the server, marks running preload jobs cancelled, stops the workers it started (and
-     * cancels starts still waiting), and closes the leases and device copies it holds. The preloader itself stays open: its owner closes it next. Idempotent.
+     * and answers 503), stops the server and the history's sampling, marks running preload jobs cancelled, stops the
+     * workers it started (and cancels starts still waiting), and closes the leases and device copies it holds. The
+     * preloader itself stays open: its owner closes it next. Idempotent.
      */
     @Override
     public void close() {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
-        closing = true;
         try {
             if (started.get()) {
                 Server server = javalin.jettyServer().server();
@@ -236,83 +224,56 @@ public final class PreloaderHttpServer implements AutoCloseable {
                         graceful.shutdown();
                     }
                 }
-                if (!api.inFlight.awaitIdle(settings.shutdownTimeout())) {
+                if (!inFlight.awaitIdle(settings.shutdownTimeout())) {
                     LOG.log(System.Logger.Level.WARNING, "{0} transfers still running after {1} s: cancelling them",
-                            api.inFlight.count(), settings.shutdownTimeout().toSeconds());
-                    api.inFlight.cancelAll("because the server is shutting down");
-                    api.inFlight.awaitIdle(CANCEL_GRACE);
+                            inFlight.count(), settings.shutdownTimeout().toSeconds());
+                    inFlight.cancelAll("because the server is shutting down");
+                    inFlight.awaitIdle(CANCEL_GRACE);
                 }
                 // What is left are requests answering now: give them a moment to be written.
                 server.setStopTimeout(CANCEL_GRACE.toMillis());
-                javalin.stop();
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            api.inFlight.cancelAll("because the server was interrupted while shutting down");
+            inFlight.cancelAll("because the server was interrupted while shutting down");
         } catch (RuntimeException e) {
-            LOG.log(System.Logger.Level.WARNING, "the HTTP server did not stop cleanly: " + e.getMessage(), e);
+            LOG.log(System.Logger.Level.WARNING, "the HTTP server did not shut down cleanly: " + e.getMessage(), e);
         } finally {
-            if (started.get() && javalin.jettyServer().server().isRunning()) {
-                try {
+            try {
+                if (started.get()) {
                     javalin.stop();
-                } catch (RuntimeException e) {
-                    LOG.log(System.Logger.Level.WARNING, "the HTTP server did not stop: " + e.getMessage(), e);
                 }
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.WARNING, "the HTTP server did not stop: " + e.getMessage(), e);
             }
-            api.jobs.cancelRunning("the server shut down before the load finished");
-            api.spawns.closeAll();
-            api.leases.closeAll();
-            api.copies.closeAll();
-            api.metrics.close();
+            sampler.close();
+            jobs.cancelRunning("the server shut down before the load finished");
+            spawns.closeAll();
+            leases.closeAll();
+            copies.closeAll();
+            metrics.close();
         }
+    }
+
+    /** The history's sampling thread, for the test that sees it end with the server. */
+    String samplerThread() {
+        return sampler.threadName();
     }
 
     /** Whether a shutdown is cancelling transfers (for tests that wait for that moment). */
     boolean cancellingTransfers() {
-        return api.inFlight.cancelling();
-    }
-
-    /** The config as shown: secrets hidden at any depth, and this server's own settings (the port it really got). */
-    private static Map<String, Object> configView(Map<String, Object> shown, HttpSettings settings, int port) {
-        Map<String, Object> view = new LinkedHashMap<>(shown);
-        Map<String, Object> http = new LinkedHashMap<>();
-        http.put("host", settings.host());
-        http.put("port", port);
-        http.put("token", settings.token().isPresent() ? "<hidden>" : null);
-        http.put("max_body_bytes", settings.maxBodyBytes());
-        http.put("shutdown_timeout_seconds", settings.shutdownTimeout().toMillis() / 1000.0);
-        view.put("http", http);
-        return view;
-    }
-
-    private static Map<String, Object> redact(Map<?, ?> map) {
-        Map<String, Object> out = new LinkedHashMap<>();
-        map.forEach((k, v) -> {
-            String key = String.valueOf(k);
-            out.put(key, SECRET_KEY.matcher(key).matches() && v != null ? "<hidden>" : redactValue(v));
-        });
-        return out;
-    }
-
-    private static Object redactValue(Object value) {
-        return switch (value) {
-            case Map<?, ?> m -> redact(m);
-            case List<?> l -> l.stream().map(PreloaderHttpServer::redactValue).toList();
-            case null -> null;
-            case Number n -> n;
-            case Boolean b -> b;
-            default -> String.valueOf(value);
-        };
+        return inFlight.cancelling();
     }
 
     private static byte[] resource(String name) {
-        try (InputStream in = PreloaderHttpServer.class.getResourceAsStream(RESOURCES + name)) {
+        String path = "/io/hive/preloader/adapters/http/" + name;
+        try (InputStream in = PreloaderHttpServer.class.getResourceAsStream(path)) {
             if (in == null) {
-                throw new IllegalStateException("resource " + RESOURCES + name + " is missing from the adapters-http jar");
+                throw new IllegalStateException("resource " + path + " is missing from the adapters-http jar");
             }
             return in.readAllBytes();
         } catch (IOException e) {
-            throw new UncheckedIOException("reading resource " + name, e);
+            throw new UncheckedIOException("reading resource " + path, e);
         }
     }
 }

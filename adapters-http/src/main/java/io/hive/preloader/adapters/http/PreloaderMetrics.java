@@ -5,10 +5,11 @@ import io.hive.preloader.core.model.ModelId;
 import io.hive.preloader.core.service.ModelPreloader;
 import io.hive.preloader.core.service.ModelStats;
 import io.hive.preloader.core.service.PreloaderStats;
-import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.config.MeterFilter;
 import io.micrometer.core.instrument.binder.BaseUnits;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
@@ -30,6 +31,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * The Prometheus view of the preloader. Counters and gauges read one {@link PreloaderStats} snapshot taken at the
  * start of each scrape (one call to the preloader, not one per meter); the histograms record the loads, lease opens
  * and transfers this server performed.
+ *
+ * <p>Every name passes {@code promtool check metrics}: base units only (bytes, seconds), so a speed is PromQL's
+ * {@code rate()} of a byte counter over the matching time sum, never a metric of its own.
  */
 final class PreloaderMetrics implements AutoCloseable {
     static final String CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
@@ -41,15 +45,18 @@ final class PreloaderMetrics implements AutoCloseable {
     private final Timer loadFromDisk;
     private final Timer openFromCache;
     private final Timer transferTime;
-    private final DistributionSummary transferRate;
     private volatile PreloaderStats last;
     private volatile Map<ModelId, Long> accesses = Map.of();
     private volatile Map<ModelId, Long> residentBytes = Map.of();
-    private volatile double lastTransferRate = Double.NaN;
+    private volatile Transfer lastTransfer = new Transfer(Double.NaN, Double.NaN);
+
+    /** The latest copy to a device; one volatile record, so a scrape never pairs one copy's bytes with another's time. */
+    private record Transfer(double bytes, double seconds) {}
 
     PreloaderMetrics(ModelPreloader preloader) {
         this.preloader = preloader;
         this.last = preloader.stats();
+        lintCleanJvmNames();
 
         counter("preloader.cache.hits", "Leases served from RAM (fast path)", s -> s.hits());
         counter("preloader.cache.misses", "Accesses that found the model not resident (slow path)", s -> s.misses());
@@ -71,12 +78,10 @@ final class PreloaderMetrics implements AutoCloseable {
         transferTime = Timer.builder("preloader.transfer.time").description("Time to copy a model to a device")
                 .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofMinutes(10))
                 .register(registry);
-        transferRate = DistributionSummary.builder("preloader.transfer.gigabytes.per.second")
-                .description("Throughput of each copy to a device, in GB/s")
-                .serviceLevelObjectives(0.5, 1, 2, 5, 10, 15, 20, 30, 40, 50, 60)
-                .register(registry);
-        Gauge.builder("preloader.transfer.last.gigabytes.per.second", this, m -> m.lastTransferRate)
-                .description("Throughput of the latest copy to a device, in GB/s").register(registry);
+        Gauge.builder("preloader.transfer.last", this, m -> m.lastTransfer.bytes()).baseUnit(BaseUnits.BYTES)
+                .description("Bytes of the latest copy to a device (NaN before the first)").register(registry);
+        Gauge.builder("preloader.transfer.last.duration", this, m -> m.lastTransfer.seconds()).baseUnit("seconds")
+                .description("Time the latest copy to a device took (NaN before the first)").register(registry);
 
         new JvmMemoryMetrics().bindTo(registry);
         gc.bindTo(registry);
@@ -86,7 +91,24 @@ final class PreloaderMetrics implements AutoCloseable {
         new UptimeMetrics().bindTo(registry);
         new FileDescriptorMetrics().bindTo(registry);
         new ProcessMemoryMetrics().bindTo(registry);
+        new ProcessCpuMetrics().bindTo(registry);
         refresh();
+    }
+
+    /**
+     * Micrometer's processor binder exports {@code process_cpu_time_ns_total} (a unit abbreviated, and not the base
+     * one) and {@code system_cpu_count} (a gauge with a histogram's suffix); promtool flags both. The CPU time comes
+     * back as {@code process_cpu_seconds_total} ({@link ProcessCpuMetrics}), the name Prometheus's own clients use.
+     */
+    private void lintCleanJvmNames() {
+        registry.config()
+                .meterFilter(MeterFilter.deny(id -> id.getName().equals("process.cpu.time")))
+                .meterFilter(new MeterFilter() {
+                    @Override
+                    public Meter.Id map(Meter.Id id) {
+                        return id.getName().equals("system.cpu.count") ? id.withName("system.cpus") : id;
+                    }
+                });
     }
 
     private Timer loadTimer(String source) {
@@ -118,11 +140,7 @@ final class PreloaderMetrics implements AutoCloseable {
 
     void transferred(long bytes, Duration took) {
         transferTime.record(took);
-        Double rate = Rates.gigabytesPerSecond(bytes, took);
-        if (rate != null) {
-            transferRate.record(rate);
-            lastTransferRate = rate;
-        }
+        lastTransfer = new Transfer(bytes, took.toNanos() / 1e9);
     }
 
     /** The Prometheus text exposition, from a fresh snapshot. */

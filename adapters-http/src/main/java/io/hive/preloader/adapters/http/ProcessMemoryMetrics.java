@@ -8,7 +8,8 @@ import io.micrometer.core.instrument.binder.MeterBinder;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * The process's memory as the kernel counts it ({@code /proc/self/status}): resident set, its peak, and virtual
@@ -37,25 +38,13 @@ final class ProcessMemoryMetrics implements MeterBinder {
         Gauge.builder(name, this, m -> m.read(field)).baseUnit(BaseUnits.BYTES).description(description).register(registry);
     }
 
-    /** A {@code Field:   1234 kB} line of the status file, in bytes. */
+    /** A {@code Field:   1234 kB} line of the status file, in bytes; NaN when the file or the field is missing. */
     double read(String field) {
-        List<String> lines;
         try {
-            lines = Files.readAllLines(status);
+            Matcher line = Pattern.compile("(?m)^" + Pattern.quote(field) + ":\\s*(\\d+)\\s*((?i:kB))?").matcher(Files.readString(status));
+            return line.find() ? Long.parseLong(line.group(1)) * (line.group(2) == null ? 1.0 : 1024.0) : Double.NaN;
         } catch (IOException | RuntimeException e) {
             return Double.NaN;
         }
-        for (String line : lines) {
-            if (line.startsWith(field + ":")) {
-                String[] parts = line.substring(field.length() + 1).strip().split("\\s+");
-                try {
-                    long value = Long.parseLong(parts[0]);
-                    return parts.length > 1 && parts[1].equalsIgnoreCase("kB") ? value * 1024.0 : value;
-                } catch (NumberFormatException e) {
-                    return Double.NaN;
-                }
-            }
-        }
-        return Double.NaN;
     }
 }

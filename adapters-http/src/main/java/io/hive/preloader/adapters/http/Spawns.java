@@ -10,45 +10,35 @@ import io.hive.preloader.core.service.WorkerStartException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The workers the API started: each start is a spawn a client polls (starting, then ready or failed), run on its
- * own virtual thread so that no server thread waits for a worker; a ready worker is held, by its pid, until it exits,
- * a client stops it, or the server closes (which stops every one, and interrupts starts still waiting, which kills
- * their workers). The last {@value #KEEP} spawns are kept; finished ones go first.
+ * own virtual thread so that no server thread waits for a worker; a ready spawn holds its worker until it exits, a
+ * client stops it, or the server closes (which stops every one, and interrupts starts still waiting, which kills
+ * their workers). The last {@value History#KEEP} spawns are kept, and every one whose worker runs; finished ones go
+ * first. This object's lock (the history's) orders a spawn becoming ready against the close; no worker is stopped
+ * or waited for under it.
  */
-final class Spawns {
-    static final int KEEP = 256;
+final class Spawns extends History<Spawns.Spawn> {
     static final String PATH = "/v1/spawns/";
-    /** How long a stopped worker gets between SIGTERM and SIGKILL. */
+    /** How long a stopped worker gets between SIGTERM and SIGKILL; waits for its exit allow a little more. */
     static final Duration STOP_GRACE = Duration.ofSeconds(5);
+    private static final long WAIT_MS = STOP_GRACE.toMillis() + 2000;
     private static final System.Logger LOG = System.getLogger(Spawns.class.getName());
 
     enum State { STARTING, READY, FAILED, CANCELLED }
 
     private final ExecutorService starts = Executors.newVirtualThreadPerTaskExecutor();
-    private final AtomicLong ids = new AtomicLong();
-    private final Map<Long, Spawn> spawns = new LinkedHashMap<>();
-    private final Map<Long, Running> running = new LinkedHashMap<>();
     private boolean closed;
-
-    /** A worker started through the API and ready, until it exits. */
-    record Running(long spawn, String worker, Spawned spawned, Instant since) {
-        WorkerView view() {
-            RunningWorker w = spawned.worker();
-            return new WorkerView(w.pid(), spawned.model().value(), worker, PreloadJobs.name(spawned.route()), w.isAlive(),
-                    since.toString(), w.lastLines(), PATH + spawn);
-        }
-    }
 
     /** A running worker as JSON. */
     record WorkerView(long pid, String model, String worker, String route, boolean alive, String since, List<String> lastLines,
@@ -59,52 +49,62 @@ final class Spawns {
     record View(long id, String model, String worker, String state, String route, Long pid, Double loadSeconds,
                 Double toReadySeconds, List<String> command, String error, Integer exitCode, List<String> lastLines,
                 String startedAt, String finishedAt, String status) {
+        /** This spawn ended now: ready with what was spawned, or failed or cancelled without it. */
+        View end(State outcome, Spawned s, String failure, Integer exit, List<String> lines, Double after) {
+            return new View(id, model, worker, Units.name(outcome), s == null ? null : Units.name(s.route()), s == null ? null : s.worker().pid(),
+                    s == null ? null : Units.seconds(s.load()), s == null ? after : Units.seconds(s.toReady()), s == null ? null : s.command(),
+                    failure, exit, lines, startedAt, Instant.now().toString(), status);
+        }
     }
 
-    /** One start of a worker; written by its thread, read by any. */
-    static final class Spawn {
-        final long id;
-        final ModelId model;
-        final String worker;
-        final Instant started = Instant.now();
-        private volatile State state = State.STARTING;
-        private volatile Spawned spawned;
-        private volatile String error;
-        private volatile Integer exitCode;
-        private volatile List<String> lastLines;
-        private volatile Double toReadySeconds;
-        private volatile Instant ended;
+    /**
+     * One start of a worker: its view while starting, replaced once when it ends; once ready, the worker it holds until
+     * that is stopped or exits. Written by its thread, read by any.
+     */
+    static final class Spawn implements History.Entry {
+        private final AtomicReference<View> view;
+        private final AtomicReference<RunningWorker> worker = new AtomicReference<>();
 
         Spawn(long id, ModelId model, String worker) {
-            this.id = id;
-            this.model = model;
-            this.worker = worker;
+            view = new AtomicReference<>(new View(id, model.value(), worker, Units.name(State.STARTING), null, null, null, null, null,
+                    null, null, null, Instant.now().toString(), null, PATH + id));
         }
 
-        State state() {
-            return state;
+        @Override
+        public long id() {
+            return view.get().id();
         }
 
-        private synchronized boolean end(State outcome, Spawned result, String failure, Integer exit, List<String> lines, Double after) {
-            if (state != State.STARTING) {
-                return false;
-            }
-            spawned = result;
-            error = failure;
-            exitCode = exit;
-            lastLines = lines;
-            toReadySeconds = result != null ? PreloadJobs.seconds(result.toReady()) : after;
-            ended = Instant.now();
-            state = outcome;
-            return true;
+        @Override
+        public boolean running() {
+            return view.get().finishedAt() == null || held().isPresent();
         }
 
         View view() {
-            Spawned s = spawned;
-            return new View(id, model.value(), worker, PreloadJobs.name(state), s == null ? null : PreloadJobs.name(s.route()),
-                    s == null ? null : s.worker().pid(), s == null ? null : PreloadJobs.seconds(s.load()), toReadySeconds,
-                    s == null ? null : s.command(), error, exitCode, lastLines, started.toString(),
-                    ended == null ? null : ended.toString(), PATH + id);
+            return view.get();
+        }
+
+        /** The worker this spawn started, while it runs and no one has stopped it. */
+        Optional<RunningWorker> held() {
+            return Optional.ofNullable(worker.get()).filter(RunningWorker::isAlive);
+        }
+
+        WorkerView workerView(RunningWorker w) {
+            View v = view.get();
+            return new WorkerView(w.pid(), v.model(), v.worker(), v.route(), w.isAlive(), v.finishedAt(), w.lastLines(), v.status());
+        }
+
+        private void end(State outcome, Spawned result, String failure, Integer exit, List<String> lines, Double after) {
+            view.getAndUpdate(v -> v.finishedAt() == null ? v.end(outcome, result, failure, exit, lines, after) : v);
+        }
+
+        private void cancel(String why) {
+            end(State.CANCELLED, null, why, null, null, null);
+        }
+
+        /** Gives up the worker (to stop it); empty when it was given up already. */
+        private Optional<RunningWorker> release() {
+            return Optional.ofNullable(worker.getAndSet(null));
         }
     }
 
@@ -115,8 +115,8 @@ final class Spawns {
             if (closed) {
                 return Optional.empty();
             }
-            spawn = new Spawn(ids.incrementAndGet(), model, name);
-            keep(spawn);
+            spawn = new Spawn(nextId(), model, name);
+            add(spawn);
         }
         SpawnRequest request = new SpawnRequest(model, spec.command(), spec.probe(), spec.timeout(), line -> { });
         starts.execute(() -> run(flow, spawn, request));
@@ -126,98 +126,64 @@ final class Spawns {
     private void run(SpawnFlow flow, Spawn spawn, SpawnRequest request) {
         try {
             Spawned spawned = flow.spawn(request);
-            if (!hold(spawn, spawned)) {
-                spawned.worker().stop(STOP_GRACE);
-                spawn.end(State.CANCELLED, null, "the server shut down as the worker became ready; it was stopped", null, null, null);
+            synchronized (this) {
+                if (!closed) {
+                    spawn.worker.set(spawned.worker());
+                    spawn.end(State.READY, spawned, null, null, null, null);
+                    return;
+                }
             }
+            spawned.worker().stop(STOP_GRACE);
+            spawn.cancel("the server shut down as the worker became ready; it was stopped");
         } catch (WorkerStartException e) {
             spawn.end(State.FAILED, null, Errors.oneLine(e.getMessage()), e.exitCode().isPresent() ? e.exitCode().getAsInt() : null,
-                    e.lastLines(), PreloadJobs.seconds(e.after()));
+                    e.lastLines(), Units.seconds(e.after()));
         } catch (RuntimeException e) {
             spawn.end(State.FAILED, null, Errors.oneLine(Errors.answer(e).message()), null, null, null);
         }
     }
 
-    /** Holds a ready worker until it exits; false when the server closed meanwhile. */
-    private boolean hold(Spawn spawn, Spawned spawned) {
-        RunningWorker worker = spawned.worker();
-        Running r = new Running(spawn.id, spawn.worker, spawned, Instant.now());
-        synchronized (this) {
-            if (closed) {
-                return false;
-            }
-            if (worker.isAlive()) {
-                running.put(worker.pid(), r);
-            }
-            spawn.end(State.READY, spawned, null, null, null, null);
-        }
-        worker.exit().whenComplete((status, failure) -> forget(worker.pid(), r));
-        return true;
-    }
-
-    private synchronized void forget(long pid, Running r) {
-        running.remove(pid, r);
-    }
-
-    synchronized Optional<Spawn> get(long id) {
-        return Optional.ofNullable(spawns.get(id));
-    }
-
-    /** Newest first. */
-    synchronized List<Spawn> recent() {
-        return new ArrayList<>(spawns.values()).reversed();
-    }
-
     /** The workers running, oldest first. */
-    synchronized List<Running> workers() {
-        return new ArrayList<>(running.values()).stream().filter(r -> r.spawned().worker().isAlive()).toList();
+    List<WorkerView> workers() {
+        return recent().reversed().stream().flatMap(s -> s.held().map(s::workerView).stream()).toList();
     }
 
-    synchronized Optional<Running> worker(long pid) {
-        return Optional.ofNullable(running.get(pid));
+    /** The spawn whose worker has this pid, while it runs. */
+    Optional<Spawn> worker(long pid) {
+        return recent().stream().filter(s -> s.held().map(w -> w.pid() == pid).orElse(false)).findFirst();
     }
 
-    /** Stops one worker and waits (a little longer than the grace) for its exit status; empty when it is still exiting. */
-    Optional<Integer> stop(Running r) throws InterruptedException {
-        forget(r.spawned().worker().pid(), r);
+    /** Stops a spawn's worker and waits (a little longer than the grace) for its exit status; empty when it is still exiting. */
+    Optional<Integer> stop(Spawn spawn) throws InterruptedException {
+        Optional<RunningWorker> worker = spawn.release();
         try {
-            return Optional.of(r.spawned().worker().stop(STOP_GRACE).get(STOP_GRACE.toMillis() + 2000, TimeUnit.MILLISECONDS));
-        } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
+            return worker.isEmpty() ? Optional.empty() : Optional.of(worker.get().stop(STOP_GRACE).get(WAIT_MS, TimeUnit.MILLISECONDS));
+        } catch (TimeoutException | ExecutionException e) {
             return Optional.empty();
         }
     }
 
     /** Stops every worker and cancels starts still waiting (their workers are killed); from now on refuses new ones. */
     void closeAll() {
-        List<Running> all;
+        List<RunningWorker> all = new ArrayList<>();
         synchronized (this) {
             closed = true;
-            all = new ArrayList<>(running.values());
-            running.clear();
-            spawns.values().forEach(s -> s.end(State.CANCELLED, null, "the server shut down before the worker was ready", null, null, null));
+            forEach(s -> {
+                s.cancel("the server shut down before the worker was ready");
+                s.release().ifPresent(all::add);
+            });
         }
         starts.shutdownNow();
-        List<java.util.concurrent.CompletableFuture<Integer>> exits = all.stream().map(r -> r.spawned().worker().stop(STOP_GRACE)).toList();
+        List<CompletableFuture<Integer>> exits = all.stream().map(w -> w.stop(STOP_GRACE)).toList();
         try {
-            if (!starts.awaitTermination(STOP_GRACE.toMillis() + 2000, TimeUnit.MILLISECONDS)) {
+            if (!starts.awaitTermination(WAIT_MS, TimeUnit.MILLISECONDS)) {
                 LOG.log(System.Logger.Level.WARNING, "worker starts still running after the shutdown's grace");
             }
-            java.util.concurrent.CompletableFuture.allOf(exits.toArray(java.util.concurrent.CompletableFuture[]::new))
-                    .get(STOP_GRACE.toMillis() + 2000, TimeUnit.MILLISECONDS);
+            CompletableFuture.allOf(exits.toArray(CompletableFuture[]::new)).get(WAIT_MS, TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
+        } catch (TimeoutException | ExecutionException e) {
             LOG.log(System.Logger.Level.WARNING, "some workers had not exited after the shutdown's grace: " + e);
-        }
-    }
-
-    private void keep(Spawn spawn) {
-        spawns.put(spawn.id, spawn);
-        Iterator<Spawn> oldest = spawns.values().iterator();
-        while (spawns.size() > KEEP && oldest.hasNext()) {
-            if (oldest.next().state() != State.STARTING) {
-                oldest.remove();
-            }
         }
     }
 }

@@ -35,7 +35,7 @@ final class ShellLauncher implements WorkerLauncher {
         }
         ArrayDeque<String> lines = new ArrayDeque<>();
         CompletableFuture<Void> ready = new CompletableFuture<>();
-        Thread.ofVirtual().start(() -> {
+        Thread reader = Thread.ofVirtual().start(() -> {
             try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
                 String line;
                 while ((line = in.readLine()) != null) {
@@ -69,7 +69,7 @@ final class ShellLauncher implements WorkerLauncher {
             return new WorkerStart.Ready(worker);
         }
         process.waitFor();
-        Thread.sleep(50); // the last lines
+        reader.join(request.timeout()); // the last lines: the reader ends when the pipe does
         if (request.probe() instanceof ReadinessProbe.Exit && process.exitValue() == 0) {
             return new WorkerStart.Ready(worker);
         }

@@ -12,6 +12,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
 import java.util.regex.Pattern;
 
 /**
@@ -30,6 +31,7 @@ public final class ProcessWorkerLauncher implements WorkerLauncher {
     private static final long DRAIN_MILLIS = 2_000;
 
     private final int tailLines;
+    private final Function<Duration, CompletableFuture<?>> deadlines;
 
     public ProcessWorkerLauncher() {
         this(DEFAULT_TAIL_LINES);
@@ -37,10 +39,19 @@ public final class ProcessWorkerLauncher implements WorkerLauncher {
 
     /** @param tailLines how many of a worker's last lines to keep */
     public ProcessWorkerLauncher(int tailLines) {
+        this(tailLines, timeout -> new CompletableFuture<Void>().completeOnTimeout(null, timeout.toNanos(), TimeUnit.NANOSECONDS));
+    }
+
+    /**
+     * @param deadlines for a readiness timeout, the event that ends the wait: the timeout passing (a test ends it on an
+     *                  event of its own instead, so that it never races the clock)
+     */
+    ProcessWorkerLauncher(int tailLines, Function<Duration, CompletableFuture<?>> deadlines) {
         if (tailLines < 1) {
             throw new IllegalArgumentException("tailLines must be at least 1, got " + tailLines);
         }
         this.tailLines = tailLines;
+        this.deadlines = deadlines;
     }
 
     private enum Outcome { READY, EXITED, TIMED_OUT }
@@ -53,7 +64,7 @@ public final class ProcessWorkerLauncher implements WorkerLauncher {
         }
         ProcessBuilder builder = new ProcessBuilder(request.command()).redirectErrorStream(true);
         builder.environment().putAll(request.environment());
-        long deadline = System.nanoTime() + request.timeout().toNanos();
+        CompletableFuture<?> deadline = deadlines.apply(request.timeout());
         Process process;
         try {
             process = builder.start();
@@ -73,6 +84,8 @@ public final class ProcessWorkerLauncher implements WorkerLauncher {
         } catch (InterruptedException e) {
             worker.stop(Duration.ZERO);
             throw e;
+        } finally {
+            deadline.cancel(false);
         }
         return switch (outcome) {
             case READY -> new WorkerStart.Ready(worker);
@@ -95,24 +108,21 @@ public final class ProcessWorkerLauncher implements WorkerLauncher {
         }
     }
 
-    private static Outcome awaitLine(ChildWorker worker, long deadline) throws InterruptedException {
+    private static Outcome awaitLine(ChildWorker worker, CompletableFuture<?> deadline) throws InterruptedException {
         CompletableFuture<Void> lineSeen = worker.output().lineSeen();
-        try {
-            CompletableFuture.anyOf(lineSeen, worker.exit()).get(remaining(deadline), TimeUnit.NANOSECONDS);
-        } catch (TimeoutException e) {
-            return lineSeen.isDone() ? Outcome.READY : Outcome.TIMED_OUT;
-        } catch (ExecutionException e) {
-            throw new IllegalStateException("waiting for a worker failed", e.getCause());
-        }
+        await(lineSeen, worker.exit(), deadline);
         if (lineSeen.isDone()) {
             return Outcome.READY;
+        }
+        if (!worker.exit().isDone()) {
+            return Outcome.TIMED_OUT;
         }
         // It exited: its ready line may still be in the pipe.
         worker.output().awaitDrained(DRAIN_MILLIS);
         return lineSeen.isDone() ? Outcome.READY : Outcome.EXITED;
     }
 
-    private static Outcome awaitPort(ChildWorker worker, int port, long deadline) throws InterruptedException {
+    private static Outcome awaitPort(ChildWorker worker, int port, CompletableFuture<?> deadline) throws InterruptedException {
         while (true) {
             if (LoopbackPort.isOpen(port)) {
                 return Outcome.READY;
@@ -120,19 +130,29 @@ public final class ProcessWorkerLauncher implements WorkerLauncher {
             if (!worker.process().isAlive()) {
                 return Outcome.EXITED;
             }
-            if (remaining(deadline) <= 0) {
+            if (deadline.isDone()) {
                 return Outcome.TIMED_OUT;
             }
             Thread.sleep(POLL_MILLIS);
         }
     }
 
-    private static Outcome awaitExit(ChildWorker worker, long deadline) throws InterruptedException {
-        if (!worker.process().waitFor(remaining(deadline), TimeUnit.NANOSECONDS)) {
+    private static Outcome awaitExit(ChildWorker worker, CompletableFuture<?> deadline) throws InterruptedException {
+        await(worker.exit(), deadline);
+        if (!worker.exit().isDone()) {
             return Outcome.TIMED_OUT;
         }
         worker.output().awaitDrained(DRAIN_MILLIS);
         return worker.process().exitValue() == 0 ? Outcome.READY : Outcome.EXITED;
+    }
+
+    /** Waits until one of {@code events} happens. */
+    private static void await(CompletableFuture<?>... events) throws InterruptedException {
+        try {
+            CompletableFuture.anyOf(events).get();
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("waiting for a worker failed", e.getCause());
+        }
     }
 
     private static void awaitStopped(ChildWorker worker) throws InterruptedException {
@@ -144,7 +164,4 @@ public final class ProcessWorkerLauncher implements WorkerLauncher {
         worker.output().awaitDrained(DRAIN_MILLIS);
     }
 
-    private static long remaining(long deadline) {
-        return Math.max(0, deadline - System.nanoTime());
-    }
 }

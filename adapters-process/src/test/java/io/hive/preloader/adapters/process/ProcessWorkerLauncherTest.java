@@ -205,15 +205,31 @@ class ProcessWorkerLauncherTest {
         @Test
         void shouldStopAWorkerThatIsNotReadyInTimeAndKeepItsLastLines() throws Exception {
             List<Long> pids = new CopyOnWriteArrayList<>();
+            // The readiness timeout runs out on an event, not by the clock: once the worker has printed its last line.
+            CompletableFuture<Void> loading = new CompletableFuture<>();
+            ProcessWorkerLauncher timingOut = new ProcessWorkerLauncher(ProcessWorkerLauncher.DEFAULT_TAIL_LINES, timeout -> loading);
             WorkerRequest request = new WorkerRequest(sh("echo $$; echo still loading; exec sleep 60"), Map.of(),
-                    ReadinessProbe.line("never printed"), Duration.ofMillis(500), pidFrom(pids));
+                    ReadinessProbe.line("never printed"), TIMEOUT, pidFrom(pids).andThen(line -> {
+                        if (line.equals("still loading")) {
+                            loading.complete(null);
+                        }
+                    }));
 
-            WorkerStart start = launcher.start(request);
+            WorkerStart start = timingOut.start(request);
 
             assertThat(start).isInstanceOfSatisfying(WorkerStart.TimedOut.class, t -> {
                 assertThat(t.lastLines()).containsExactly(Long.toString(t.pid()), "still loading");
                 assertThat(ProcessHandle.of(t.pid()).map(ProcessHandle::isAlive).orElse(false)).as("stopped").isFalse();
             });
+        }
+
+        @Test
+        void shouldStopAWorkerWhoseReadinessTimeoutPassesOnTheClock() throws Exception {
+            WorkerStart start = launcher.start(new WorkerRequest(sh("exec sleep 60"), Map.of(), ReadinessProbe.line("never printed"),
+                    Duration.ofMillis(100), line -> { }));
+
+            assertThat(start).isInstanceOfSatisfying(WorkerStart.TimedOut.class,
+                    t -> assertThat(ProcessHandle.of(t.pid()).map(ProcessHandle::isAlive).orElse(false)).as("stopped").isFalse());
         }
 
         @Test

@@ -1,0 +1,79 @@
+package io.hive.preloader.adapters.hostsink;
+
+import io.hive.preloader.core.model.ModelId;
+import io.hive.preloader.core.port.DeviceCopy;
+import io.hive.preloader.core.testing.ModelFiles;
+import org.junit.jupiter.api.Test;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class HostMemorySinkTest {
+    private static final ModelId MODEL = ModelId.of("model");
+    private final HostMemorySink sink = new HostMemorySink();
+
+    @Test
+    void isNamedHost() {
+        assertThat(sink.name()).isEqualTo("host");
+    }
+
+    @Test
+    void copiesEveryByteAcrossSeveralChunks() {
+        byte[] contents = ModelFiles.randomBytes(40 * 1024 * 1024 + 3, 50);
+
+        try (DeviceCopy copy = sink.copy(MODEL, MemorySegment.ofArray(contents).asReadOnly(), 1)) {
+            MemorySegment memory = ((HostDeviceCopy) copy).memory();
+            assertThat(memory.byteSize()).isEqualTo(contents.length);
+            assertThat(memory.mismatch(MemorySegment.ofArray(contents))).isEqualTo(-1L);
+        }
+    }
+
+    @Test
+    void reportsTheModelDeviceBytesAndTimeTaken() {
+        try (Arena arena = Arena.ofConfined(); DeviceCopy copy = sink.copy(MODEL, arena.allocate(1 << 20), 2)) {
+            assertThat(copy.model()).isEqualTo(MODEL);
+            assertThat(copy.device()).isEqualTo(2);
+            assertThat(copy.bytes()).isEqualTo(1 << 20);
+            assertThat(copy.took()).isPositive();
+            assertThat(copy.gigabytesPerSecond()).isPositive();
+        }
+    }
+
+    @Test
+    void theHandleNamesTheHostAddressAndTheDevice() {
+        try (Arena arena = Arena.ofConfined(); DeviceCopy copy = sink.copy(MODEL, arena.allocate(4096), 0)) {
+            long address = ((HostDeviceCopy) copy).memory().address();
+
+            assertThat(copy.handle()).isEqualTo("host:0x" + Long.toHexString(address) + "@device0");
+        }
+    }
+
+    @Test
+    void aClosedCopyCanNoLongerBeReadAndClosingAgainIsHarmless() {
+        DeviceCopy copy = sink.copy(MODEL, MemorySegment.ofArray(new byte[4096]), 0);
+        MemorySegment memory = ((HostDeviceCopy) copy).memory();
+
+        copy.close();
+        copy.close();
+
+        assertThatThrownBy(() -> memory.get(ValueLayout.JAVA_BYTE, 0)).isInstanceOf(IllegalStateException.class);
+    }
+
+    @Test
+    void copiesAnEmptyModel() {
+        try (DeviceCopy copy = sink.copy(MODEL, MemorySegment.ofArray(new byte[0]), 0)) {
+            assertThat(copy.bytes()).isZero();
+        }
+    }
+
+    @Test
+    void refusesANegativeDeviceNamingIt() {
+        assertThatThrownBy(() -> sink.copy(MODEL, MemorySegment.ofArray(new byte[1]), -1))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("device -1");
+    }
+}

@@ -45,16 +45,23 @@ class MemoryPressureGuardTest {
         }
     };
 
+    static final ByteBudget ONE_GIB = new ByteBudget(1024 * MiB);
+
+    /** A preloader under a budget of 1 GiB holding three models of 8 MiB, loaded while the host had room. */
+    ModelPreloader holdingThreeModels() throws Exception {
+        ModelPreloader p = ModelPreloader.builder().source(source).store(store).budget(ONE_GIB).build();
+        available.set(500 * MiB);
+        for (String id : new String[]{"a", "b", "c"}) {
+            p.preload(source.add(id, 8 * MiB)).get();
+        }
+        return p;
+    }
+
     @Test
     void aBudgetAboveWhatIsAvailableIsShrunkToWhatFitsBesideTheReserve() throws Exception {
-        ModelId a = source.add("a", 8 * MiB), b = source.add("b", 8 * MiB), c = source.add("c", 8 * MiB);
-        ByteBudget configured = new ByteBudget(1024 * MiB);
-        try (ModelPreloader p = ModelPreloader.builder().source(source).store(store).budget(configured).build();
+        ByteBudget configured = ONE_GIB;
+        try (ModelPreloader p = holdingThreeModels();
              MemoryPressureGuard guard = MemoryPressureGuard.manual(p, host, configured, 4 * MiB)) {
-            available.set(500 * MiB);
-            for (ModelId id : new ModelId[]{a, b, c}) {
-                p.preload(id).get();
-            }
 
             // Still room beside the reserve: 24 MiB held, 6 MiB available, 4 MiB to keep free. Nothing goes.
             available.set(6 * MiB);
@@ -107,14 +114,8 @@ class MemoryPressureGuardTest {
     @Test
     void aPageCacheStoresModelsAreInMemAvailableAlreadyAndAreNotCountedTwice() throws Exception {
         store.inPageCache();
-        ModelId a = source.add("a", 8 * MiB), b = source.add("b", 8 * MiB), c = source.add("c", 8 * MiB);
-        ByteBudget configured = new ByteBudget(1024 * MiB);
-        try (ModelPreloader p = ModelPreloader.builder().source(source).store(store).budget(configured).build();
-             MemoryPressureGuard guard = MemoryPressureGuard.manual(p, host, configured, 4 * MiB)) {
-            available.set(500 * MiB);
-            for (ModelId id : new ModelId[]{a, b, c}) {
-                p.preload(id).get();
-            }
+        try (ModelPreloader p = holdingThreeModels();
+             MemoryPressureGuard guard = MemoryPressureGuard.manual(p, host, ONE_GIB, 4 * MiB)) {
 
             // 30 MiB available, of which the 24 MiB of models are part (reclaimable file pages): 26 fit, not 50.
             available.set(30 * MiB);
@@ -129,14 +130,9 @@ class MemoryPressureGuardTest {
 
     @Test
     void underACgroupLimitTheCgroupsRoomBoundsTheBudgetWhateverTheHostHas() throws Exception {
-        ModelId a = source.add("a", 8 * MiB), b = source.add("b", 8 * MiB), c = source.add("c", 8 * MiB);
-        ByteBudget configured = new ByteBudget(1024 * MiB);
-        try (ModelPreloader p = ModelPreloader.builder().source(source).store(store).budget(configured).build();
-             MemoryPressureGuard guard = MemoryPressureGuard.manual(p, host, configured, 4 * MiB)) {
+        try (ModelPreloader p = holdingThreeModels();
+             MemoryPressureGuard guard = MemoryPressureGuard.manual(p, host, ONE_GIB, 4 * MiB)) {
             available.set(4096 * MiB);
-            for (ModelId id : new ModelId[]{a, b, c}) {
-                p.preload(id).get();
-            }
 
             // The host has 4 GiB free, but the container may take only 6 MiB more beside its 24.
             cgroupRoom = OptionalLong.of(6 * MiB);
@@ -147,7 +143,7 @@ class MemoryPressureGuardTest {
             await().until(() -> p.stats().cache().usedBytes() == 16 * MiB);
 
             cgroupRoom = OptionalLong.empty();
-            assertThat(guard.check()).isEqualTo(configured);
+            assertThat(guard.check()).isEqualTo(ONE_GIB);
         }
     }
 

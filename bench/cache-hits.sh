@@ -9,6 +9,7 @@
 #                        source is compiled against that checkout's core, fs and mmap jars, built there with
 #                        ./build -DskipTests package (never install: ~/.m2 is shared). It uses only the embedding API.
 #   HITS_DIR=DIR         where the model files are written once and kept (default /tmp/preloader-hits; 10 GiB)
+#   HITS_JVM_ARGS=FLAGS  more flags for the measured JVMs, e.g. -Xlog:safepoint:file=/tmp/safepoints.log
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 root=$(cd "${PRELOADER_ROOT:-$here}" && pwd)
@@ -31,8 +32,10 @@ if [ "$root" != "$here" ]; then
   echo "building $root (./build -q -DskipTests package -pl adapters-fs,adapters-mmap -am) ..." >&2
   (cd "$root" && ./build -q -DskipTests package -pl adapters-fs,adapters-mmap -am >&2)
 fi
-jar() { ls "$root/$1/target/$1"-*.jar | grep -v -- '-tests.jar' | head -1; }
-preloader="$(jar core):$(jar adapters-fs):$(jar adapters-mmap)"
+# core, the models folder, the mmap store, and whatever library module they rest on there (native-linux, when present)
+preloader=$(for m in core native-linux adapters-fs adapters-mmap; do
+  [ -d "$root/$m" ] && ls "$root/$m/target/$m"-*.jar | grep -v -- '-tests.jar' | head -1
+done | paste -sd: -)
 
 classes=$(mktemp -d "${TMPDIR:-/tmp}/cache-hits-classes.XXXXXX")
 trap 'rm -rf "$classes"' EXIT

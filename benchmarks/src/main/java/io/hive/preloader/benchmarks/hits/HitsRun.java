@@ -40,13 +40,19 @@ public final class HitsRun {
         String[] churns = (args.length > 2 ? args[2] : "idle,2GiB,8GiB").split(",");
         List<String> threads = List.of((args.length > 3 ? args[3] : "1,8").split(","));
         Path out = Files.createTempDirectory("preloader-hits-");
+        List<String> jvm = new ArrayList<>(List.of("--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow",
+                "-Xmx1g", "-Dhits.out=" + out, "-Dhits.dir=" + BenchFiles.directory()));
+        // More flags for the forked JVMs, e.g. HITS_JVM_ARGS="-Xlog:safepoint:file=/tmp/safepoints.log" to see pauses.
+        String extra = System.getenv().getOrDefault("HITS_JVM_ARGS", "").strip();
+        if (!extra.isEmpty()) {
+            jvm.addAll(List.of(extra.split("\\s+")));
+        }
         ChainedOptionsBuilder options = new OptionsBuilder()
                 .param("churn", churns)
                 .warmupIterations(1).warmupTime(TimeValue.seconds(warmup))
                 .measurementIterations(1).measurementTime(TimeValue.seconds(measure))
                 .forks(1)
-                .jvmArgsAppend("--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow", "-Xmx1g",
-                        "-Dhits.out=" + out, "-Dhits.dir=" + BenchFiles.directory())
+                .jvmArgsAppend(jvm.toArray(String[]::new))
                 .addProfiler(GCProfiler.class);
         for (String t : threads) {
             options.include(HitBenchmark.class.getName() + ".hit" + t.strip() + "$");

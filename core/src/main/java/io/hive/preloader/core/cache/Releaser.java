@@ -123,6 +123,7 @@ final class Releaser {
     /** Closes what was tied to the region before the region itself goes; true when the store let it go. */
     private boolean free(ResidentModel model) {
         closeAttachments(model);
+        // The model's monitor keeps the residency sampler off the region while it goes; no hit ever takes it.
         synchronized (model) {
             if (model.released) {
                 return true;

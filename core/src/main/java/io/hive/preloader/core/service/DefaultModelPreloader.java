@@ -8,11 +8,8 @@ import io.hive.preloader.core.cache.StaleModelException;
 import io.hive.preloader.core.model.ModelDescriptor;
 import io.hive.preloader.core.model.ModelId;
 import io.hive.preloader.core.port.AccessJournal;
-import io.hive.preloader.core.port.ChunkChecksums;
-import io.hive.preloader.core.port.ChunkSource;
 import io.hive.preloader.core.port.DeviceCopy;
 import io.hive.preloader.core.port.EvictionPolicy;
-import io.hive.preloader.core.port.HostRegistration;
 import io.hive.preloader.core.port.LoadProgress;
 import io.hive.preloader.core.port.ModelChangedException;
 import io.hive.preloader.core.port.ModelSource;
@@ -22,9 +19,6 @@ import io.hive.preloader.core.port.VramSink;
 import io.hive.preloader.core.transfer.PlanMode;
 import io.hive.preloader.core.transfer.Transfer;
 import io.hive.preloader.core.transfer.TransferOptions;
-import io.hive.preloader.core.transfer.TransferPlan;
-import io.hive.preloader.core.transfer.TransferPlanner;
-import io.hive.preloader.core.transfer.TransferRunner;
 
 import java.time.Duration;
 import java.time.InstantSource;
@@ -32,7 +26,6 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
@@ -53,7 +46,7 @@ final class DefaultModelPreloader implements ModelPreloader {
     private final ExecutorService loader;
     private final ExecutorService background;
     private final RamStore.Memory memory;
-    private final Transfers transfers;
+    private final DeviceTransfers deviceTransfers;
 
     /** How transfers run: the staging pipeline if any, the plan when a call names none, the direct plan's chunk. */
     record Transfers(Optional<StagingPipeline> pipeline, PlanMode plan, long chunkSize) {
@@ -64,7 +57,6 @@ final class DefaultModelPreloader implements ModelPreloader {
                           ExecutorService background, Transfers transfers) {
         this.source = source;
         this.sink = sink;
-        this.transfers = transfers;
         this.journal = journal;
         this.loader = loader;
         this.background = background;
@@ -78,6 +70,7 @@ final class DefaultModelPreloader implements ModelPreloader {
         });
         // Counted where the load happens: callers sharing one load must not count its bytes once each.
         cache.addLoadListener(statistics::loadedFromDisk);
+        this.deviceTransfers = new DeviceTransfers(source, cache, statistics, sink, transfers, this::get);
     }
 
     @Override
@@ -189,83 +182,7 @@ final class DefaultModelPreloader implements ModelPreloader {
 
     @Override
     public Transfer transfer(ModelId id, int device, TransferOptions options) {
-        VramSink target = sink.orElseThrow(() -> new IllegalStateException("no VramSink is configured: set sink(...) on the builder"));
-        long start = System.nanoTime();
-        PlanMode mode = options.plan().orElse(transfers.plan());
-        boolean pipelineUsable = transfers.pipeline().isPresent() && target.receivesChunks();
-        if (mode == PlanMode.STAGED && !pipelineUsable) {
-            throw new IllegalStateException("plan staged needs a staging pipeline and a sink that receives chunks; "
-                    + (transfers.pipeline().isEmpty() ? "no pipeline is configured" : "the " + target.name() + " sink does not"));
-        }
-        Optional<Lease> fast = cache.lease(id, Origin.RAM);
-        if (fast.isPresent()) {
-            statistics.hit(id, System.nanoTime() - start);
-        } else {
-            ModelDescriptor model = describe(id);
-            Optional<TransferPlan> streamed = TransferPlanner.forAbsent(mode, pipelineUsable);
-            if (streamed.isPresent()) {
-                statistics.miss(id);
-                return fromDisk(target, model, device, streamed.get(), options, start);
-            }
-        }
-        try (Lease lease = fast.isPresent() ? fast.get() : get(id)) {
-            TransferPlan plan = TransferPlanner.forResident(mode, pipelineUsable, () -> pin(lease, target, device));
-            long chunk = plan instanceof TransferPlan.Staged ? transfers.pipeline().orElseThrow().chunkSize() : transfers.chunkSize();
-            Optional<ChunkChecksums> checksums = checksums(options, lease.bytes().byteSize(), chunk);
-            DeviceCopy copy = switch (plan) {
-                case TransferPlan.Direct _ -> TransferRunner.direct(target, id, lease.bytes(), device, chunk, options, checksums);
-                case TransferPlan.Staged _ -> TransferRunner.staged(target, transfers.pipeline().orElseThrow(), id,
-                        new ChunkSource.Memory(lease.bytes()), device, options, checksums);
-            };
-            return finish(copy, plan, checksums, start);
-        }
-    }
-
-    /** Streams a model that is not resident straight from its file; a file replaced meanwhile fails the transfer. */
-    private Transfer fromDisk(VramSink target, ModelDescriptor model, int device, TransferPlan plan, TransferOptions options, long start) {
-        StagingPipeline pipeline = transfers.pipeline().orElseThrow();
-        Optional<ChunkChecksums> checksums = checksums(options, model.size(), pipeline.chunkSize());
-        DeviceCopy copy = TransferRunner.staged(target, pipeline, model.id(), new ChunkSource.ModelFile(model.path(), model.size()),
-                device, options, checksums);
-        boolean unchanged;
-        try {
-            unchanged = source.find(model.id()).map(now -> now.fingerprint().equals(model.fingerprint())).orElse(false);
-        } catch (RuntimeException e) {
-            copy.close();
-            throw e;
-        }
-        if (!unchanged) {
-            copy.close();
-            throw new StaleModelException(model.id() + " was replaced or removed on disk while it streamed to device " + device);
-        }
-        return finish(copy, plan, checksums, start);
-    }
-
-    /** Registers the resident region with the sink once per resident copy; the registration goes when the bytes go. */
-    private static TransferPlanner.Pinning pin(Lease lease, VramSink target, int device) {
-        Optional<HostRegistration> registration = lease.attachment("registration with the " + target.name() + " sink",
-                region -> target.register(region, device));
-        return registration.map(r -> r.pinned() ? TransferPlanner.Pinning.PINNED : TransferPlanner.Pinning.UNNEEDED)
-                .orElse(TransferPlanner.Pinning.REFUSED);
-    }
-
-    private static Optional<ChunkChecksums> checksums(TransferOptions options, long size, long chunk) {
-        return options.checksum() ? Optional.of(ChunkChecksums.of(size, chunk)) : Optional.empty();
-    }
-
-    private Transfer finish(DeviceCopy copy, TransferPlan plan, Optional<ChunkChecksums> checksums, long start) {
-        OptionalLong crc = OptionalLong.empty();
-        if (checksums.isPresent()) {
-            try {
-                crc = OptionalLong.of(TransferRunner.verify(copy, checksums.get()));
-            } catch (RuntimeException e) {
-                copy.close();
-                throw e;
-            }
-        }
-        statistics.transferred(copy.bytes());
-        LOG.log(System.Logger.Level.DEBUG, "transferred {0} to device {1}: {2}", copy.model(), copy.device(), plan);
-        return new Transfer(copy, plan, crc, Duration.ofNanos(System.nanoTime() - start));
+        return deviceTransfers.transfer(id, device, options);
     }
 
     @Override

@@ -131,8 +131,8 @@ public class LeaseProtocolLincheckTest {
     static ModelCheckingOptions modelChecking() {
         return new ModelCheckingOptions()
                 .addGuarantee(forClasses(AccessBuffer.class.getName(), LowestIdFirst.class.getName()).allMethods().treatAsAtomic())
-                .iterations(6)
-                .invocationsPerIteration(200)
+                .iterations(3)
+                .invocationsPerIteration(100)
                 .threads(2)
                 .actorsPerThread(3)
                 .actorsBefore(1)
@@ -148,7 +148,7 @@ public class LeaseProtocolLincheckTest {
     static StressOptions stress() {
         return new StressOptions()
                 .iterations(0)
-                .invocationsPerIteration(20_000)
+                .invocationsPerIteration(10_000)
                 .threads(2)
                 .addCustomScenario(leaseDuringEviction());
     }

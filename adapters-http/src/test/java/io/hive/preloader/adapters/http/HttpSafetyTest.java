@@ -84,9 +84,13 @@ class HttpSafetyTest {
         }
         assertThat(f.store.loads()).as("nothing was loaded").isZero();
         assertThat(f.sink.liveAllocations()).isZero();
-        // Reading needs no token.
-        assertThat(anonymous.get("/v1/models").status()).isEqualTo(200);
-        assertThat(anonymous.get("/metrics").status()).isEqualTo(200);
+        // The read token reads, but changes nothing.
+        Client reader = f.client.withToken(Fixture.READ_TOKEN);
+        assertThat(reader.get("/v1/models").status()).isEqualTo(200);
+        Client.Response byReader = reader.post("/v1/models/alpha/preload");
+        assertThat(byReader.status()).as(byReader.toString()).isEqualTo(403);
+        assertError(byReader);
+        assertThat(f.store.loads()).isZero();
     }
 
     @Test
@@ -232,7 +236,7 @@ class HttpSafetyTest {
     }
 
     /** An error answer: JSON with exactly one field, {@code error}, one line, and no trace of the code. */
-    private static void assertError(Client.Response r) {
+    static void assertError(Client.Response r) {
         assertThat(r.header("Content-Type")).as(r.toString()).hasValueSatisfying(t -> assertThat(t).startsWith("application/json"));
         JsonNode json = r.json();
         assertThat(json.isObject()).isTrue();

@@ -53,9 +53,13 @@ import java.util.Set;
  * http:                          # how 'serve' listens
  *   host: 127.0.0.1              # loopback unless the API must be reached from elsewhere
  *   port: 7780                   # 0 picks a free port
- *   token: ...                   # bearer token for calls that change state (PRELOADER_TOKEN overrides it)
+ *   token: ...                   # the admin token: reads and changes (PRELOADER_TOKEN overrides it)
+ *   read_token: ...              # a token that reads the API and changes nothing
  *   max_body: 64KiB              # largest request body
  *   shutdown_timeout: 30         # seconds a shutdown waits for in-flight transfers
+ *   metrics_public: true         # /metrics without a token
+ *   allowed_hosts: []            # names besides localhost and IP literals that a request's Host may carry
+ *   tls: {cert: FILE, key: FILE} # HTTPS with PEM files, or {keystore: FILE, password: ...}
  * workers:                       # workers 'serve' may start by name (POST /v1/models/{id}/spawn)
  *   llama-server: {command: [llama-server, -m, "{model}", --port, "8080"], ready_port: 8080, timeout: 600}
  *                                # one of ready_line (regex), ready_port, ready_exit (the default); timeout in seconds
@@ -151,8 +155,8 @@ public final class ConfigLoader {
         List<ModelId> keep = values.containsKey("keep") ? keep(values.get("keep")) : List.of();
         PreloaderConfig.Transfer transfer = transfer(values, defaults.transfer());
         PreloaderConfig.HugePages hugepages = hugepages(subsection(values, "hugepages", List.of("mount", "fallback")), defaults.hugepages());
-        PreloaderConfig.Http http = http(subsection(values, "http", List.of("host", "port", "token", "max_body", "shutdown_timeout")),
-                defaults.http());
+        PreloaderConfig.Http http = http(subsection(values, "http", List.of("host", "port", "token", "read_token", "max_body",
+                "shutdown_timeout", "metrics_public", "allowed_hosts", "tls")), defaults.http());
         Map<String, PreloaderConfig.Worker> workers = workers(values.get("workers"));
         return new PreloaderConfig(models, aliases, store, lock, directIo, policy, budget, autoPreload, sink, journal, keep, transfer,
                 hugepages, http, workers);
@@ -230,7 +234,7 @@ public final class ConfigLoader {
         return new PreloaderConfig.HugePages(mount, fallback);
     }
 
-    /** {@code http: {host, port, token, max_body, shutdown_timeout}}; the token is never echoed in an error. */
+    /** {@code http: {host, port, token, read_token, max_body, shutdown_timeout, metrics_public, allowed_hosts, tls}}; tokens are never echoed in an error. */
     private PreloaderConfig.Http http(Map<String, Object> section, PreloaderConfig.Http defaults) {
         String host = defaults.host();
         if (section.containsKey("host")) {
@@ -241,16 +245,11 @@ public final class ConfigLoader {
         }
         int port = section.containsKey("port") ? number(section.get("port"), "http.port", 0, 65535, "a TCP port (0 to 65535; 0 picks a free one)")
                 : defaults.port();
-        Optional<String> token = defaults.token();
-        if (section.containsKey("token") && section.get("token") != null) {
-            if (!(section.get("token") instanceof String t)) {
-                throw new ConfigException(file, "http.token: expected text (quote it), found " + kindOf(section.get("token")));
-            }
-            if (t.length() < 16 || !t.chars().allMatch(c -> c > 0x20 && c < 0x7f)) {
-                throw new ConfigException(file, "http.token: use at least 16 printable characters without spaces (e.g. the output of "
-                        + "'openssl rand -hex 32'); this one has " + t.length());
-            }
-            token = Optional.of(t);
+        Optional<String> token = section.get("token") == null ? defaults.token() : Optional.of(token(section.get("token"), "http.token"));
+        Optional<String> readToken = section.get("read_token") == null ? defaults.readToken()
+                : Optional.of(token(section.get("read_token"), "http.read_token"));
+        if (readToken.isPresent() && readToken.equals(token)) {
+            throw new ConfigException(file, "http.read_token: it is the same as http.token; give the read token a value of its own");
         }
         long maxBody = defaults.maxBodyBytes();
         if (section.containsKey("max_body")) {
@@ -269,7 +268,60 @@ public final class ConfigLoader {
         int shutdown = section.containsKey("shutdown_timeout")
                 ? number(section.get("shutdown_timeout"), "http.shutdown_timeout", 0, 3600, "a number of seconds from 0 to 3600")
                 : defaults.shutdownTimeoutSeconds();
-        return new PreloaderConfig.Http(host, port, token, maxBody, shutdown);
+        boolean metricsPublic = bool(section, "http.metrics_public", "metrics_public", defaults.metricsPublic());
+        List<String> allowedHosts = section.containsKey("allowed_hosts") ? allowedHosts(section.get("allowed_hosts")) : defaults.allowedHosts();
+        Optional<PreloaderConfig.Tls> tls = section.get("tls") == null ? defaults.tls() : Optional.of(tls(section.get("tls")));
+        return new PreloaderConfig.Http(host, port, token, maxBody, shutdown, readToken, metricsPublic, allowedHosts, tls);
+    }
+
+    /** A bearer token: never echoed in an error. */
+    private String token(Object value, String key) {
+        if (!(value instanceof String t)) {
+            throw new ConfigException(file, key + ": expected text (quote it), found " + kindOf(value));
+        }
+        if (t.length() < 16 || !t.chars().allMatch(c -> c > 0x20 && c < 0x7f)) {
+            throw new ConfigException(file, key + ": use at least 16 printable characters without spaces (e.g. the output of "
+                    + "'openssl rand -hex 32'); this one has " + t.length());
+        }
+        return t;
+    }
+
+    /** {@code http.allowed_hosts: [NAME…]}: host names, without port or scheme. */
+    private List<String> allowedHosts(Object value) {
+        if (!(value instanceof List<?> list)) {
+            throw new ConfigException(file, "http.allowed_hosts: expected a list of host names like [preloader.preloader.svc], found " + kind(value));
+        }
+        List<String> names = new ArrayList<>();
+        for (Object name : list) {
+            if (!(name instanceof String n) || !n.matches("(?i)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*")) {
+                throw new ConfigException(file, "http.allowed_hosts: " + render(name)
+                        + " is not a host name (letters, digits, hyphens and dots; no port, no scheme, no wildcard)");
+            }
+            names.add(n.toLowerCase(Locale.ROOT));
+        }
+        return names;
+    }
+
+    /** {@code http.tls: {cert, key}} or {@code {keystore, password}}; the password is never echoed. */
+    private PreloaderConfig.Tls tls(Object value) {
+        if (!(value instanceof Map<?, ?> map)) {
+            throw new ConfigException(file, "http.tls: expected {cert: FILE, key: FILE} or {keystore: FILE, password: ...}, found " + kind(value));
+        }
+        Map<String, Object> tls = section(map, "http.tls.", List.of("cert", "key", "keystore", "password"));
+        if (tls.containsKey("keystore")) {
+            if (tls.containsKey("cert") || tls.containsKey("key")) {
+                throw new ConfigException(file, "http.tls: give either cert and key (PEM files) or keystore and password, not both");
+            }
+            Object password = tls.get("password");
+            if (password != null && !(password instanceof String)) {
+                throw new ConfigException(file, "http.tls.password: expected text (quote it), found " + kindOf(password));
+            }
+            return new PreloaderConfig.Tls.Keystore(path(tls.get("keystore"), "http.tls.keystore"), password == null ? "" : (String) password);
+        }
+        if (!tls.containsKey("cert") || !tls.containsKey("key")) {
+            throw new ConfigException(file, "http.tls: give cert and key (PEM files), or keystore and password");
+        }
+        return new PreloaderConfig.Tls.Pem(path(tls.get("cert"), "http.tls.cert"), path(tls.get("key"), "http.tls.key"));
     }
 
     /** What a value is, without showing it. */

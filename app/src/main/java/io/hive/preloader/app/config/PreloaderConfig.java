@@ -194,12 +194,17 @@ public record PreloaderConfig(
      *
      * @param host                   the address to bind: loopback unless the API is meant to be reached from elsewhere
      * @param port                   the TCP port; 0 picks a free one
-     * @param token                  the bearer token calls that change state must carry (the {@code PRELOADER_TOKEN}
-     *                               environment variable overrides it); without one those calls are refused
+     * @param token                  the admin token: every call may carry it, changes must (the {@code PRELOADER_TOKEN}
+     *                               environment variable overrides it)
      * @param maxBodyBytes           the largest request body accepted
      * @param shutdownTimeoutSeconds how long a shutdown waits for in-flight transfers before it cancels them
+     * @param readToken              a second token that reads the API but changes nothing ({@code read_token})
+     * @param metricsPublic          whether {@code /metrics} answers without a token ({@code metrics_public}, true)
+     * @param allowedHosts           names besides localhost and IP literals a request's Host may carry ({@code allowed_hosts})
+     * @param tls                    HTTPS with a PEM certificate and key, or a keystore ({@code tls})
      */
-    public record Http(String host, int port, Optional<String> token, long maxBodyBytes, int shutdownTimeoutSeconds) {
+    public record Http(String host, int port, Optional<String> token, long maxBodyBytes, int shutdownTimeoutSeconds,
+                       Optional<String> readToken, boolean metricsPublic, List<String> allowedHosts, Optional<Tls> tls) {
         public static final String DEFAULT_HOST = "127.0.0.1";
         public static final int DEFAULT_PORT = 7780;
         public static final long DEFAULT_MAX_BODY = 64 * 1024;
@@ -208,6 +213,14 @@ public record PreloaderConfig(
         public Http {
             Objects.requireNonNull(host, "host");
             Objects.requireNonNull(token, "token");
+            Objects.requireNonNull(readToken, "readToken");
+            Objects.requireNonNull(tls, "tls");
+            allowedHosts = List.copyOf(allowedHosts);
+        }
+
+        /** The first five keys; no read token, public metrics, no other names, plain HTTP. */
+        public Http(String host, int port, Optional<String> token, long maxBodyBytes, int shutdownTimeoutSeconds) {
+            this(host, port, token, maxBodyBytes, shutdownTimeoutSeconds, Optional.empty(), true, List.of(), Optional.empty());
         }
 
         /** Loopback, port {@value #DEFAULT_PORT}, no token, 64 KiB bodies, 30 s to shut down. */
@@ -215,11 +228,32 @@ public record PreloaderConfig(
             return new Http(DEFAULT_HOST, DEFAULT_PORT, Optional.empty(), DEFAULT_MAX_BODY, DEFAULT_SHUTDOWN_TIMEOUT);
         }
 
-        /** Never prints the token. */
+        /** The same settings on another address and port ({@code serve --host --port}). */
+        public Http withListen(String newHost, int newPort) {
+            return new Http(newHost, newPort, token, maxBodyBytes, shutdownTimeoutSeconds, readToken, metricsPublic, allowedHosts, tls);
+        }
+
+        /** Never prints a token or a password. */
         @Override
         public String toString() {
             return "Http[host=" + host + ", port=" + port + ", token=" + (token.isPresent() ? "<hidden>" : "none")
-                    + ", maxBodyBytes=" + maxBodyBytes + ", shutdownTimeoutSeconds=" + shutdownTimeoutSeconds + "]";
+                    + ", maxBodyBytes=" + maxBodyBytes + ", shutdownTimeoutSeconds=" + shutdownTimeoutSeconds
+                    + ", readToken=" + (readToken.isPresent() ? "<hidden>" : "none") + ", metricsPublic=" + metricsPublic
+                    + ", allowedHosts=" + allowedHosts + ", tls=" + tls.map(Object::toString).orElse("none") + "]";
+        }
+    }
+
+    /** {@code http.tls}: {@code {cert, key}} (PEM files) or {@code {keystore, password}} (PKCS#12 or JKS). */
+    public sealed interface Tls {
+        record Pem(Path cert, Path key) implements Tls {
+        }
+
+        record Keystore(Path file, String password) implements Tls {
+            /** Never prints the password. */
+            @Override
+            public String toString() {
+                return "Keystore[file=" + file + ", password=<hidden>]";
+            }
         }
     }
 

@@ -5,6 +5,7 @@ import com.google.inject.Provides;
 import com.google.inject.Singleton;
 import io.hive.preloader.adapters.http.HttpSettings;
 import io.hive.preloader.adapters.http.PreloaderHttpServer;
+import io.hive.preloader.adapters.http.Tls;
 import io.hive.preloader.adapters.http.WorkerSpec;
 import io.hive.preloader.app.config.PreloaderConfig;
 import io.hive.preloader.core.port.WorkerLauncher;
@@ -56,8 +57,17 @@ final class HttpModule extends AbstractModule {
                 throw new IllegalArgumentException(TOKEN_VARIABLE + ": " + e.getMessage());
             }
         }
+        HttpSettings.Exposure exposure = new HttpSettings.Exposure(http.readToken(), http.metricsPublic(), http.allowedHosts(),
+                http.tls().map(HttpModule::tls));
         return new HttpSettings(http.host(), http.port(), environmentToken.or(http::token), http.maxBodyBytes(),
-                Duration.ofSeconds(http.shutdownTimeoutSeconds()), config.transfer().device());
+                Duration.ofSeconds(http.shutdownTimeoutSeconds()), config.transfer().device(), exposure);
+    }
+
+    private static Tls tls(PreloaderConfig.Tls tls) {
+        return switch (tls) {
+            case PreloaderConfig.Tls.Pem p -> new Tls.Pem(p.cert(), p.key());
+            case PreloaderConfig.Tls.Keystore k -> new Tls.Keystore(k.file(), k.password());
+        };
     }
 
     /** The config as {@code GET /v1/config} shows it, in the file's own keys; the server adds its {@code http} part. */

@@ -8,7 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/jdk25.sh
 find_jdk25
-./build -q install -pl core,adapters-buffer -DskipTests >&2
+./build -q install -pl core,native-linux,adapters-buffer,adapters-hostsink -DskipTests >&2
 ./build -q test-compile -pl adapters-disruptor >&2
 cp_file=adapters-disruptor/target/bench.classpath
 ./build -q dependency:build-classpath -pl adapters-disruptor -Dmdep.includeScope=test -Dmdep.outputFile="$PWD/$cp_file" >&2

@@ -19,7 +19,7 @@ rm -rf "$out"
 mkdir -p "$out/lib" "$out/build"
 
 echo "building core, adapters-mmap, adapters-disruptor and adapters-cuda…" >&2
-./build -q install -pl core,adapters-mmap,adapters-buffer,adapters-disruptor -DskipTests >&2
+./build -q install -pl core,native-linux,adapters-mmap,adapters-buffer,adapters-hostsink,adapters-disruptor -DskipTests >&2
 ./build -q test-compile jar:jar jar:test-jar -pl adapters-cuda >&2
 ./build -q dependency:build-classpath -pl adapters-cuda -Dmdep.includeScope=test -Dmdep.outputFile="$PWD/$out/build/classpath" >&2
 ./build -q dependency:copy -Dartifact=$JUNIT_CONSOLE -DoutputDirectory="$PWD/$out/lib" >&2

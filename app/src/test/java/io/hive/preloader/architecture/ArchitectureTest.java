@@ -18,7 +18,7 @@ class ArchitectureTest {
     @Test
     void importsEveryModule() {
         // A rule over an empty import passes vacuously: make sure each module's classes are really there.
-        for (String pkg : new String[]{"core.gguf", "core.cache", "core.service", "adapters.fs", "adapters.mmap", "adapters.buffer", "adapters.process", "adapters.cuda", "adapters.disruptor", "adapters.hugepages", "adapters.caffeine", "adapters.http", "app"}) {
+        for (String pkg : new String[]{"core.gguf", "core.cache", "core.service", "linux", "adapters.fs", "adapters.mmap", "adapters.buffer", "adapters.hostsink", "adapters.process", "adapters.cuda", "adapters.disruptor", "adapters.hugepages", "adapters.caffeine", "adapters.http", "app"}) {
             assertThat(production.stream().anyMatch(c -> c.getPackageName().startsWith(HexagonRules.ROOT + "." + pkg)))
                     .as("classes of %s imported", pkg).isTrue();
         }
@@ -61,8 +61,13 @@ class ArchitectureTest {
     }
 
     @Test
-    void ffmDowncallsStayInAdapters() {
-        HexagonRules.FFM_LINKER_ONLY_IN_ADAPTERS.check(production);
+    void ffmDowncallsStayInTheNativeTables() {
+        HexagonRules.FFM_LINKER_ONLY_IN_THE_NATIVE_TABLES.check(production);
+    }
+
+    @Test
+    void theNativeLibraryKnowsNoAdapter() {
+        HexagonRules.THE_NATIVE_LIBRARY_KNOWS_NO_ADAPTER.check(production);
     }
 
     @Test

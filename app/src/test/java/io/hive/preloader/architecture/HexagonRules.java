@@ -32,6 +32,8 @@ import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.sli
 final class HexagonRules {
     static final String ROOT = "io.hive.preloader";
     static final String CORE = ROOT + ".core..";
+    /** The native-linux library: the Linux system calls the stores share. A library, not an adapter. */
+    static final String NATIVE = ROOT + ".linux..";
 
     private HexagonRules() {
     }
@@ -88,9 +90,14 @@ final class HexagonRules {
             .should().dependOnClassesThat().resideInAPackage("com.github.benmanes..")
             .because("Caffeine is one eviction policy's mechanism; the cache reaches it through core's EvictionPolicy port");
 
-    static final ArchRule FFM_LINKER_ONLY_IN_ADAPTERS = noClasses().that().resideOutsideOfPackage(ROOT + ".adapters..")
+    static final ArchRule FFM_LINKER_ONLY_IN_THE_NATIVE_TABLES = noClasses()
+            .that().resideOutsideOfPackages(NATIVE, ROOT + ".adapters.cuda..")
             .should().dependOnClassesThat().belongToAnyOf(Linker.class, SymbolLookup.class)
-            .because("native calls (libc, libcuda) belong to adapters");
+            .because("native calls are bound in one table per library: libc in native-linux, libcuda in the CUDA adapter");
+
+    static final ArchRule THE_NATIVE_LIBRARY_KNOWS_NO_ADAPTER = classes().that().resideInAPackage(NATIVE)
+            .should().onlyDependOnClassesThat().resideInAnyPackage("java..", NATIVE, ROOT + ".core.port..", ROOT + ".core.model..", "")
+            .because("native-linux is a library the stores use: it knows core's values and StoreException, no adapter and no framework");
 
     static final ArchRule ADAPTERS_DO_NOT_KNOW_THE_APP = noClasses().that().resideInAPackage(ROOT + ".adapters..")
             .should().dependOnClassesThat().resideInAPackage(ROOT + ".app..");

@@ -3,7 +3,9 @@ package io.hive.preloader.architecture;
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.lang.ArchRule;
+import io.hive.preloader.adapters.planteda.BindsLibcItself;
 import io.hive.preloader.adapters.planteda.MapsWithChronicle;
+import io.hive.preloader.adapters.planteda.UsesTheNativeLibrary;
 import io.hive.preloader.adapters.planteda.UsesOtherAdapter;
 import io.hive.preloader.adapters.plantedb.KnowsApp;
 import io.hive.preloader.adapters.plantedb.OtherAdapter;
@@ -20,6 +22,8 @@ import io.hive.preloader.core.planted.OpensChannel;
 import io.hive.preloader.core.planted.ReadsFiles;
 import io.hive.preloader.core.planted.StartsProcess;
 import io.hive.preloader.core.planted.UsesGuice;
+import io.hive.preloader.linux.planted.KnowsAnAdapter;
+import io.hive.preloader.linux.planted.LibraryCall;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -93,8 +97,25 @@ class HexagonRulesCatchViolationsTest {
     }
 
     @Test
-    void anFfmDowncallOutsideTheAdaptersFails() {
-        assertCaught(HexagonRules.FFM_LINKER_ONLY_IN_ADAPTERS, "java.lang.foreign.Linker", LinksNative.class);
+    void anFfmDowncallOutsideTheNativeTablesFails() {
+        assertCaught(HexagonRules.FFM_LINKER_ONLY_IN_THE_NATIVE_TABLES, "java.lang.foreign.Linker", LinksNative.class);
+    }
+
+    @Test
+    void anAdapterBindingLibcItselfFails() {
+        assertCaught(HexagonRules.FFM_LINKER_ONLY_IN_THE_NATIVE_TABLES, "java.lang.foreign.Linker", BindsLibcItself.class);
+    }
+
+    @Test
+    void theNativeLibraryKnowingAnAdapterFails() {
+        assertCaught(HexagonRules.THE_NATIVE_LIBRARY_KNOWS_NO_ADAPTER, "OtherAdapter", KnowsAnAdapter.class, OtherAdapter.class);
+    }
+
+    @Test
+    void anAdapterUsingTheNativeLibraryIsNoAdapterReachingIntoAnother() {
+        JavaClasses classes = new ClassFileImporter().importClasses(UsesTheNativeLibrary.class, LibraryCall.class);
+        HexagonRules.ADAPTERS_DO_NOT_KNOW_EACH_OTHER.check(classes);
+        HexagonRules.THE_NATIVE_LIBRARY_KNOWS_NO_ADAPTER.check(classes);
     }
 
     @Test

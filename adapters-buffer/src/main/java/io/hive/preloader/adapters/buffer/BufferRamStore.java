@@ -7,9 +7,12 @@ import io.hive.preloader.core.port.ModelChangedException;
 import io.hive.preloader.core.port.RamStore;
 import io.hive.preloader.core.port.ResidentRegion;
 import io.hive.preloader.core.port.StoreException;
+import io.hive.preloader.linux.AnonymousMemory;
+import io.hive.preloader.linux.Libc;
 
 import java.io.IOException;
 import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -24,7 +27,9 @@ import java.nio.file.StandardOpenOption;
  * than the read itself (DESIGN.md, "Also seen"). So it is an anonymous mapping ({@link AnonymousMemory}) that the
  * read is the first to touch, instead of {@code Arena.allocate}'s memory, which is zero-filled before the read
  * copies over it; and files of {@link #PARALLEL_FROM} or more are read by {@link #READERS} threads, whose page
- * faults and copies overlap.
+ * faults and copies overlap. The copy is left out of core dumps ({@code MADV_DONTDUMP}): the file holds the same
+ * bytes, and a dump of a process holding tens of GiB of models would be as large; {@code /proc/PID/smaps} shows the
+ * copies by that flag ({@code dd}).
  *
  * <p>Transparent huge pages are not asked for by default. Measured on the project's 2-CPU Firecracker machines
  * (THP {@code madvise}, a virtio balloon with free page reporting), a fresh process loading 1 GiB got every huge
@@ -38,6 +43,7 @@ public final class BufferRamStore implements RamStore {
     /** From this size on, {@link #READERS} threads read. */
     static final long PARALLEL_FROM = 256L << 20;
     static final int READERS = 2;
+    static final long HUGE_PAGE = 2L << 20;
 
     private final boolean directIo;
     private final int readers;
@@ -85,10 +91,10 @@ public final class BufferRamStore implements RamStore {
             long capacity = roundUp(size, block);
             Arena arena = Arena.ofShared();
             try {
-                AnonymousMemory.Mapping mapping = AnonymousMemory.allocate(capacity, hugePages, arena, path);
+                MemorySegment memory = allocate(capacity, arena, path);
                 int threads = size >= PARALLEL_FROM ? readers : 1;
-                ChunkedReader.read(channel, path, mapping.memory(), size, capacity, ChunkedReader.CHUNK, threads, progress);
-                return new NativeRegion(arena, mapping.memory().asSlice(0, size), mapping.hugePagesRequested());
+                ChunkedReader.read(channel, path, memory, size, capacity, ChunkedReader.CHUNK, threads, progress);
+                return new NativeRegion(arena, memory.asSlice(0, size));
             } catch (RuntimeException | Error failure) {
                 arena.close();
                 throw failure;
@@ -96,6 +102,22 @@ public final class BufferRamStore implements RamStore {
         } catch (IOException e) {
             throw new StoreException("reading " + path + " failed: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * Memory for a copy, unmapped when {@code arena} closes. With huge pages asked for, a copy of 2 MiB or more gets
+     * whole huge pages, 2 MiB-aligned and advised {@code MADV_HUGEPAGE} before the read first touches them (a smaller
+     * one stays on 4 KiB pages, so that it does not cost a whole huge page); a kernel without THP gives base pages.
+     */
+    private MemorySegment allocate(long capacity, Arena arena, Path path) {
+        boolean huge = hugePages && capacity >= HUGE_PAGE;
+        MemorySegment memory = huge ? AnonymousMemory.map(roundUp(capacity, HUGE_PAGE), HUGE_PAGE, arena, path)
+                : AnonymousMemory.map(capacity, Libc.pageSize(), arena, path);
+        Libc.madvise(memory, Libc.Advice.MADV_DONTDUMP, path);
+        if (huge) {
+            Libc.adviseIfSupported(memory, Libc.Advice.MADV_HUGEPAGE, path);
+        }
+        return memory;
     }
 
     private FileChannel open(Path path) {

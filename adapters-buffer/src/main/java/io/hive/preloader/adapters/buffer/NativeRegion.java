@@ -13,18 +13,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
 final class NativeRegion implements ResidentRegion {
     private final Arena arena;
     private final MemorySegment bytes;
-    private final boolean hugePagesRequested;
     private final AtomicBoolean released = new AtomicBoolean();
 
-    NativeRegion(Arena arena, MemorySegment bytes, boolean hugePagesRequested) {
+    NativeRegion(Arena arena, MemorySegment bytes) {
         this.arena = arena;
         this.bytes = bytes.asReadOnly();
-        this.hugePagesRequested = hugePagesRequested;
-    }
-
-    /** Whether the kernel accepted {@code MADV_HUGEPAGE} for the memory; whether it gave huge pages is its call. */
-    boolean hugePagesRequested() {
-        return hugePagesRequested;
     }
 
     @Override

@@ -2,10 +2,8 @@ package io.hive.preloader.adapters.buffer;
 
 import io.hive.preloader.core.port.RamStore;
 import io.hive.preloader.core.service.StoreFaultContract;
+import io.hive.preloader.linux.Smaps;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 
 class BufferFaultTest extends StoreFaultContract {
@@ -14,21 +12,9 @@ class BufferFaultTest extends StoreFaultContract {
         return new BufferRamStore();
     }
 
-    @Override
-    protected long heldBytesNoise() {
-        return 1 << 20;
-    }
-
-    /** Anonymous memory of this process: a private copy's pages live there, and go when it is unmapped. */
+    /** The store's copies: anonymous mappings it advised MADV_DONTDUMP ({@code dd}), which nothing else here maps. */
     @Override
     protected long heldBytes(Path modelFile) {
-        try {
-            return Files.readAllLines(Path.of("/proc/self/smaps_rollup")).stream()
-                    .filter(line -> line.startsWith("Anonymous:"))
-                    .mapToLong(line -> Long.parseLong(line.replaceAll("\\D", "")) * 1024)
-                    .sum();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return Smaps.mappings().stream().filter(m -> m.path().isEmpty() && m.flags().contains("dd")).mapToLong(Smaps.Mapping::size).sum();
     }
 }

@@ -6,6 +6,7 @@ import io.hive.preloader.core.port.RamStoreContract;
 import io.hive.preloader.core.port.ResidentRegion;
 import io.hive.preloader.core.testing.ModelFiles;
 import io.hive.preloader.core.model.ModelDescriptor;
+import io.hive.preloader.linux.Smaps;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -65,12 +66,12 @@ class BufferRamStoreTest extends RamStoreContract {
 
     @Test
     void loadsAFileLargerThanAHugePageAndNotAMultipleOfItOnOrdinaryPagesByDefault() {
-        byte[] contents = ModelFiles.randomBytes(2 * AnonymousMemory.HUGE_PAGE + 12_345, 8);
+        byte[] contents = ModelFiles.randomBytes(2 * BufferRamStore.HUGE_PAGE + 12_345, 8);
 
         ResidentRegion region = newStore().load(ModelFiles.describe(ModelFiles.write(dir, "m.gguf", contents)), LoadProgress.NONE);
         try {
             assertSameBytes(region.bytes(), contents);
-            assertThat(((NativeRegion) region).hugePagesRequested()).isFalse();
+            assertThat(Smaps.holding(region.bytes().address()).orElseThrow().flags()).as("VmFlags").contains("dd").doesNotContain("hg");
         } finally {
             region.release(ResidentRegion.Release.DROP);
         }
@@ -80,17 +81,20 @@ class BufferRamStoreTest extends RamStoreContract {
     void asksForHugePagesBeforeTheReadTouchesTheMemoryWhenTold() throws IOException {
         Path thp = Path.of("/sys/kernel/mm/transparent_hugepage/enabled");
         assumeThat(Files.isReadable(thp)).as("a kernel with transparent huge pages").isTrue();
-        byte[] contents = ModelFiles.randomBytes(2 * AnonymousMemory.HUGE_PAGE + 12_345, 9);
+        byte[] contents = ModelFiles.randomBytes(2 * BufferRamStore.HUGE_PAGE + 12_345, 9);
         ModelDescriptor model = ModelFiles.describe(ModelFiles.write(dir, "m.gguf", contents));
 
         ResidentRegion region = new BufferRamStore(false, 2, true).load(model, LoadProgress.NONE);
         try {
             assertSameBytes(region.bytes(), contents);
-            assertThat(((NativeRegion) region).hugePagesRequested()).as("MADV_HUGEPAGE accepted").isTrue();
-            assertThat(region.bytes().address() % AnonymousMemory.HUGE_PAGE).as("2 MiB-aligned, or no huge page fits").isZero();
-            long huge = AnonymousMemory.hugePageBytes(region.bytes());
-            assertThat(huge).as("the mapping's AnonHugePages in /proc/self/smaps").isNotNegative();
+            Smaps.Mapping mapping = Smaps.holding(region.bytes().address()).orElseThrow();
+            assertThat(mapping.flags()).as("VmFlags: MADV_HUGEPAGE accepted, left out of core dumps").contains("hg", "dd");
+            assertThat(region.bytes().address() % BufferRamStore.HUGE_PAGE).as("2 MiB-aligned, or no huge page fits").isZero();
+            assertThat(mapping.end() - region.bytes().address()).as("whole huge pages").isGreaterThanOrEqualTo(3 * BufferRamStore.HUGE_PAGE);
+            long huge = mapping.hugePageBytes();
             // Whether the kernel had a free 2 MiB block at fault time is its call; with THP off it never has.
+            assertThat(huge % BufferRamStore.HUGE_PAGE).as("AnonHugePages in whole huge pages").isZero();
+            assertThat(huge).isBetween(0L, mapping.size());
             if (Files.readString(thp).contains("[never]")) {
                 assertThat(huge).isZero();
             }

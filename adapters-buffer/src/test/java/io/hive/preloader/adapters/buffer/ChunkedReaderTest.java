@@ -3,6 +3,8 @@ package io.hive.preloader.adapters.buffer;
 import io.hive.preloader.core.port.LoadProgress;
 import io.hive.preloader.core.port.StoreException;
 import io.hive.preloader.core.testing.ModelFiles;
+import io.hive.preloader.linux.AnonymousMemory;
+import io.hive.preloader.linux.Libc;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -37,7 +39,7 @@ class ChunkedReaderTest {
         List<Long> reported = new ArrayList<>();
 
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ); Arena arena = Arena.ofShared()) {
-            MemorySegment target = AnonymousMemory.allocate(size, false, arena, file).memory();
+            MemorySegment target = AnonymousMemory.map(size, Libc.pageSize(), arena, file);
             ChunkedReader.read(channel, file, target, size, size, CHUNK, threads, (done, total) -> {
                 assertThat(total).isEqualTo(size);
                 reported.add(done); // the reader reports under its lock
@@ -62,7 +64,7 @@ class ChunkedReaderTest {
         }
         long capacity = (size + 4095) / 4096 * 4096;
         try (channel; Arena arena = Arena.ofShared()) {
-            MemorySegment target = AnonymousMemory.allocate(capacity, false, arena, file).memory();
+            MemorySegment target = AnonymousMemory.map(capacity, Libc.pageSize(), arena, file);
             ChunkedReader.read(channel, file, target, size, capacity, CHUNK, 3, LoadProgress.NONE);
 
             assertThat(target.asSlice(0, size).mismatch(MemorySegment.ofArray(contents))).isEqualTo(-1L);
@@ -75,7 +77,7 @@ class ChunkedReaderTest {
         Path file = ModelFiles.write(dir, "m.gguf", ModelFiles.randomBytes(size - CHUNK - 1, 12));
 
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ); Arena arena = Arena.ofShared()) {
-            MemorySegment target = AnonymousMemory.allocate(size, false, arena, file).memory();
+            MemorySegment target = AnonymousMemory.map(size, Libc.pageSize(), arena, file);
             assertThatThrownBy(() -> ChunkedReader.read(channel, file, target, size, size, CHUNK, 2, LoadProgress.NONE))
                     .isInstanceOf(StoreException.class)
                     .hasMessageContaining(file.toString())
@@ -90,7 +92,7 @@ class ChunkedReaderTest {
         AssertionError refusal = new AssertionError("listener refuses");
 
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ); Arena arena = Arena.ofShared()) {
-            MemorySegment target = AnonymousMemory.allocate(size, false, arena, file).memory();
+            MemorySegment target = AnonymousMemory.map(size, Libc.pageSize(), arena, file);
             assertThatThrownBy(() -> ChunkedReader.read(channel, file, target, size, size, CHUNK, 2, (done, total) -> {
                 throw refusal;
             })).isSameAs(refusal);

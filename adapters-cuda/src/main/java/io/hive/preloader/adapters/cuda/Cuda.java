@@ -20,8 +20,6 @@ final class Cuda {
 
     /** {@code CU_MEMHOSTREGISTER_PORTABLE}: the registration is seen by every context, not only the current one. */
     static final int MEMHOSTREGISTER_PORTABLE = 0x01;
-    /** {@code CU_MEMHOSTREGISTER_DEVICEMAP}: the region is also mapped into the device's address space. */
-    static final int MEMHOSTREGISTER_DEVICEMAP = 0x02;
     /** {@code CU_MEMHOSTREGISTER_READ_ONLY}: the device only reads it; needed for a read-only (page-cache) mapping. */
     static final int MEMHOSTREGISTER_READ_ONLY = 0x08;
     /** {@code CU_STREAM_NON_BLOCKING}: no implicit synchronisation with the legacy default stream. */
@@ -134,20 +132,6 @@ final class Cuda {
 
     void free(long devicePointer, String doing) {
         check(api.cuMemFree(devicePointer), "cuMemFree_v2", doing);
-    }
-
-    /** Page-locked host memory from the driver, the fastest source a copy can have. */
-    @SuppressWarnings("restricted") // the driver returns a pointer to {@code bytes} bytes
-    MemorySegment allocateHost(long bytes) {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment pointer = arena.allocate(ADDRESS);
-            check(api.cuMemAllocHost(pointer, bytes), "cuMemAllocHost_v2", "of " + bytes + " bytes");
-            return pointer.get(ADDRESS, 0).reinterpret(bytes);
-        }
-    }
-
-    void freeHost(MemorySegment host) {
-        check(api.cuMemFreeHost(host), "cuMemFreeHost", "");
     }
 
     /** Registers a host region; returns the {@code CUresult} so the caller can try other flags. */

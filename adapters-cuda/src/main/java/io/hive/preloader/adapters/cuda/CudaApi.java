@@ -31,10 +31,6 @@ interface CudaApi {
 
     int cuMemFree(long devicePointer);
 
-    int cuMemAllocHost(MemorySegment hostPointer, long bytes);
-
-    int cuMemFreeHost(MemorySegment host);
-
     int cuMemHostRegister(MemorySegment host, long bytes, int flags);
 
     int cuMemHostUnregister(MemorySegment host);

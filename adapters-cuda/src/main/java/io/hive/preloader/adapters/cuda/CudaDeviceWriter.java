@@ -81,7 +81,8 @@ final class CudaDeviceWriter implements DeviceWriter {
         return failure;
     }
 
-    private static RuntimeException attempt(Runnable step, RuntimeException failure) {
+    /** Runs {@code step}; returns the first failure so far, with this step's added to it as suppressed. */
+    static RuntimeException attempt(Runnable step, RuntimeException failure) {
         try {
             step.run();
             return failure;

@@ -63,8 +63,6 @@ final class CudaDriver implements CudaApi {
     private static final MethodHandle CU_MEM_GET_INFO = link("cuMemGetInfo_v2", ADDRESS, ADDRESS);                          // CUresult cuMemGetInfo_v2(size_t *free, size_t *total);
     private static final MethodHandle CU_MEM_ALLOC = link("cuMemAlloc_v2", ADDRESS, JAVA_LONG);                             // CUresult cuMemAlloc_v2(CUdeviceptr *dptr, size_t bytesize);
     private static final MethodHandle CU_MEM_FREE = link("cuMemFree_v2", JAVA_LONG);                                        // CUresult cuMemFree_v2(CUdeviceptr dptr);
-    private static final MethodHandle CU_MEM_ALLOC_HOST = link("cuMemAllocHost_v2", ADDRESS, JAVA_LONG);                    // CUresult cuMemAllocHost_v2(void **pp, size_t bytesize);
-    private static final MethodHandle CU_MEM_FREE_HOST = link("cuMemFreeHost", ADDRESS);                                    // CUresult cuMemFreeHost(void *p);
     private static final MethodHandle CU_MEM_HOST_REGISTER = link("cuMemHostRegister_v2", ADDRESS, JAVA_LONG, JAVA_INT);    // CUresult cuMemHostRegister_v2(void *p, size_t bytesize, unsigned int Flags);
     private static final MethodHandle CU_MEM_HOST_UNREGISTER = link("cuMemHostUnregister", ADDRESS);                        // CUresult cuMemHostUnregister(void *p);
     private static final MethodHandle CU_MEMCPY_HTOD = link("cuMemcpyHtoD_v2", JAVA_LONG, ADDRESS, JAVA_LONG);              // CUresult cuMemcpyHtoD_v2(CUdeviceptr dstDevice, const void *srcHost, size_t ByteCount);
@@ -195,16 +193,6 @@ final class CudaDriver implements CudaApi {
     @Override
     public int cuMemFree(long devicePointer) {
         return invoke(() -> (int) CU_MEM_FREE.invokeExact(devicePointer));
-    }
-
-    @Override
-    public int cuMemAllocHost(MemorySegment hostPointer, long bytes) {
-        return invoke(() -> (int) CU_MEM_ALLOC_HOST.invokeExact(hostPointer, bytes));
-    }
-
-    @Override
-    public int cuMemFreeHost(MemorySegment host) {
-        return invoke(() -> (int) CU_MEM_FREE_HOST.invokeExact(host));
     }
 
     @Override

@@ -44,11 +44,7 @@ public final class CudaVramSink implements VramSink, AutoCloseable {
 
     /** Looks for the driver and its devices without keeping anything. */
     public static Availability probe() {
-        Optional<String> missing = CudaDriver.unavailable();
-        if (missing.isPresent()) {
-            return new Availability(false, missing.get(), 0);
-        }
-        return probe(CudaDriver.INSTANCE);
+        return CudaDriver.unavailable().map(why -> new Availability(false, why, 0)).orElseGet(() -> probe(CudaDriver.INSTANCE));
     }
 
     static Availability probe(CudaApi api) {
@@ -69,10 +65,9 @@ public final class CudaVramSink implements VramSink, AutoCloseable {
      * @throws CudaUnavailableException saying in one line why there is no CUDA here
      */
     public static CudaVramSink open() {
-        Optional<String> missing = CudaDriver.unavailable();
-        if (missing.isPresent()) {
-            throw new CudaUnavailableException(missing.get());
-        }
+        CudaDriver.unavailable().ifPresent(why -> {
+            throw new CudaUnavailableException(why);
+        });
         return open(CudaDriver.INSTANCE);
     }
 
@@ -218,15 +213,7 @@ public final class CudaVramSink implements VramSink, AutoCloseable {
         closed = true;
         RuntimeException failure = null;
         for (CudaDevice device : devices.values()) {
-            try {
-                cuda.releasePrimaryContext(device.handle(), device.ordinal());
-            } catch (RuntimeException e) {
-                if (failure == null) {
-                    failure = e;
-                } else {
-                    failure.addSuppressed(e);
-                }
-            }
+            failure = CudaDeviceWriter.attempt(() -> cuda.releasePrimaryContext(device.handle(), device.ordinal()), failure);
         }
         devices.clear();
         if (failure != null) {

@@ -142,7 +142,7 @@ public final class CudaTransferBenchmark {
         device.makeCurrent();
         Cuda cuda = sink.cuda();
         long start = System.nanoTime();
-        MemorySegment pinned = cuda.allocateHost(size);
+        MemorySegment pinned = PinnedHostMemory.allocate(cuda, size);
         log("cuMemAllocHost_v2 of %d GiB: %.2f s", size >> 30, (System.nanoTime() - start) / 1e9);
         long pointer = cuda.allocate(size, "for the ceiling");
         try {
@@ -158,7 +158,7 @@ public final class CudaTransferBenchmark {
         } finally {
             device.makeCurrent();
             cuda.free(pointer, "for the ceiling");
-            cuda.freeHost(pinned);
+            PinnedHostMemory.free(cuda, pinned);
         }
     }
 

@@ -6,7 +6,6 @@ import org.junit.jupiter.api.AfterEach;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.OptionalInt;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -25,8 +24,13 @@ class CudaVramSinkContractTest extends VramSinkContract {
     }
 
     @Override
-    protected OptionalInt liveAllocations(VramSink sink) {
-        return OptionalInt.of(drivers.get(sinks.indexOf((CudaVramSink) sink)).liveAllocations());
+    protected int liveAllocations(VramSink sink) {
+        return drivers.get(sinks.indexOf((CudaVramSink) sink)).liveAllocations();
+    }
+
+    @Override
+    protected boolean registrationsPin() {
+        return true;
     }
 
     @AfterEach

@@ -64,7 +64,6 @@ final class FakeCuda implements CudaApi {
     private final Map<Long, EventMark> events = new HashMap<>();
     private final Set<Long> unrecordedEvents = new HashSet<>();
     private final Map<Long, Integer> ipcOpened = new HashMap<>();
-    private final Map<Long, Arena> hostAllocations = new HashMap<>();
     private final int[] retained;
     private final Map<String, int[]> failures = new HashMap<>();
     private final Map<String, Integer> calls = new HashMap<>();
@@ -143,7 +142,6 @@ final class FakeCuda implements CudaApi {
         events.keySet().forEach(e -> leaks.add("event 0x" + Long.toHexString(e)));
         unrecordedEvents.forEach(e -> leaks.add("event 0x" + Long.toHexString(e)));
         ipcOpened.forEach((address, n) -> leaks.add(n + " IPC mapping(s) of 0x" + Long.toHexString(address)));
-        hostAllocations.keySet().forEach(h -> leaks.add("pinned host memory at 0x" + Long.toHexString(h)));
         return leaks;
     }
 
@@ -323,33 +321,6 @@ final class FakeCuda implements CudaApi {
             run(s, s.queued.size()); // the real driver waits for work on the memory before freeing it
         }
         a.arena().close();
-        return 0;
-    }
-
-    @Override
-    public synchronized int cuMemAllocHost(MemorySegment hostPointer, long bytes) {
-        int r = enterWithContext("cuMemAllocHost_v2");
-        if (r != 0) {
-            return r;
-        }
-        Arena arena = Arena.ofShared();
-        MemorySegment memory = arena.allocate(bytes, 4096);
-        hostAllocations.put(memory.address(), arena);
-        hostPointer.set(ADDRESS, 0, memory);
-        return 0;
-    }
-
-    @Override
-    public synchronized int cuMemFreeHost(MemorySegment host) {
-        int r = enterWithContext("cuMemFreeHost");
-        if (r != 0) {
-            return r;
-        }
-        Arena arena = hostAllocations.remove(host.address());
-        if (arena == null) {
-            return 1;
-        }
-        arena.close();
         return 0;
     }
 

@@ -66,10 +66,10 @@ public final class StubDriverProbe {
                     }
                 }
             }
-            MemorySegment pinned = sink.cuda().allocateHost(4096);
+            MemorySegment pinned = PinnedHostMemory.allocate(sink.cuda(), 4096);
             System.out.println("ok host " + pinned.byteSize());
             sink.device(0).makeCurrent();
-            sink.cuda().freeHost(pinned);
+            PinnedHostMemory.free(sink.cuda(), pinned);
             System.out.println("ok error name " + sink.cuda().errorName(2) + " / " + sink.cuda().errorName(12345));
         } catch (RuntimeException e) {
             e.printStackTrace(System.out);

@@ -27,7 +27,7 @@ final class CompletionStage implements EventHandler<StagingSlot> {
 
     @Override
     public void onStart() {
-        run.signal().completionStarted();
+        run.waitStrategy().completionStarted();
     }
 
     @Override
@@ -51,6 +51,6 @@ final class CompletionStage implements EventHandler<StagingSlot> {
             progress.advanced(done, size);
         }
         sequence.set(seq);
-        run.signal().completionAdvanced();
+        run.waitStrategy().completionAdvanced();
     }
 }

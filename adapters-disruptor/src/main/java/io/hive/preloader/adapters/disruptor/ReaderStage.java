@@ -45,7 +45,7 @@ final class ReaderStage implements EventHandler<StagingSlot> {
 
     @Override
     public void onStart() {
-        run.signal().readerStarted();
+        run.waitStrategy().readerStarted();
     }
 
     @Override
@@ -77,7 +77,7 @@ final class ReaderStage implements EventHandler<StagingSlot> {
         // while this reader fills its next one; the set is a release store that publishes the slot's bytes.
         sequence.set(seq);
         if (mine || endOfBatch) {
-            run.signal().readerAdvanced();
+            run.waitStrategy().readerAdvanced();
         }
     }
 

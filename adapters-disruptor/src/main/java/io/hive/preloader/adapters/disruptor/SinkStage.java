@@ -23,7 +23,7 @@ final class SinkStage implements EventHandler<StagingSlot> {
 
     @Override
     public void onStart() {
-        run.signal().sinkStarted();
+        run.waitStrategy().sinkStarted();
     }
 
     @Override
@@ -38,6 +38,6 @@ final class SinkStage implements EventHandler<StagingSlot> {
             slot.copying = true;
         }
         sequence.set(seq);
-        run.signal().sinkAdvanced();
+        run.waitStrategy().sinkAdvanced();
     }
 }

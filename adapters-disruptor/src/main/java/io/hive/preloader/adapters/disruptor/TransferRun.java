@@ -38,7 +38,7 @@ final class TransferRun {
     private final long size;
     private final long chunkSize;
     private final int chunks;
-    private final StageSignal signal = new StageSignal();
+    private final StageWaitStrategy waitStrategy = new StageWaitStrategy();
     private final CountDownLatch end = new CountDownLatch(1);
     private final AtomicReference<Throwable> failure = new AtomicReference<>();
     private final StageThreads threads = new StageThreads();
@@ -62,7 +62,7 @@ final class TransferRun {
 
     String describeSource() {
         return switch (job.source()) {
-            case ChunkSource.File f -> f.path().toString();
+            case ChunkSource.ModelFile f -> f.path().toString();
             case ChunkSource.Memory _ -> "the resident bytes of " + job.model();
         };
     }
@@ -72,8 +72,8 @@ final class TransferRun {
         return failure.get() != null || job.cancellation().isCancelled();
     }
 
-    StageSignal signal() {
-        return signal;
+    StageWaitStrategy waitStrategy() {
+        return waitStrategy;
     }
 
     void ended() {
@@ -84,7 +84,7 @@ final class TransferRun {
         if (!failure.compareAndSet(null, t) && failure.get() != t) {
             failure.get().addSuppressed(t);
         }
-        signal.wakeAll();
+        waitStrategy.wakeAll();
     }
 
     /** @return from the first chunk published to the end sentinel through the last stage */
@@ -99,10 +99,10 @@ final class TransferRun {
         FileChannel file = null;
         Disruptor<StagingSlot> disruptor = null;
         try {
-            if (job.source() instanceof ChunkSource.File f) {
+            if (job.source() instanceof ChunkSource.ModelFile f) {
                 file = open(f);
             }
-            signal.producerStarted();
+            waitStrategy.producerStarted();
             disruptor = start(staging, inPlace, file);
             long start = System.nanoTime();
             awaitEnd(produce(disruptor.getRingBuffer()));
@@ -158,7 +158,7 @@ final class TransferRun {
         }
     }
 
-    private FileChannel open(ChunkSource.File f) {
+    private FileChannel open(ChunkSource.ModelFile f) {
         try {
             return FileChannel.open(f.path(), StandardOpenOption.READ);
         } catch (IOException e) {
@@ -173,7 +173,7 @@ final class TransferRun {
             int index = next.getAndIncrement();
             return new StagingSlot(index, staging == null ? null : staging.memory().asSlice(index * chunkSize, chunkSize));
         };
-        Disruptor<StagingSlot> disruptor = new Disruptor<>(factory, slots, threads, ProducerType.SINGLE, signal);
+        Disruptor<StagingSlot> disruptor = new Disruptor<>(factory, slots, threads, ProducerType.SINGLE, waitStrategy);
         disruptor.setDefaultExceptionHandler(new StageFailures(this::fail));
         int readers = pipeline.readers();
         ReaderStage[] readerStages = new ReaderStage[readers];

@@ -1,7 +1,7 @@
 package io.hive.preloader.adapters.disruptor;
 
 import io.hive.preloader.adapters.buffer.BufferRamStore;
-import io.hive.preloader.adapters.buffer.HostMemoryVramSink;
+import io.hive.preloader.adapters.hostsink.HostMemorySink;
 import io.hive.preloader.core.cache.ByteBudget;
 import io.hive.preloader.core.cache.CacheSnapshot;
 import io.hive.preloader.core.cache.Origin;
@@ -51,7 +51,7 @@ class IntoTheHostSinkTest {
         contents = ModelFiles.randomBytes(size, 9);
         ModelFiles.write(models, "m.gguf", contents);
         preloader = ModelPreloader.builder().source(new FolderSource(models)).store(new BufferRamStore(false))
-                .budget(new ByteBudget(64 << 20)).sink(new HostMemoryVramSink()).pipeline(pipeline).plan(PlanMode.STAGED).build();
+                .budget(new ByteBudget(64 << 20)).sink(new HostMemorySink()).pipeline(pipeline).plan(PlanMode.STAGED).build();
         return preloader;
     }
 
@@ -141,8 +141,8 @@ class IntoTheHostSinkTest {
         var before = new FolderSource(models).find(MODEL).orElseThrow();
         ModelFiles.write(models, "m.gguf", ModelFiles.randomBytes(5 * CHUNK, 1));
 
-        assertThatThrownBy(() -> io.hive.preloader.core.transfer.TransferRunner.staged(new HostMemoryVramSink(), pipeline, MODEL,
-                new io.hive.preloader.core.port.ChunkSource.File(file, before.size()), 0, TransferOptions.defaults(), java.util.Optional.empty()))
+        assertThatThrownBy(() -> io.hive.preloader.core.transfer.TransferRunner.staged(new HostMemorySink(), pipeline, MODEL,
+                new io.hive.preloader.core.port.ChunkSource.ModelFile(file, before.size()), 0, TransferOptions.defaults(), java.util.Optional.empty()))
                 .isInstanceOf(StoreException.class).hasMessageContaining("m.gguf is shorter than the " + 20 * CHUNK + " bytes expected");
         assertThat(p.stats().cache().entries()).isEmpty();
     }

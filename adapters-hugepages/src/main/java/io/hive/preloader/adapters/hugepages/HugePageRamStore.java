@@ -8,6 +8,7 @@ import io.hive.preloader.core.port.ModelChangedException;
 import io.hive.preloader.core.port.RamStore;
 import io.hive.preloader.core.port.ResidentRegion;
 import io.hive.preloader.core.port.StoreException;
+import io.hive.preloader.linux.Libc;
 
 import java.io.IOException;
 import java.io.RandomAccessFile;
@@ -131,7 +132,7 @@ public final class HugePageRamStore implements RamStore {
                     mapping = Optional.of(SharedMapping.map(shared, pages, placement.pageSize(), placement.mode()));
                     MemorySegment target = mapping.get().segment(arena);
                     if (placement.tmpfs()) {
-                        Libc.madvise(target, Libc.MADV_HUGEPAGE, "MADV_HUGEPAGE", shared); // before the first touch
+                        Libc.adviseIfSupported(target, Libc.Advice.MADV_HUGEPAGE, shared); // before the first touch; the mode says what came of it
                     }
                     copy(in, source, target, size, shared, progress);
                     if (placement.mode() != Mode.HUGETLBFS && pages != size) {

@@ -30,11 +30,11 @@ final class Kernel {
      * with the longest mount point that contains {@code dir}. {@code never} when the option is absent (the default).
      */
     String tmpfsHugeOption(Path dir) {
-        Optional<List<String>> lines = readLines("proc/self/mountinfo");
+        List<String> lines = read("proc/self/mountinfo").map(text -> text.lines().toList()).orElse(List.of());
         String best = null;
         int bestLength = -1;
         String target = dir.toAbsolutePath().normalize().toString();
-        for (String line : lines.orElse(List.of())) {
+        for (String line : lines) {
             // 36 35 0:33 / /dev/shm rw,nosuid,nodev shared:6 - tmpfs tmpfs rw,size=1024k,huge=advise
             String[] parts = line.split(" ");
             int dash = List.of(parts).indexOf("-");
@@ -87,14 +87,6 @@ final class Kernel {
     private Optional<String> read(String file) {
         try {
             return Optional.of(Files.readString(root.resolve(file)));
-        } catch (IOException | SecurityException e) {
-            return Optional.empty();
-        }
-    }
-
-    private Optional<List<String>> readLines(String file) {
-        try {
-            return Optional.of(Files.readAllLines(root.resolve(file)));
         } catch (IOException | SecurityException e) {
             return Optional.empty();
         }

@@ -1,6 +1,8 @@
 package io.hive.preloader.adapters.hugepages;
 
 import io.hive.preloader.core.model.ByteSize;
+import io.hive.preloader.linux.Libc;
+import io.hive.preloader.linux.StatFs;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,7 +30,7 @@ public record Placement(Mode mode, Path directory, long pageSize, boolean tmpfs,
     }
 
     static Placement choose(Optional<Path> hugetlbfs, Path fallback, Kernel kernel,
-                            Function<Path, Libc.FileSystem> statfs, long basePage) {
+                            Function<Path, StatFs> statfs, long basePage) {
         String refused = "";
         if (hugetlbfs.isPresent()) {
             Path mount = hugetlbfs.get().toAbsolutePath().normalize();
@@ -48,7 +50,7 @@ public record Placement(Mode mode, Path directory, long pageSize, boolean tmpfs,
         if (!Files.isWritable(dir)) {
             throw new IllegalArgumentException("hugepages fallback folder " + dir + " is not writable by this user");
         }
-        Libc.FileSystem fs = statfs.apply(dir);
+        StatFs fs = statfs.apply(dir);
         if (!fs.isTmpfs()) {
             return new Placement(Mode.PLAIN_PAGES, dir, basePage, false, refused + dir
                     + " is not tmpfs: its files are page cache of a disk file system, in base pages");
@@ -69,11 +71,11 @@ public record Placement(Mode mode, Path directory, long pageSize, boolean tmpfs,
         };
     }
 
-    private static Optional<String> hugetlbfsRefusal(Path mount, Kernel kernel, Function<Path, Libc.FileSystem> statfs) {
+    private static Optional<String> hugetlbfsRefusal(Path mount, Kernel kernel, Function<Path, StatFs> statfs) {
         if (!Files.isDirectory(mount)) {
             return Optional.of("no hugetlbfs at " + mount + " (no such directory)");
         }
-        Libc.FileSystem fs = statfs.apply(mount);
+        StatFs fs = statfs.apply(mount);
         if (!fs.isHugetlbfs()) {
             return Optional.of(mount + " is not a hugetlbfs mount (mount it with: mount -t hugetlbfs none " + mount + ")");
         }

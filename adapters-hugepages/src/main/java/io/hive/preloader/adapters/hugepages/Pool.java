@@ -3,6 +3,8 @@ package io.hive.preloader.adapters.hugepages;
 import io.hive.preloader.core.model.ByteSize;
 import io.hive.preloader.core.model.ModelDescriptor;
 import io.hive.preloader.core.port.StoreException;
+import io.hive.preloader.linux.Libc;
+import io.hive.preloader.linux.StatFs;
 
 import java.util.OptionalLong;
 
@@ -31,7 +33,7 @@ final class Pool implements RoomCheck {
         if (reserved == 0) {
             return;
         }
-        Libc.FileSystem fs = Libc.statfs(placement.directory());
+        StatFs fs = Libc.statfs(placement.directory());
         if (placement.mode() == Mode.HUGETLBFS) {
             long page = placement.pageSize();
             long needed = reserved / page;

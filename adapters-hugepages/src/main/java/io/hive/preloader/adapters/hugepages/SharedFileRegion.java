@@ -3,6 +3,8 @@ package io.hive.preloader.adapters.hugepages;
 import io.hive.preloader.core.port.Handoff;
 import io.hive.preloader.core.port.ResidentRegion;
 import io.hive.preloader.core.port.StoreException;
+import io.hive.preloader.linux.Residency;
+import io.hive.preloader.linux.Smaps;
 
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -11,9 +13,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
 import java.util.function.Consumer;
-
-import static java.lang.foreign.ValueLayout.JAVA_BYTE;
-import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
 
 /**
  * A model held in a shared file on hugetlbfs or tmpfs, mapped read-write by this process while it loads and exposed
@@ -26,10 +25,6 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
  * already keeps its mapping: the pages are freed when it unmaps them too.
  */
 final class SharedFileRegion implements ResidentRegion {
-    // mincore needs one byte per base page: windows bound that vector however large the model is.
-    private static final long WINDOW = 1L << 30;
-    private static final long LOW_BITS = 0x0101010101010101L;
-
     private final Path file;
     private final Arena arena;
     private final MemorySegment bytes;
@@ -70,31 +65,13 @@ final class SharedFileRegion implements ResidentRegion {
 
     /** Bytes of this model that the kernel backs with huge pages now, from {@code /proc/self/smaps}. */
     synchronized long hugePageBytes() {
-        return released || mapping.isEmpty() ? 0 : Math.min(Smaps.hugePageBytes(mapping.get().address()), reservedBytes);
+        return released || mapping.isEmpty() ? 0 : Math.min(Smaps.holding(mapping.get().address()).map(Smaps.Mapping::hugePageBytes).orElse(0L), reservedBytes);
     }
 
     /** The model's bytes that are in RAM, by {@code mincore}: all of them unless tmpfs pages were swapped out. */
     @Override
     public synchronized long residentBytes() {
-        if (released || bytes.byteSize() == 0) {
-            return 0;
-        }
-        long size = bytes.byteSize();
-        int page = Libc.pageSize();
-        long resident = 0;
-        boolean lastPageResident = false;
-        try (Arena scratch = Arena.ofConfined()) {
-            MemorySegment vector = scratch.allocate(WINDOW / page);
-            for (long offset = 0; offset < size; offset += WINDOW) {
-                MemorySegment window = bytes.asSlice(offset, Math.min(WINDOW, size - offset));
-                MemorySegment pages = vector.asSlice(0, (window.byteSize() + page - 1) / page);
-                Libc.mincore(window, pages, file);
-                resident += residentPages(pages) * page;
-                lastPageResident = (pages.get(JAVA_BYTE, pages.byteSize() - 1) & 1) != 0;
-            }
-        }
-        long tail = size % page;
-        return lastPageResident && tail != 0 ? resident - (page - tail) : resident;
+        return released ? 0 : Residency.residentBytes(bytes, file);
     }
 
     @Override
@@ -115,17 +92,5 @@ final class SharedFileRegion implements ResidentRegion {
                 onRelease.accept(this);
             }
         }
-    }
-
-    private static long residentPages(MemorySegment vector) {
-        long count = 0;
-        long whole = vector.byteSize() & ~7L;
-        for (long i = 0; i < whole; i += Long.BYTES) {
-            count += Long.bitCount(vector.get(JAVA_LONG_UNALIGNED, i) & LOW_BITS);
-        }
-        for (long i = whole; i < vector.byteSize(); i++) {
-            count += vector.get(JAVA_BYTE, i) & 1;
-        }
-        return count;
     }
 }

@@ -1,5 +1,6 @@
 package io.hive.preloader.adapters.hugepages;
 
+import io.hive.preloader.linux.StatFs;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -18,9 +19,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 /** Which pages the store picks, given what statfs and the kernel's files say: a decision table. */
 class PlacementTest {
     private static final long HUGE = 2L << 20;
-    private static final Libc.FileSystem HUGETLBFS = new Libc.FileSystem(Libc.HUGETLBFS_MAGIC, HUGE, 0, 0);
-    private static final Libc.FileSystem TMPFS = new Libc.FileSystem(Libc.TMPFS_MAGIC, 4096, 1000, 1000);
-    private static final Libc.FileSystem EXT4 = new Libc.FileSystem(0xEF53, 4096, 1000, 1000);
+    private static final StatFs HUGETLBFS = new StatFs(StatFs.HUGETLBFS_MAGIC, HUGE, 0, 0);
+    private static final StatFs TMPFS = new StatFs(StatFs.TMPFS_MAGIC, 4096, 1000, 1000);
+    private static final StatFs EXT4 = new StatFs(0xEF53, 4096, 1000, 1000);
 
     @TempDir
     Path root;
@@ -43,11 +44,11 @@ class PlacementTest {
         Files.writeString(path, text);
     }
 
-    private Function<Path, Libc.FileSystem> statfs(Map<Path, Libc.FileSystem> byDir) {
+    private Function<Path, StatFs> statfs(Map<Path, StatFs> byDir) {
         return dir -> byDir.getOrDefault(dir, EXT4);
     }
 
-    private Placement choose(Kernel kernel, Map<Path, Libc.FileSystem> fs) {
+    private Placement choose(Kernel kernel, Map<Path, StatFs> fs) {
         return Placement.choose(Optional.of(mount), shm, kernel, statfs(fs), 4096);
     }
 

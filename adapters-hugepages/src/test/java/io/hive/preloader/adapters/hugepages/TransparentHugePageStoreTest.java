@@ -49,6 +49,7 @@ class TransparentHugePageStoreTest extends SharedFileStoreContract {
         ResidentRegion region = store.load(model, LoadProgress.NONE);
         try {
             assertThat(store.hugePageBytes()).as("bytes mapped with transparent huge pages, per /proc/self/smaps").isPositive();
+            assertThat(SharedMemoryStoreTest.kernelGivesHugePages(sharedDir())).as("the probe SharedMemoryStoreTest expects by").isTrue();
         } finally {
             region.release(ResidentRegion.Release.DROP);
         }

@@ -1,6 +1,7 @@
 package io.hive.preloader.adapters.mmap;
 
 import io.hive.preloader.core.model.ByteSize;
+import io.hive.preloader.linux.Errno;
 
 import java.nio.file.Path;
 import java.util.OptionalLong;
@@ -15,7 +16,7 @@ record LockRefusal(Path file, long bytes, int errno, OptionalLong limit) {
 
     String message() {
         String head = "mlock of " + file + " (" + ByteSize.format(bytes) + ") failed: " + Errno.describe(errno);
-        if (errno != Errno.ENOMEM.number && errno != Errno.EPERM.number && errno != Errno.EAGAIN.number) {
+        if (errno != Errno.ENOMEM.number() && errno != Errno.EPERM.number() && errno != Errno.EAGAIN.number()) {
             return head;
         }
         if (limit.isEmpty()) {

@@ -2,6 +2,8 @@ package io.hive.preloader.adapters.mmap;
 
 import io.hive.preloader.core.port.Handoff;
 import io.hive.preloader.core.port.ResidentRegion;
+import io.hive.preloader.linux.Libc;
+import io.hive.preloader.linux.Residency;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;

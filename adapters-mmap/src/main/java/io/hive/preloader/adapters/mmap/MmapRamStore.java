@@ -6,13 +6,13 @@ import io.hive.preloader.core.port.ModelChangedException;
 import io.hive.preloader.core.port.RamStore;
 import io.hive.preloader.core.port.ResidentRegion;
 import io.hive.preloader.core.port.StoreException;
+import io.hive.preloader.linux.Libc;
+import io.hive.preloader.linux.LinuxException;
 
-import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.nio.channels.FileChannel;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
+import java.util.OptionalLong;
 
 /**
  * Keeps a model resident as a read-only mapping of its file, warmed like {@code vmtouch -t} and optionally locked
@@ -45,11 +45,13 @@ public final class MmapRamStore implements RamStore {
         OpenFile file = OpenFile.open(path);
         Arena arena = Arena.ofShared();
         try {
-            MemorySegment mapping = map(file, model, arena);
+            // The version opened must be the one described: a file replaced in between is retried by the preloader.
+            ModelChangedException.requireSame(model, file.fingerprint());
+            MemorySegment mapping = file.map(OptionalLong.of(model.size()), arena);
             Libc.madvise(mapping, Libc.Advice.MADV_WILLNEED, path);
             PageToucher.touch(mapping, Libc.pageSize(), path.toString(), progress);
             if (lock) {
-                Libc.mlock(mapping, path);
+                lock(mapping, path);
             }
             return new MappedRegion(arena, mapping, file, lock);
         } catch (RuntimeException | Error failure) {
@@ -59,13 +61,11 @@ public final class MmapRamStore implements RamStore {
         }
     }
 
-    private static MemorySegment map(OpenFile file, ModelDescriptor model, Arena arena) {
-        try (FileChannel channel = FileChannel.open(file.sameInode(), StandardOpenOption.READ)) {
-            // The version opened must be the one described: a file replaced in between is retried by the preloader.
-            ModelChangedException.requireSame(model, file.fingerprint());
-            return channel.map(FileChannel.MapMode.READ_ONLY, 0, model.size(), arena).asReadOnly();
-        } catch (IOException e) {
-            throw new StoreException("cannot map " + file.path() + ": " + e.getMessage(), e);
+    private static void lock(MemorySegment mapping, Path path) {
+        try {
+            Libc.mlock(mapping, path);
+        } catch (LinuxException e) {
+            throw new StoreException(new LockRefusal(path, mapping.byteSize(), e.errno(), Libc.memlockLimit()).message(), e);
         }
     }
 

@@ -2,10 +2,16 @@ package io.hive.preloader.adapters.mmap;
 
 import io.hive.preloader.core.model.Fingerprint;
 import io.hive.preloader.core.port.StoreException;
+import io.hive.preloader.linux.Libc;
 
 import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.OptionalLong;
 
 /**
  * A libc descriptor on a model file, held as long as the file's mapping. Holding it pins the inode that was
@@ -22,7 +28,7 @@ final class OpenFile implements AutoCloseable {
     }
 
     static OpenFile open(Path path) {
-        return new OpenFile(Libc.open(path), path);
+        return new OpenFile(Libc.open(path, Libc.O_RDONLY), path);
     }
 
     Path path() {
@@ -30,7 +36,7 @@ final class OpenFile implements AutoCloseable {
     }
 
     /** A path that Java can open to reach this very inode, since FileChannel does not expose its descriptor. */
-    Path sameInode() {
+    private Path sameInode() {
         return Path.of("/proc/self/fd/" + fd);
     }
 
@@ -43,9 +49,18 @@ final class OpenFile implements AutoCloseable {
         }
     }
 
+    /** A read-only shared mapping of this inode's first {@code size} bytes, or of all of it; unmapped with the arena. */
+    MemorySegment map(OptionalLong size, Arena arena) {
+        try (FileChannel channel = FileChannel.open(sameInode(), StandardOpenOption.READ)) {
+            return channel.map(FileChannel.MapMode.READ_ONLY, 0, size.orElse(channel.size()), arena).asReadOnly();
+        } catch (IOException e) {
+            throw new StoreException("cannot map " + path + ": " + e.getMessage(), e);
+        }
+    }
+
     /** Asks the kernel to drop the file's clean, unmapped pages from the page cache ({@code vmtouch -e}). */
     void dropFromPageCache() {
-        Libc.posixFadvise(fd, Libc.FileAdvice.POSIX_FADV_DONTNEED, path);
+        Libc.posixFadvise(fd, 0, 0, Libc.FileAdvice.POSIX_FADV_DONTNEED, path);
     }
 
     @Override

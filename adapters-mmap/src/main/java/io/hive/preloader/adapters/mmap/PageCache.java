@@ -1,13 +1,11 @@
 package io.hive.preloader.adapters.mmap;
 
 import io.hive.preloader.core.port.StoreException;
+import io.hive.preloader.linux.Residency;
 
-import java.io.IOException;
 import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
-import java.nio.channels.FileChannel;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
+import java.util.OptionalLong;
 
 /** The page cache's view of any file, for the CLI: {@code vmtouch -v} and {@code vmtouch -e}. */
 public final class PageCache {
@@ -21,13 +19,8 @@ public final class PageCache {
      * @throws StoreException naming the file when it cannot be opened or mapped
      */
     public static long residentBytes(Path file) {
-        try (OpenFile open = OpenFile.open(file);
-             FileChannel channel = FileChannel.open(open.sameInode(), StandardOpenOption.READ);
-             Arena arena = Arena.ofConfined()) {
-            MemorySegment mapping = channel.map(FileChannel.MapMode.READ_ONLY, 0, channel.size(), arena);
-            return Residency.residentBytes(mapping, file);
-        } catch (IOException e) {
-            throw new StoreException("cannot map " + file + ": " + e.getMessage(), e);
+        try (OpenFile open = OpenFile.open(file); Arena arena = Arena.ofConfined()) {
+            return Residency.residentBytes(open.map(OptionalLong.empty(), arena), file);
         }
     }
 

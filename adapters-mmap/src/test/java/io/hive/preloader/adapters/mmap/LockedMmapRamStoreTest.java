@@ -2,6 +2,7 @@ package io.hive.preloader.adapters.mmap;
 
 import io.hive.preloader.core.port.RamStore;
 import io.hive.preloader.core.port.RamStoreContract;
+import io.hive.preloader.linux.Libc;
 import org.junit.jupiter.api.BeforeAll;
 
 import java.io.IOException;

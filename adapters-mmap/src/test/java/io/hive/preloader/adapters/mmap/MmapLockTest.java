@@ -5,6 +5,7 @@ import io.hive.preloader.core.port.LoadProgress;
 import io.hive.preloader.core.port.ResidentRegion;
 import io.hive.preloader.core.port.StoreException;
 import io.hive.preloader.core.testing.ModelFiles;
+import io.hive.preloader.linux.Libc;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -3,7 +3,7 @@ package io.hive.preloader.app.wiring;
 import com.google.inject.AbstractModule;
 import com.google.inject.Provides;
 import com.google.inject.Singleton;
-import io.hive.preloader.adapters.buffer.HostMemoryVramSink;
+import io.hive.preloader.adapters.hostsink.HostMemorySink;
 import io.hive.preloader.adapters.cuda.CudaUnavailableException;
 import io.hive.preloader.adapters.cuda.CudaVramSink;
 import io.hive.preloader.app.config.PreloaderConfig;
@@ -26,14 +26,14 @@ final class SinkModule extends AbstractModule {
     }
 
     static SinkModule of(PreloaderConfig config) {
-        return new SinkModule(config.sink(), config.transfer().device());
+        return new SinkModule(config.sink(), config.device());
     }
 
     @Provides
     @Singleton
     VramSink sink() {
         return switch (sink) {
-            case HOST -> new HostMemoryVramSink();
+            case HOST -> new HostMemorySink();
             case CUDA -> cudaOrHost(device);
         };
     }
@@ -44,7 +44,7 @@ final class SinkModule extends AbstractModule {
             cuda = CudaVramSink.open();
         } catch (CudaUnavailableException e) {
             LOG.log(System.Logger.Level.WARNING, e.getMessage() + "; using the host sink");
-            return new HostMemoryVramSink();
+            return new HostMemorySink();
         }
         if (device >= cuda.deviceCount()) {
             cuda.close();

@@ -3,6 +3,7 @@ package io.hive.preloader.app.config;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Optional;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -16,7 +17,7 @@ class HttpConfigTest {
     void shouldDefaultToLoopbackWithoutAToken() {
         PreloaderConfig.Http http = ConfigLoader.parse("", FILE).http();
 
-        assertThat(http).isEqualTo(PreloaderConfig.Http.defaults());
+        assertThat(http).isEqualTo(PreloaderConfig.defaults().http());
         assertThat(http.host()).isEqualTo("127.0.0.1");
         assertThat(http.port()).isEqualTo(7780);
         assertThat(http.token()).isEmpty();
@@ -33,7 +34,8 @@ class HttpConfigTest {
                   shutdown_timeout: 5
                 """, FILE);
 
-        assertThat(config.http()).isEqualTo(new PreloaderConfig.Http("0.0.0.0", 0, Optional.of("0123456789abcdef-long-enough"), 16 * 1024, 5));
+        assertThat(config.http()).isEqualTo(PreloaderConfigHttpBuilder.builder().host("0.0.0.0").port(0)
+                .token(Optional.of("0123456789abcdef-long-enough")).maxBody(16 * 1024L).shutdownTimeout(Duration.ofSeconds(5)).build());
         assertThat(config.http().toString()).doesNotContain("0123456789abcdef-long-enough");
         assertThat(config.withModels(java.util.List.of(Path.of("/srv/other"))).http()).as("kept by with-methods").isEqualTo(config.http());
     }
@@ -68,11 +70,11 @@ class HttpConfigTest {
         assertThat(http.readToken()).hasValue("read-0123456789abcdef");
         assertThat(http.metricsPublic()).isFalse();
         assertThat(http.allowedHosts()).containsExactly("preloader.preloader.svc", "models.internal");
-        assertThat(http.tls()).hasValue(new PreloaderConfig.Tls.Pem(Path.of("/etc/preloader/tls/server.crt"), Path.of("/etc/preloader/server.key")));
+        assertThat(http.tls()).hasValue(PreloaderConfig.Tls.pem(Path.of("/etc/preloader/tls/server.crt"), Path.of("/etc/preloader/server.key")));
         assertThat(http.toString()).doesNotContain("read-0123456789abcdef");
 
         PreloaderConfig.Http keystore = ConfigLoader.parse("http: {tls: {keystore: server.p12, password: \"secret-pw\"}}", FILE).http();
-        assertThat(keystore.tls()).hasValue(new PreloaderConfig.Tls.Keystore(Path.of("/etc/preloader/server.p12"), "secret-pw"));
+        assertThat(keystore.tls()).hasValue(PreloaderConfig.Tls.keystore(Path.of("/etc/preloader/server.p12"), "secret-pw"));
         assertThat(keystore.toString()).doesNotContain("secret-pw");
         assertThat(ConfigLoader.parse("", FILE).http().metricsPublic()).as("Prometheus scrapes without a token by default").isTrue();
     }
@@ -82,17 +84,17 @@ class HttpConfigTest {
         assertThatThrownBy(() -> ConfigLoader.parse("http: {read_token: short}", FILE))
                 .hasMessageContaining("http.read_token: use at least 16 printable characters").hasMessageNotContaining("short");
         assertThatThrownBy(() -> ConfigLoader.parse("http: {token: \"same-0123456789abcdef\", read_token: \"same-0123456789abcdef\"}", FILE))
-                .hasMessageContaining("http.read_token: it is the same as http.token").hasMessageNotContaining("same-0123456789abcdef");
+                .hasMessageContaining("http.read_token: it is the same as token").hasMessageNotContaining("same-0123456789abcdef");
         assertThatThrownBy(() -> ConfigLoader.parse("http: {allowed_hosts: ['*.example']}", FILE))
                 .hasMessageContaining("http.allowed_hosts: '*.example' is not a host name");
-        assertThatThrownBy(() -> ConfigLoader.parse("http: {allowed_hosts: preloader}", FILE))
-                .hasMessageContaining("http.allowed_hosts: expected a list of host names");
+        assertThat(ConfigLoader.parse("http: {allowed_hosts: preloader}", FILE).http().allowedHosts()).as("one name").containsExactly("preloader");
+        assertThatThrownBy(() -> ConfigLoader.parse("http: {allowed_hosts: {a: b}}", FILE)).hasMessageContaining("http.allowed_hosts");
         assertThatThrownBy(() -> ConfigLoader.parse("http: {metrics_public: maybe}", FILE)).hasMessageContaining("http.metrics_public");
         assertThatThrownBy(() -> ConfigLoader.parse("http: {tls: {cert: a.crt}}", FILE)).hasMessageContaining("http.tls: give cert and key");
         assertThatThrownBy(() -> ConfigLoader.parse("http: {tls: {cert: a.crt, key: a.key, keystore: a.p12}}", FILE))
                 .hasMessageContaining("not both");
         assertThatThrownBy(() -> ConfigLoader.parse("http: {tls: {keystore: a.p12, password: 12345}}", FILE))
                 .hasMessageContaining("http.tls.password: expected text").hasMessageNotContaining("12345");
-        assertThatThrownBy(() -> ConfigLoader.parse("http: {tls: {pem: a}}", FILE)).hasMessageContaining("unknown key 'http.tls.pem'");
+        assertThatThrownBy(() -> ConfigLoader.parse("http: {tls: {cert: a.crt, key: a.key, pem: a}}", FILE)).hasMessageContaining("unknown key 'http.tls.pem'");
     }
 }

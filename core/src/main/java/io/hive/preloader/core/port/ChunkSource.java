@@ -22,8 +22,8 @@ public sealed interface ChunkSource {
     }
 
     /** The model file, read straight from disk: exactly {@code size} bytes are expected. */
-    record File(Path path, long size) implements ChunkSource {
-        public File {
+    record ModelFile(Path path, long size) implements ChunkSource {
+        public ModelFile {
             Objects.requireNonNull(path, "path");
             if (size < 0) {
                 throw new IllegalArgumentException("size is negative: " + size);

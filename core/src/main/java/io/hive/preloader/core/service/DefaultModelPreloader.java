@@ -215,7 +215,7 @@ final class DefaultModelPreloader implements ModelPreloader {
     private Transfer fromDisk(VramSink target, ModelDescriptor model, int device, TransferPlan plan, TransferOptions options, long start) {
         StagingPipeline pipeline = transfers.pipeline().orElseThrow();
         Optional<ChunkChecksums> checksums = checksums(options, model.size(), pipeline.chunkSize());
-        DeviceCopy copy = TransferRunner.staged(target, pipeline, model.id(), new ChunkSource.File(model.path(), model.size()),
+        DeviceCopy copy = TransferRunner.staged(target, pipeline, model.id(), new ChunkSource.ModelFile(model.path(), model.size()),
                 device, options, checksums);
         boolean unchanged;
         try {

@@ -100,7 +100,7 @@ public abstract class StagingPipelineContract {
         StagingPipeline pipeline = newPipeline(CHUNK, readers);
         FakeVramSink sink = new FakeVramSink(true);
 
-        Run run = run(pipeline, sink, new ChunkSource.File(file, size), Optional.empty(), new Cancellation());
+        Run run = run(pipeline, sink, new ChunkSource.ModelFile(file, size), Optional.empty(), new Cancellation());
 
         assertThat(run.copied().mismatch(MemorySegment.ofArray(contents))).as("first differing byte").isEqualTo(-1L);
         assertNothingLeftOnceClosed(pipeline, sink);
@@ -128,7 +128,7 @@ public abstract class StagingPipelineContract {
         ChunkChecksums fromFile = ChunkChecksums.of(contents.length, CHUNK);
 
         run(pipeline, new FakeVramSink(true), new ChunkSource.Memory(MemorySegment.ofArray(contents)), Optional.of(fromMemory), new Cancellation());
-        run(pipeline, new FakeVramSink(true), new ChunkSource.File(file, contents.length), Optional.of(fromFile), new Cancellation());
+        run(pipeline, new FakeVramSink(true), new ChunkSource.ModelFile(file, contents.length), Optional.of(fromFile), new Cancellation());
 
         long expected = ChunkChecksums.of(MemorySegment.ofArray(contents), CHUNK).whole();
         assertThat(fromMemory.whole()).isEqualTo(expected);
@@ -236,7 +236,7 @@ public abstract class StagingPipelineContract {
         StagingPipeline pipeline = newPipeline(CHUNK, 2);
         FakeVramSink sink = new FakeVramSink(true);
 
-        assertThatThrownBy(() -> run(pipeline, sink, new ChunkSource.File(file, 5 * CHUNK), Optional.empty(), new Cancellation()))
+        assertThatThrownBy(() -> run(pipeline, sink, new ChunkSource.ModelFile(file, 5 * CHUNK), Optional.empty(), new Cancellation()))
                 .isInstanceOf(StoreException.class).hasMessageContaining("short.gguf");
         assertNothingLeft(pipeline, sink);
     }
@@ -246,7 +246,7 @@ public abstract class StagingPipelineContract {
         StagingPipeline pipeline = newPipeline(CHUNK, 2);
         FakeVramSink sink = new FakeVramSink(true);
 
-        assertThatThrownBy(() -> run(pipeline, sink, new ChunkSource.File(dir.resolve("gone.gguf"), CHUNK), Optional.empty(), new Cancellation()))
+        assertThatThrownBy(() -> run(pipeline, sink, new ChunkSource.ModelFile(dir.resolve("gone.gguf"), CHUNK), Optional.empty(), new Cancellation()))
                 .isInstanceOf(StoreException.class).hasMessageContaining("gone.gguf");
         assertNothingLeft(pipeline, sink);
     }

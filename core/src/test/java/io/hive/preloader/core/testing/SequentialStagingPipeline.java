@@ -69,7 +69,7 @@ public final class SequentialStagingPipeline implements StagingPipeline {
             liveSlots.addAndGet(slots);
             try {
                 registration = job.sink().register(staging, target.device());
-                if (job.source() instanceof ChunkSource.File file) {
+                if (job.source() instanceof ChunkSource.ModelFile file) {
                     try {
                         channel = FileChannel.open(file.path(), StandardOpenOption.READ);
                     } catch (IOException e) {
@@ -125,7 +125,7 @@ public final class SequentialStagingPipeline implements StagingPipeline {
     private static void fill(ChunkSource source, FileChannel channel, long offset, MemorySegment slice) {
         switch (source) {
             case ChunkSource.Memory memory -> MemorySegment.copy(memory.bytes(), offset, slice, 0, slice.byteSize());
-            case ChunkSource.File file -> {
+            case ChunkSource.ModelFile file -> {
                 ByteBuffer buffer = slice.asByteBuffer();
                 try {
                     while (buffer.hasRemaining()) {

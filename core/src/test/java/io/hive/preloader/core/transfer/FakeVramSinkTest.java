@@ -4,8 +4,6 @@ import io.hive.preloader.core.port.VramSink;
 import io.hive.preloader.core.port.VramSinkContract;
 import io.hive.preloader.core.testing.FakeVramSink;
 
-import java.util.OptionalInt;
-
 /** The fake sink core's tests rely on meets the contract the real sinks are held to. */
 class FakeVramSinkTest extends VramSinkContract {
     @Override
@@ -14,7 +12,12 @@ class FakeVramSinkTest extends VramSinkContract {
     }
 
     @Override
-    protected OptionalInt liveAllocations(VramSink sink) {
-        return OptionalInt.of(((FakeVramSink) sink).liveAllocations());
+    protected int liveAllocations(VramSink sink) {
+        return ((FakeVramSink) sink).liveAllocations();
+    }
+
+    @Override
+    protected boolean registrationsPin() {
+        return true;
     }
 }

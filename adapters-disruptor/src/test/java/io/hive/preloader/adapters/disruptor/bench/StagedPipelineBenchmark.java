@@ -1,6 +1,6 @@
 package io.hive.preloader.adapters.disruptor.bench;
 
-import io.hive.preloader.adapters.buffer.HostMemoryVramSink;
+import io.hive.preloader.adapters.hostsink.HostMemorySink;
 import io.hive.preloader.adapters.disruptor.DisruptorTransferPipeline;
 import io.hive.preloader.core.model.ModelId;
 import io.hive.preloader.core.port.ChunkSource;
@@ -50,7 +50,7 @@ public final class StagedPipelineBenchmark {
         int slots = (int) arg(args, 4, Integer.highestOneBit(Math.max(2, 2 * readers) * 2 - 1));
 
         ModelId model = ModelId.of("bench");
-        HostMemoryVramSink host = new HostMemoryVramSink();
+        HostMemorySink host = new HostMemorySink();
         List<Path> paths = List.of(
                 new Path("staged into the host sink (filled in place)", host, new double[runs]),
                 new Path("staged into the host sink through slots (each byte copied twice on the CPU)", new ThroughSlots(host), new double[runs]),

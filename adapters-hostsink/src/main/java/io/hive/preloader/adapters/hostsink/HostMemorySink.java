@@ -1,4 +1,4 @@
-package io.hive.preloader.adapters.buffer;
+package io.hive.preloader.adapters.hostsink;
 
 import io.hive.preloader.core.model.ByteSize;
 import io.hive.preloader.core.model.ModelId;
@@ -19,7 +19,7 @@ import java.util.Optional;
  * whole spawn path runs and is timed as it would be with a device. It copies from any host memory at full speed,
  * so a region needs no pinning (its registration is a no-op), and it receives chunks for the staged plan.
  */
-public final class HostMemoryVramSink implements VramSink {
+public final class HostMemorySink implements VramSink {
     // The chunk size of a device sink's transfers, so the time measured here compares with theirs.
     private static final long CHUNK = 16L << 20;
     private static final long PAGE = 4096;
@@ -29,26 +29,19 @@ public final class HostMemoryVramSink implements VramSink {
         return "host";
     }
 
-    /** @throws IllegalArgumentException when {@code device} is negative */
+    /** Allocates as {@link #allocate} does and fills the memory chunk by chunk. */
     @Override
     public DeviceCopy copy(ModelId model, MemorySegment source, int device) {
-        Objects.requireNonNull(model, "model");
-        Objects.requireNonNull(source, "source");
-        if (device < 0) {
-            throw new IllegalArgumentException("device " + device + " does not exist: devices are numbered from 0");
-        }
         long size = source.byteSize();
-        Arena arena = Arena.ofShared();
+        DeviceWriter writer = allocate(model, size, device, 1);
         try {
-            MemorySegment memory = arena.allocate(size, PAGE);
             long start = System.nanoTime();
             for (long offset = 0; offset < size; offset += CHUNK) {
-                MemorySegment.copy(source, offset, memory, offset, Math.min(CHUNK, size - offset));
+                writer.copy(offset, source.asSlice(offset, Math.min(CHUNK, size - offset)), 0);
             }
-            Duration took = Duration.ofNanos(System.nanoTime() - start);
-            return new HostDeviceCopy(model, device, arena, memory, took);
-        } catch (RuntimeException | OutOfMemoryError e) {
-            arena.close();
+            return writer.finish(Duration.ofNanos(System.nanoTime() - start));
+        } catch (RuntimeException e) {
+            writer.close();
             throw new StoreException("copying " + model + " (" + ByteSize.format(size) + ") to host memory for device "
                     + device + " failed: " + e.getMessage(), e);
         }
@@ -65,7 +58,7 @@ public final class HostMemoryVramSink implements VramSink {
         return true;
     }
 
-    /** @throws IllegalArgumentException when {@code device} is negative */
+    /** @throws IllegalArgumentException when {@code device} is negative or {@code lanes} less than 1 */
     @Override
     public DeviceWriter allocate(ModelId model, long bytes, int device, int lanes) {
         Objects.requireNonNull(model, "model");

@@ -1,4 +1,4 @@
-package io.hive.preloader.adapters.buffer;
+package io.hive.preloader.adapters.hostsink;
 
 import io.hive.preloader.core.model.ModelId;
 import io.hive.preloader.core.port.DeviceCopy;

@@ -20,7 +20,7 @@ import java.util.concurrent.locks.LockSupport;
  * would wake every thread for every chunk, which costs a third of the throughput on two CPUs. The timed park
  * bounds the cost of a wake-up that never comes (the processor's own end-of-batch update, a halt).
  */
-final class StageSignal implements WaitStrategy {
+final class StageWaitStrategy implements WaitStrategy {
     private static final int SPINS = 128;
     private static final long PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
 
@@ -62,7 +62,7 @@ final class StageSignal implements WaitStrategy {
 
     /** Wakes every stage, so that each sees a failure, a cancellation or a halt at once. */
     void wakeAll() {
-        readers.forEach(StageSignal::unpark);
+        readers.forEach(StageWaitStrategy::unpark);
         unpark(sink);
         unpark(completion);
         unpark(producer);
@@ -93,6 +93,6 @@ final class StageSignal implements WaitStrategy {
     /** The producer published (or the ring is being halted): the readers wait on its cursor. */
     @Override
     public void signalAllWhenBlocking() {
-        readers.forEach(StageSignal::unpark);
+        readers.forEach(StageWaitStrategy::unpark);
     }
 }

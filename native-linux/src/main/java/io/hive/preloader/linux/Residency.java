@@ -1,22 +1,25 @@
-package io.hive.preloader.adapters.mmap;
+package io.hive.preloader.linux;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.nio.file.Path;
 
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
 
-/** Counts the bytes of a file mapping that are in RAM, through {@code mincore} ({@code vmtouch -v}). */
-final class Residency {
-    // mincore needs one byte per page: windows bound that vector at 256 KiB however large the model is.
+/** Counts the bytes of a mapping that are in RAM, through {@code mincore} ({@code vmtouch -v}). */
+public final class Residency {
+    // mincore needs one byte per page: windows bound that vector at 256 KiB however large the mapping is.
     private static final long WINDOW = 1L << 30;
     private static final long LOW_BITS = 0x0101010101010101L;
 
     private Residency() {
     }
 
-    static long residentBytes(MemorySegment mapping, Path file) {
+    /**
+     * The bytes of {@code mapping} in RAM; a last page that is partly past its end counts only for its part in it.
+     * The caller makes sure the mapping is not unmapped meanwhile.
+     */
+    public static long residentBytes(MemorySegment mapping, Object what) {
         long size = mapping.byteSize();
         if (size == 0) {
             return 0;
@@ -29,12 +32,11 @@ final class Residency {
             for (long offset = 0; offset < size; offset += WINDOW) {
                 MemorySegment window = mapping.asSlice(offset, Math.min(WINDOW, size - offset));
                 MemorySegment pages = vector.asSlice(0, (window.byteSize() + page - 1) / page);
-                Libc.mincore(window, pages, file);
+                Libc.mincore(window, pages, what);
                 resident += residentPages(pages) * page;
                 lastPageResident = (pages.get(JAVA_BYTE, pages.byteSize() - 1) & 1) != 0;
             }
         }
-        // The file's last page is usually partial: count only the bytes of it that belong to the file.
         long tail = size % page;
         return lastPageResident && tail != 0 ? resident - (page - tail) : resident;
     }

@@ -1,4 +1,4 @@
-package io.hive.preloader.adapters.buffer;
+package io.hive.preloader.adapters.hostsink;
 
 import io.hive.preloader.core.model.ModelId;
 import io.hive.preloader.core.port.DeviceCopy;
@@ -12,9 +12,9 @@ import java.lang.foreign.ValueLayout;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-class HostMemoryVramSinkTest {
+class HostMemorySinkTest {
     private static final ModelId MODEL = ModelId.of("model");
-    private final HostMemoryVramSink sink = new HostMemoryVramSink();
+    private final HostMemorySink sink = new HostMemorySink();
 
     @Test
     void isNamedHost() {

@@ -1,0 +1,277 @@
+package io.hive.preloader.linux;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemoryLayout;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.StructLayout;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+import java.lang.invoke.VarHandle;
+import java.nio.file.Path;
+import java.util.OptionalLong;
+
+import static java.lang.foreign.MemoryLayout.PathElement.groupElement;
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+/**
+ * The libc calls the stores make, bound through FFM in one table. Every handle captures errno into a segment
+ * allocated for that one call, so concurrent callers never read each other's errno; each wrapper turns a failure
+ * into a {@link LinuxException} naming the call, what it was about ({@code what}: a file, or what memory holds) and
+ * the errno. Ranges of length 0 are no-ops: an empty file maps to no pages, and may have no page-aligned address.
+ *
+ * <p>Segments are passed as {@code MemorySegment}, never as raw addresses: the linker keeps a segment's arena alive
+ * for the duration of the downcall, which is what {@code Reference.reachabilityFence} would otherwise do.
+ *
+ * <p>A function this libc lacks does not fail the class: its handle answers -1 with ENOSYS, as a kernel without the
+ * call would, and {@link #adviseIfSupported} reports such a call, or an advice the kernel does not know, as
+ * unsupported so that the caller falls back.
+ */
+public final class Libc {
+    /** {@code madvise} advice, named as in {@code <sys/mman.h>} so that messages read like the C call. */
+    public enum Advice {
+        MADV_WILLNEED(3), MADV_DONTNEED(4), MADV_HUGEPAGE(14),
+        /** Leave the range out of a core dump. */
+        MADV_DONTDUMP(16),
+        /** Linux 5.14 and later: fault every page in, readable, as reading a byte of each would, in one call. */
+        MADV_POPULATE_READ(22),
+        /** Linux 5.14 and later: fault every page in, writable (fresh private pages are allocated and zeroed). */
+        MADV_POPULATE_WRITE(23);
+
+        final int value;
+
+        Advice(int value) {
+            this.value = value;
+        }
+    }
+
+    /** {@code posix_fadvise} advice, named as in {@code <fcntl.h>}. */
+    public enum FileAdvice {
+        POSIX_FADV_WILLNEED(3), POSIX_FADV_DONTNEED(4);
+
+        final int value;
+
+        FileAdvice(int value) {
+            this.value = value;
+        }
+    }
+
+    public static final int O_RDONLY = 0;
+    private static final int O_CLOEXEC = 0x80000;
+    private static final int PROT_READ = 0x1;
+    private static final int PROT_WRITE = 0x2;
+    private static final int MAP_PRIVATE = 0x02;
+    private static final int MAP_ANONYMOUS = 0x20;
+    private static final int RLIMIT_MEMLOCK = 8;
+    private static final long RLIM_INFINITY = -1L;
+
+    private static final Linker LINKER = Linker.nativeLinker();
+    private static final StructLayout CALL_STATE = Linker.Option.captureStateLayout();
+    private static final VarHandle ERRNO = CALL_STATE.varHandle(groupElement("errno"));
+    private static final StructLayout RLIMIT = MemoryLayout.structLayout(JAVA_LONG.withName("rlim_cur"), JAVA_LONG.withName("rlim_max"));
+
+    // Each handle takes the errno segment as its first argument, then the C arguments.
+    private static final MethodHandle GETPAGESIZE = link("getpagesize", FunctionDescriptor.of(JAVA_INT));                                   // int getpagesize(void);
+    private static final MethodHandle OPEN = link("open", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT), Linker.Option.firstVariadicArg(2)); // int open(const char *pathname, int flags, ...);
+    private static final MethodHandle CLOSE = link("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));                                    // int close(int fd);
+    private static final MethodHandle PREAD = link("pread", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG));   // ssize_t pread(int fd, void *buf, size_t count, off_t offset);
+    private static final MethodHandle POSIX_FADVISE = link("posix_fadvise", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_INT)); // int posix_fadvise(int fd, off_t offset, off_t len, int advice);
+    private static final MethodHandle STATFS = link("statfs", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));                          // int statfs(const char *path, struct statfs *buf);
+    private static final MethodHandle MMAP = link("mmap", FunctionDescriptor.of(ADDRESS, ADDRESS, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG)); // void *mmap(void *addr, size_t length, int prot, int flags, int fd, off_t offset);
+    private static final MethodHandle MUNMAP = link("munmap", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG));                        // int munmap(void *addr, size_t length);
+    private static final MethodHandle MADVISE = link("madvise", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));            // int madvise(void *addr, size_t length, int advice);
+    private static final MethodHandle MINCORE = link("mincore", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, ADDRESS));             // int mincore(void *addr, size_t length, unsigned char *vec);
+    private static final MethodHandle MLOCK = link("mlock", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG));                          // int mlock(const void *addr, size_t len);
+    private static final MethodHandle MUNLOCK = link("munlock", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG));                      // int munlock(const void *addr, size_t len);
+    private static final MethodHandle GETRLIMIT = link("getrlimit", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS));                   // int getrlimit(int resource, struct rlimit *rlim);
+
+    private static final int PAGE_SIZE = (int) invoke(state -> (int) GETPAGESIZE.invokeExact(state)).value();
+
+    private Libc() {
+    }
+
+    /** The base page size, 4 KiB on x86-64. */
+    public static int pageSize() {
+        return PAGE_SIZE;
+    }
+
+    /** Opens {@code file} with {@code flags} and always {@code O_CLOEXEC}: no child process inherits the descriptor. */
+    public static int open(Path file, int flags) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment name = arena.allocateFrom(file.toString());
+            return (int) check(invoke(state -> (int) OPEN.invokeExact(state, name, flags | O_CLOEXEC)), "open", file);
+        }
+    }
+
+    public static void close(int fd, Object what) {
+        check(invoke(state -> (int) CLOSE.invokeExact(state, fd)), "close", what);
+    }
+
+    /** Reads into {@code into} from {@code offset} of the file; returns the bytes read, fewer at its end, 0 past it. */
+    public static long pread(int fd, MemorySegment into, long offset, Object what) {
+        while (true) {
+            Result r = invoke(state -> (long) PREAD.invokeExact(state, fd, into, into.byteSize(), offset));
+            if (r.errno() != Errno.EINTR.number() || r.value() != -1) {
+                return check(r, "pread", what);
+            }
+        }
+    }
+
+    /** Advises on {@code length} bytes from {@code offset}; 0 means to the end. It returns its error, not errno. */
+    public static void posixFadvise(int fd, long offset, long length, FileAdvice advice, Object what) {
+        int error = (int) invoke(state -> (int) POSIX_FADVISE.invokeExact(state, fd, offset, length, advice.value)).value();
+        if (error != 0) {
+            throw new LinuxException("posix_fadvise(" + advice + ")", what, error);
+        }
+    }
+
+    /** What {@code statfs} says about the file system holding {@code path}. */
+    public static StatFs statfs(Path path) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment name = arena.allocateFrom(path.toString());
+            MemorySegment buf = arena.allocate(StatFs.STRUCT);
+            check(invoke(state -> (int) STATFS.invokeExact(state, name, buf)), "statfs", path);
+            return StatFs.of(buf);
+        }
+    }
+
+    public static void madvise(MemorySegment range, Advice advice, Object what) {
+        if (range.byteSize() > 0) {
+            check(advise(range, advice), "madvise(" + advice + ")", what);
+        }
+    }
+
+    /**
+     * Gives advice the kernel may not know. False, with nothing done, where it answers EINVAL for a page-aligned
+     * range (an advice newer than the kernel, such as {@code MADV_POPULATE_READ} before Linux 5.14, or
+     * {@code MADV_HUGEPAGE} on a kernel built without transparent huge pages) or where libc has no madvise; true once
+     * taken. Any other failure throws.
+     *
+     * @throws IllegalArgumentException when {@code range} does not start on a page, which would make EINVAL ambiguous
+     */
+    public static boolean adviseIfSupported(MemorySegment range, Advice advice, Object what) {
+        if (range.byteSize() == 0) {
+            return true;
+        }
+        if (range.address() % PAGE_SIZE != 0) {
+            throw new IllegalArgumentException("madvise(" + advice + ") of " + what + ": 0x" + Long.toHexString(range.address())
+                    + " is not page-aligned");
+        }
+        Result r = advise(range, advice);
+        if (r.value() == -1 && (r.errno() == Errno.EINVAL.number() || r.errno() == Errno.ENOSYS.number())) {
+            return false;
+        }
+        check(r, "madvise(" + advice + ")", what);
+        return true;
+    }
+
+    private static Result advise(MemorySegment range, Advice advice) {
+        return invoke(state -> (int) MADVISE.invokeExact(state, range, range.byteSize(), advice.value));
+    }
+
+    /** Fills {@code vector} with one byte per base page of {@code range}; bit 0 set means the page is in RAM. */
+    public static void mincore(MemorySegment range, MemorySegment vector, Object what) {
+        if (range.byteSize() > 0) {
+            check(invoke(state -> (int) MINCORE.invokeExact(state, range, range.byteSize(), vector)), "mincore", what);
+        }
+    }
+
+    public static void mlock(MemorySegment range, Object what) {
+        if (range.byteSize() > 0) {
+            check(invoke(state -> (int) MLOCK.invokeExact(state, range, range.byteSize())), "mlock", what);
+        }
+    }
+
+    public static void munlock(MemorySegment range, Object what) {
+        if (range.byteSize() > 0) {
+            check(invoke(state -> (int) MUNLOCK.invokeExact(state, range, range.byteSize())), "munlock", what);
+        }
+    }
+
+    /** The soft RLIMIT_MEMLOCK in bytes, empty when unlimited. */
+    public static OptionalLong memlockLimit() {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment limit = arena.allocate(RLIMIT);
+            check(invoke(state -> (int) GETRLIMIT.invokeExact(state, RLIMIT_MEMLOCK, limit)), "getrlimit", "RLIMIT_MEMLOCK");
+            long soft = limit.get(JAVA_LONG, 0);
+            return soft == RLIM_INFINITY ? OptionalLong.empty() : OptionalLong.of(soft);
+        }
+    }
+
+    /** Maps {@code length} bytes of fresh, private, read-write memory; {@link AnonymousMemory} owns what it maps. */
+    static long mmapAnonymous(long length, Object what) {
+        return check(invoke(state -> ((MemorySegment) MMAP.invokeExact(state, MemorySegment.NULL, length, PROT_READ | PROT_WRITE,
+                MAP_PRIVATE | MAP_ANONYMOUS, -1, 0L)).address()), "mmap(MAP_PRIVATE|MAP_ANONYMOUS)", what);
+    }
+
+    /** Unmaps; with {@code what} null it reports nothing, for a cleanup that has no one to report to. */
+    static void munmap(long address, long length, Object what) {
+        Result r = invoke(state -> (int) MUNMAP.invokeExact(state, MemorySegment.ofAddress(address), length));
+        if (what != null) {
+            check(r, "munmap", what);
+        }
+    }
+
+    private static long check(Result r, String call, Object what) {
+        if (r.value() == -1) {
+            throw new LinuxException(call, what, r.errno());
+        }
+        return r.value();
+    }
+
+    // Restricted: the JVM flags of this project grant native access (--enable-native-access=ALL-UNNAMED).
+    @SuppressWarnings("restricted")
+    static MethodHandle link(String name, FunctionDescriptor function, Linker.Option... options) {
+        Linker.Option[] all = new Linker.Option[options.length + 1];
+        all[0] = Linker.Option.captureCallState("errno");
+        System.arraycopy(options, 0, all, 1, options.length);
+        return LINKER.defaultLookup().find(name).map(symbol -> LINKER.downcallHandle(symbol, function, all))
+                .orElseGet(() -> answeringEnosys(name, function.toMethodType()));
+    }
+
+    /** A stand-in for a function libc lacks: it sets errno to ENOSYS and returns -1, as the missing call would fail. */
+    private static MethodHandle answeringEnosys(String name, MethodType c) {
+        if (!c.returnType().isPrimitive()) {
+            throw new UnsatisfiedLinkError("libc has no " + name);
+        }
+        try {
+            MethodHandle enosys = MethodHandles.lookup().findStatic(Libc.class, "enosys", MethodType.methodType(long.class, MemorySegment.class));
+            return MethodHandles.dropArguments(MethodHandles.explicitCastArguments(enosys,
+                    MethodType.methodType(c.returnType(), MemorySegment.class)), 1, c.parameterList());
+        } catch (ReflectiveOperationException e) {
+            throw new LinkageError("cannot make a stand-in for " + name, e);
+        }
+    }
+
+    private static long enosys(MemorySegment callState) {
+        ERRNO.set(callState, 0L, Errno.ENOSYS.number());
+        return -1;
+    }
+
+    /** A downcall through one of the handles above, given the errno segment to pass first. */
+    @FunctionalInterface
+    private interface Downcall {
+        long call(MemorySegment callState) throws Throwable;
+    }
+
+    /** What a call returned, and errno as it was right after the call (meaningful only when the call failed). */
+    private record Result(long value, int errno) {
+    }
+
+    /** The one place where invokeExact's {@code throws Throwable} is dealt with. */
+    private static Result invoke(Downcall downcall) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CALL_STATE);
+            long value = downcall.call(state);
+            return new Result(value, (int) ERRNO.get(state, 0L));
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException("a libc downcall threw a checked exception", t);
+        }
+    }
+}

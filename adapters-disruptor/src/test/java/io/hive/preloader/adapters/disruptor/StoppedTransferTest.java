@@ -1,15 +1,14 @@
 package io.hive.preloader.adapters.disruptor;
 
+import io.hive.preloader.adapters.disruptor.bench.DmaLikeSink;
 import io.hive.preloader.core.model.ModelId;
 import io.hive.preloader.core.port.Cancellation;
 import io.hive.preloader.core.port.ChunkSource;
-import io.hive.preloader.core.port.DeviceCopy;
 import io.hive.preloader.core.port.DeviceWriter;
 import io.hive.preloader.core.port.LoadProgress;
 import io.hive.preloader.core.port.StagedTransfer;
 import io.hive.preloader.core.port.StoreException;
 import io.hive.preloader.core.port.TransferCancelledException;
-import io.hive.preloader.core.port.VramSink;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -41,7 +40,8 @@ class StoppedTransferTest {
 
     private final DisruptorTransferPipeline pipeline = new DisruptorTransferPipeline(CHUNK, 2, 4, BOUND);
     private final Arena arena = Arena.ofShared();
-    private final StuckSink sink = new StuckSink();
+    private final StuckCopies copies = new StuckCopies();
+    private final DmaLikeSink sink = new DmaLikeSink(copies);
 
     /** What the thread running the transfer saw: how it ended, its CPU time over the run, and its interrupt after it. */
     private record Outcome(RuntimeException thrown, long cpuNanos, boolean interruptedAfter) {
@@ -49,7 +49,7 @@ class StoppedTransferTest {
 
     @AfterEach
     void release() {
-        sink.release.countDown();
+        copies.release.countDown();
         Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> Thread.getAllStackTraces().keySet().stream()
                 .noneMatch(t -> t.getName().startsWith("staging-") && t.isAlive()));
         pipeline.close();
@@ -59,11 +59,11 @@ class StoppedTransferTest {
     @ParameterizedTest
     @ValueSource(strings = {"interrupt", "cancel"})
     void shouldEndWithinItsBoundWhileAStageIsStuckWithoutSpinning(String how) throws InterruptedException {
-        sink.stuckFrom = 3 * CHUNK;
+        copies.stuckFrom = 3 * CHUNK;
         Cancellation cancellation = new Cancellation();
         AtomicReference<Outcome> outcome = new AtomicReference<>();
         Thread runner = Thread.ofPlatform().name("transfer-under-test").start(() -> outcome.set(transfer(cancellation)));
-        assertThat(sink.stuck.await(30, TimeUnit.SECONDS)).as("a copy got stuck").isTrue();
+        assertThat(copies.stuck.await(30, TimeUnit.SECONDS)).as("a copy got stuck").isTrue();
 
         if (how.equals("interrupt")) {
             runner.interrupt();
@@ -80,17 +80,17 @@ class StoppedTransferTest {
         assertThat(cancellation.isCancelled()).isTrue();
         assertThat(pipeline.liveSlots()).as("the staging memory waits for the stuck stage").isEqualTo(pipeline.slots());
 
-        sink.release.countDown();
+        copies.release.countDown();
         Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> pipeline.liveSlots() == 0);
     }
 
     @Test
     void shouldCancelOnAnInterruptAndRestoreIt() throws InterruptedException {
-        sink.slowCopies = true;
+        copies.slowCopies = true;
         Cancellation cancellation = new Cancellation();
         AtomicReference<Outcome> outcome = new AtomicReference<>();
         Thread runner = Thread.ofPlatform().name("transfer-under-test").start(() -> outcome.set(transfer(cancellation)));
-        assertThat(sink.copied.await(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(copies.copied.await(30, TimeUnit.SECONDS)).isTrue();
 
         runner.interrupt();
         runner.join(Duration.ofSeconds(60));
@@ -120,7 +120,7 @@ class StoppedTransferTest {
      * A device whose copies get stuck from one offset on, as a DMA that never completes: the call ignores interrupts
      * until the test releases it. Or, with {@code slowCopies}, every copy takes 10 ms.
      */
-    private static final class StuckSink implements VramSink {
+    private static final class StuckCopies implements DmaLikeSink.Copier {
         final CountDownLatch stuck = new CountDownLatch(1);
         final CountDownLatch copied = new CountDownLatch(4);
         final CountDownLatch release = new CountDownLatch(1);
@@ -128,74 +128,22 @@ class StoppedTransferTest {
         volatile boolean slowCopies;
 
         @Override
-        public String name() {
-            return "stuck";
-        }
-
-        @Override
-        public DeviceCopy copy(ModelId model, MemorySegment source, int device) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public boolean receivesChunks() {
-            return true;
-        }
-
-        @Override
-        public DeviceWriter allocate(ModelId model, long bytes, int device, int lanes) {
-            return new DeviceWriter() {
-                @Override
-                public int device() {
-                    return device;
-                }
-
-                @Override
-                public long bytes() {
-                    return bytes;
-                }
-
-                @Override
-                public int lanes() {
-                    return lanes;
-                }
-
-                @Override
-                public void copy(long offset, MemorySegment chunk, int lane) {
-                    if (offset >= stuckFrom) {
-                        stuck.countDown();
-                        boolean done = false;
-                        while (!done) {
-                            try {
-                                done = release.await(1, TimeUnit.HOURS);
-                            } catch (InterruptedException e) {
-                                // a stuck DMA does not care
-                            }
-                        }
+        public void copy(long offset, MemorySegment chunk, int lane) {
+            if (offset >= stuckFrom) {
+                stuck.countDown();
+                boolean done = false;
+                while (!done) {
+                    try {
+                        done = release.await(1, TimeUnit.HOURS);
+                    } catch (InterruptedException e) {
+                        // a stuck DMA does not care
                     }
-                    if (slowCopies) {
-                        LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
-                    }
-                    copied.countDown();
                 }
-
-                @Override
-                public void await(int lane) {
-                }
-
-                @Override
-                public void awaitAll() {
-                }
-
-                @Override
-                public DeviceCopy finish(Duration took) {
-                    throw new AssertionError("a stopped transfer must not finish");
-                }
-
-                @Override
-                public void close() {
-                }
-            };
+            }
+            if (slowCopies) {
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
+            }
+            copied.countDown();
         }
     }
 }

@@ -82,7 +82,8 @@ record TransfersResource(ModelPreloader preloader, int defaultDevice, Holdings<C
                 try {
                     handle = c.handle();
                 } catch (RuntimeException e) {
-                    handleError = Errors.oneLine(Errors.answer(e).message());
+                    // The copy is fine and listed; its handle is not: say why here, not once more in the log at each list.
+                    handleError = Errors.oneLine(e.getMessage());
                 }
             }
             return new TransferView(heldId, c.model().value(), c.device(), c.bytes(), Units.seconds(c.took()),

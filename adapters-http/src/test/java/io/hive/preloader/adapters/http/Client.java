@@ -126,6 +126,18 @@ final class Client {
         return b;
     }
 
+    /** One request written by hand to the server's port (what no HTTP client would send), and all it answers until it closes. */
+    String raw(String request) {
+        try (java.net.Socket s = new java.net.Socket(base.getHost(), base.getPort())) {
+            s.setSoTimeout(10_000);
+            s.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
+            s.getOutputStream().flush();
+            return new String(s.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     /** The value of one sample of the Prometheus text at /metrics, e.g. {@code preloader_load_seconds_count{source="disk"}}. */
     double metric(String sample) {
         String text = get("/metrics").body();

@@ -9,12 +9,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.Socket;
 import java.net.http.HttpRequest;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -122,12 +117,12 @@ class HostileClientTest {
             assertThat(f.client.withHeader("Host", name).get("/v1/health").status()).as(name).isEqualTo(200);
         }
         // A request URI naming another host (the form a proxy is sent): Jetty refuses it when the Host differs, the guard when not.
-        assertThat(raw("GET http://evil.example:" + port + "/v1/health HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\nConnection: close\r\n\r\n"))
+        assertThat(f.client.raw("GET http://evil.example:" + port + "/v1/health HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\nConnection: close\r\n\r\n"))
                 .startsWith("HTTP/1.1 400");
-        assertThat(raw("GET http://evil.example:" + port + "/v1/health HTTP/1.1\r\nHost: evil.example:" + port + "\r\nConnection: close\r\n\r\n"))
+        assertThat(f.client.raw("GET http://evil.example:" + port + "/v1/health HTTP/1.1\r\nHost: evil.example:" + port + "\r\nConnection: close\r\n\r\n"))
                 .startsWith("HTTP/1.1 403");
         // HTTP/1.0 without Host (no browser sends it) is routed by the local address.
-        assertThat(raw("GET /v1/health HTTP/1.0\r\n\r\n")).startsWith("HTTP/1.1 200");
+        assertThat(f.client.raw("GET /v1/health HTTP/1.0\r\n\r\n")).startsWith("HTTP/1.1 200");
     }
 
     @Test
@@ -322,19 +317,6 @@ class HostileClientTest {
             return plain.get("/v1/health").status();
         } catch (RuntimeException e) {
             return -1;
-        }
-    }
-
-    private String raw(String request) {
-        try (Socket s = new Socket(InetAddress.getLoopbackAddress(), f.server.port())) {
-            s.setSoTimeout(10_000);
-            OutputStream out = s.getOutputStream();
-            out.write(request.getBytes(StandardCharsets.US_ASCII));
-            out.flush();
-            InputStream in = s.getInputStream();
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new AssertionError(e);
         }
     }
 }

@@ -10,8 +10,6 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -199,7 +197,7 @@ class HttpSafetyTest {
         assertError(headers);
 
         // A request line no HTTP client would send.
-        String raw = rawExchange("GET /v1/models HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: -5\r\n\r\n");
+        String raw = f.client.raw("GET /v1/models HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: -5\r\n\r\n");
         assertThat(raw).startsWith("HTTP/1.1 400");
         assertThat(raw).contains("application/json").contains("{\"error\":");
         assertThat(raw).doesNotContain("<html").doesNotContain(".java:");
@@ -243,17 +241,6 @@ class HttpSafetyTest {
         assertThat(json.size()).as(r.toString()).isEqualTo(1);
         String message = json.get("error").asText();
         assertThat(message).isNotBlank().doesNotContain("\n").doesNotContain(".java:").doesNotContain("\tat ");
-    }
-
-    private String rawExchange(String request) throws IOException {
-        try (Socket s = new Socket(InetAddress.getLoopbackAddress(), f.server.port())) {
-            s.setSoTimeout(10_000);
-            OutputStream out = s.getOutputStream();
-            out.write(request.getBytes(StandardCharsets.US_ASCII));
-            out.flush();
-            InputStream in = s.getInputStream();
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        }
     }
 
     @Test

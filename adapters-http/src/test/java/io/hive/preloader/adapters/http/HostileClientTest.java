@@ -77,7 +77,8 @@ class HostileClientTest {
         }
         // No other spelling of a protected path reads as an open one.
         for (String path : List.of("//v1/models", "/v1//config", "/v1/models/", "/v1/config/", "/v1/transfers?limit=1", "/v1/./config",
-                "/v1/health/../config", "/v1", "/v1/", "/V1/models", "/v1/nothing-here")) {
+                "/v1/health/../config", "/v1", "/v1/", "/V1/models", "/v1/nothing-here", "/./v1/config", "/%761/config", "/v1/%63onfig",
+                "/;x/v1/config", "/v1;x/config", "/v1/health;x", "/v1/health/x/../../config", "/metrics/../v1/config")) {
             Client.Response r = anonymous.get(path);
             assertThat(r.status()).as("GET %s without a token: %s", path, r).isNotEqualTo(200).isIn(400, 401, 404);
             assertThat(r.body()).doesNotContain("alpha");

@@ -104,7 +104,9 @@ final class ServeCommand extends Subcommand {
     /** One line each when reads and changes are refused for want of a token, or when the API goes beyond this host in clear text. */
     private static void warnAboutExposure(HttpSettings settings, PrintWriter err) {
         if (settings.token().isEmpty()) {
-            err.println("warning: no token is configured: only /v1/health, /metrics and the page's shell answer, and calls that change "
+            err.println(settings.exposure().readToken().isPresent()
+                    ? "warning: no admin token is configured: calls that change state are refused (set http.token or " + TOKEN_VARIABLE + ")"
+                    : "warning: no token is configured: only /v1/health, /metrics and the page's shell answer, and calls that change "
                     + "state are refused (set http.token or " + TOKEN_VARIABLE + ")");
         }
         if (!settings.loopback() && settings.exposure().tls().isEmpty()) {

@@ -7,7 +7,12 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 
-/** Little-endian reads over an untrusted file; every read checks that the bytes are there before it takes them. */
+/**
+ * Little-endian reads over an untrusted file; every read checks that the bytes are there before it takes them. The
+ * bytes may be only the file's first ones (its header): every check is against the file's real size, so a refusal
+ * says what it would say over the whole file, and a read that needs bytes past the prefix but inside the file asks
+ * for more ({@link PrefixTooShort}) rather than failing.
+ */
 final class GgufCursor {
     private static final ValueLayout.OfByte U8 = ValueLayout.JAVA_BYTE;
     private static final ValueLayout.OfShort U16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
@@ -20,9 +25,23 @@ final class GgufCursor {
     private final long size;
     private long position;
 
-    GgufCursor(MemorySegment file) {
-        this.file = file;
-        this.size = file.byteSize();
+    /** The prefix ended before the header did: at least {@code needed} of the file's first bytes are wanted. */
+    static final class PrefixTooShort extends RuntimeException {
+        final long needed;
+
+        PrefixTooShort(long needed) {
+            super("the header goes on past byte " + needed, null, false, false);
+            this.needed = needed;
+        }
+    }
+
+    /** @param prefix the file's first bytes, all of them or fewer; {@code fileSize} is the whole file's */
+    GgufCursor(MemorySegment prefix, long fileSize) {
+        if (fileSize < prefix.byteSize()) {
+            throw new IllegalArgumentException("a prefix of " + prefix.byteSize() + " bytes is longer than the file's " + fileSize);
+        }
+        this.file = prefix;
+        this.size = fileSize;
     }
 
     long position() {
@@ -45,6 +64,9 @@ final class GgufCursor {
         if (bytes < 0 || bytes > remaining()) {
             throw error("file ends before " + what + " (needs " + Long.toUnsignedString(bytes) + " bytes, "
                     + remaining() + " left of " + size + ")");
+        }
+        if (position + bytes > file.byteSize()) {
+            throw new PrefixTooShort(position + bytes);
         }
     }
 
@@ -99,6 +121,7 @@ final class GgufCursor {
             throw error(what + " length " + Long.toUnsignedString(length) + " exceeds the " + (remaining() - (shortLength ? 4 : 8))
                     + " bytes left in the file");
         }
+        require(length, what);
         byte[] bytes = file.asSlice(position, length).toArray(U8);
         try {
             String s = StandardCharsets.UTF_8.newDecoder()

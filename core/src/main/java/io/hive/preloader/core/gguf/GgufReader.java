@@ -18,11 +18,60 @@ public final class GgufReader {
     private static final int MAX_DIMS = 4;
     private static final int MAX_ARRAY_NESTING = 8;
 
+    /** The first prefix {@link #read(long, Prefix)} asks for: the header of most models, vocabulary included. */
+    static final long FIRST_PREFIX = 1L << 20;
+    /** The longest header read from a prefix: past it a file is refused (real headers, vocabularies and all, are tens of MiB). */
+    public static final long MAX_HEADER = 1L << 30;
+
     private GgufReader() {
     }
 
+    /** The first bytes of one file, however the caller reaches them (a read, a mapping). */
+    @FunctionalInterface
+    public interface Prefix {
+        /** At least the file's first {@code length} bytes (more is fine; fewer only at the file's end), read-only. */
+        MemorySegment first(long length);
+    }
+
+    /** Reads and validates the header of a whole file in memory (mapped or copied). */
     public static GgufHeader read(MemorySegment file) {
-        GgufCursor in = new GgufCursor(file);
+        return parse(new GgufCursor(file, file.byteSize()));
+    }
+
+    /**
+     * Reads and validates the header of a file of {@code fileSize} bytes from its first bytes only, asking {@code prefix}
+     * for more while the header goes on: the tensor data is never read. Every check is against the real size, so a
+     * file is refused, at the same byte and with the same words, as {@link #read(MemorySegment)} refuses it whole.
+     *
+     * @throws GgufFormatException also for a header longer than {@value #MAX_HEADER} bytes
+     */
+    public static GgufHeader read(long fileSize, Prefix prefix) {
+        return read(fileSize, prefix, FIRST_PREFIX);
+    }
+
+    /** As {@link #read(long, Prefix)}, asking first for {@code first} bytes (tests ask for few, to see it ask again). */
+    static GgufHeader read(long fileSize, Prefix prefix, long first) {
+        long length = Math.min(fileSize, first);
+        while (true) {
+            MemorySegment bytes = prefix.first(length);
+            long have = Math.min(bytes.byteSize(), fileSize);
+            try {
+                return parse(new GgufCursor(bytes.asSlice(0, have), fileSize));
+            } catch (GgufCursor.PrefixTooShort more) {
+                if (have < length) {
+                    throw new GgufFormatException(have, "the file ends at byte " + have + ", not at its size " + fileSize
+                            + " (it shrank while it was read)");
+                }
+                if (more.needed > MAX_HEADER) {
+                    throw new GgufFormatException(have, "the header goes on past " + (MAX_HEADER >> 20)
+                            + " MiB, more than a model's header takes; not read further");
+                }
+                length = Math.min(fileSize, Math.max(more.needed, Math.min(MAX_HEADER, 4 * length)));
+            }
+        }
+    }
+
+    private static GgufHeader parse(GgufCursor in) {
 
         // uint32_t magic;
         long magic = in.u32("the magic");

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Random;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * A seeded corpus of mutated GGUF files, regenerated identically on every run: truncations at every header byte,
@@ -230,5 +231,47 @@ class GgufFuzzCorpusTest {
         System.out.printf("GGUF fuzz corpus: %d files, %d refused, %d random flips still valid, slowest read %.1f ms%n",
                 corpus.size(), refused, read, slowest / 1e6);
         assertThat(refused).isGreaterThanOrEqualTo(1000);
+    }
+
+    /**
+     * Admission reads only a file's first bytes, asking for more while the header goes on: every mutant must get the
+     * verdict it gets whole, at the same byte and in the same words, and no read may ask past what the header needs.
+     */
+    @Test
+    void readingFromThePrefixGivesTheVerdictOfTheWholeFile() {
+        for (Mutant mutant : corpus()) {
+            byte[] bytes = mutant.maker().get();
+            String whole = verdict(() -> GgufReader.read(MemorySegment.ofArray(bytes)));
+            long[] asked = {0};
+            GgufReader.Prefix prefix = length -> {
+                assertThat(length).as(mutant.name()).isLessThanOrEqualTo(bytes.length);
+                asked[0] = Math.max(asked[0], length);
+                return MemorySegment.ofArray(Arrays.copyOf(bytes, (int) length));
+            };
+            String fromPrefix = verdict(() -> GgufReader.read(bytes.length, prefix, 64));
+            assertThat(fromPrefix).as(mutant.name()).isEqualTo(whole);
+            if (whole.startsWith("read ")) {
+                long dataOffset = GgufReader.read(MemorySegment.ofArray(bytes)).dataOffset();
+                // Asked for in steps of four times the last: never more than four times the header.
+                assertThat(asked[0]).as(mutant.name()).isLessThanOrEqualTo(Math.max(64, 4 * dataOffset));
+            }
+        }
+    }
+
+    @Test
+    void aFileShorterThanItsSizeWhileItIsReadIsRefused() {
+        byte[] tensors = GgufFixtures.resource("gguf-py-tensors.gguf");
+        GgufReader.Prefix shrunk = length -> MemorySegment.ofArray(Arrays.copyOf(tensors, (int) Math.min(length, 100)));
+        assertThatThrownBy(() -> GgufReader.read(tensors.length, shrunk, 64))
+                .isInstanceOf(GgufFormatException.class).hasMessageContaining("it shrank while it was read");
+    }
+
+    private static String verdict(java.util.function.Supplier<GgufHeader> read) {
+        try {
+            GgufHeader header = read.get();
+            return "read " + header.tensorCount() + " tensors, data at " + header.dataOffset();
+        } catch (GgufFormatException e) {
+            return "refused: " + e.getMessage();
+        }
     }
 }

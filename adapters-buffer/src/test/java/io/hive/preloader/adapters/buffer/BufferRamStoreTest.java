@@ -66,7 +66,7 @@ class BufferRamStoreTest extends RamStoreContract {
 
     @Test
     void loadsAFileLargerThanAHugePageAndNotAMultipleOfItOnOrdinaryPagesByDefault() {
-        byte[] contents = ModelFiles.randomBytes(2 * BufferRamStore.HUGE_PAGE + 12_345, 8);
+        byte[] contents = ModelFiles.model(2 * BufferRamStore.HUGE_PAGE + 12_345, 8);
 
         ResidentRegion region = newStore().load(ModelFiles.describe(ModelFiles.write(dir, "m.gguf", contents)), LoadProgress.NONE);
         try {
@@ -81,7 +81,7 @@ class BufferRamStoreTest extends RamStoreContract {
     void asksForHugePagesBeforeTheReadTouchesTheMemoryWhenTold() throws IOException {
         Path thp = Path.of("/sys/kernel/mm/transparent_hugepage/enabled");
         assumeThat(Files.isReadable(thp)).as("a kernel with transparent huge pages").isTrue();
-        byte[] contents = ModelFiles.randomBytes(2 * BufferRamStore.HUGE_PAGE + 12_345, 9);
+        byte[] contents = ModelFiles.model(2 * BufferRamStore.HUGE_PAGE + 12_345, 9);
         ModelDescriptor model = ModelFiles.describe(ModelFiles.write(dir, "m.gguf", contents));
 
         ResidentRegion region = new BufferRamStore(false, 2, true).load(model, LoadProgress.NONE);

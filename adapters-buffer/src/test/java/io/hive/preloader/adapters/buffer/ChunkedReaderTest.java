@@ -34,7 +34,7 @@ class ChunkedReaderTest {
     @ValueSource(ints = {1, 2, 3})
     void everyThreadCountReadsEveryByteAndReportsEachChunkOnceInIncreasingOrder(int threads) throws IOException {
         int size = 37 * CHUNK + 4099;
-        byte[] contents = ModelFiles.randomBytes(size, threads);
+        byte[] contents = ModelFiles.model(size, threads);
         Path file = ModelFiles.write(dir, "m.gguf", contents);
         List<Long> reported = new ArrayList<>();
 
@@ -53,7 +53,7 @@ class ChunkedReaderTest {
     @Test
     void severalThreadsReadWithDirectIoFromBlockAlignedChunks() throws IOException {
         int size = 9 * CHUNK + 17;
-        byte[] contents = ModelFiles.randomBytes(size, 11);
+        byte[] contents = ModelFiles.model(size, 11);
         Path file = ModelFiles.write(dir, "m.gguf", contents);
         FileChannel channel;
         try {
@@ -74,7 +74,7 @@ class ChunkedReaderTest {
     @Test
     void aFileShorterThanExpectedFailsEvenWhenAnotherThreadReachesTheEnd() throws IOException {
         int size = 6 * CHUNK;
-        Path file = ModelFiles.write(dir, "m.gguf", ModelFiles.randomBytes(size - CHUNK - 1, 12));
+        Path file = ModelFiles.write(dir, "m.gguf", ModelFiles.model(size - CHUNK - 1, 12));
 
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ); Arena arena = Arena.ofShared()) {
             MemorySegment target = AnonymousMemory.map(size, Libc.pageSize(), arena, file);
@@ -88,7 +88,7 @@ class ChunkedReaderTest {
     @Test
     void aFailingProgressListenerStopsTheReadAndItsErrorReachesTheCaller() throws IOException {
         int size = 8 * CHUNK;
-        Path file = ModelFiles.write(dir, "m.gguf", ModelFiles.randomBytes(size, 13));
+        Path file = ModelFiles.write(dir, "m.gguf", ModelFiles.model(size, 13));
         AssertionError refusal = new AssertionError("listener refuses");
 
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ); Arena arena = Arena.ofShared()) {

@@ -38,7 +38,7 @@ class DirectIoBufferRamStoreTest extends RamStoreContract {
 
     @Test
     void readsBypassThePageCacheButStillReturnExactlyTheFilesBytes() {
-        byte[] contents = ModelFiles.randomBytes(3 * 4096 + 17, 40);
+        byte[] contents = ModelFiles.model(3 * 4096 + 17, 40);
         ModelDescriptor model = ModelFiles.describe(ModelFiles.write(dir, "m.gguf", contents));
 
         ResidentRegion region = newStore().load(model, LoadProgress.NONE);

@@ -50,7 +50,7 @@ class CudaGpuTest {
         CudaVramSink.Availability availability = CudaVramSink.probe();
         assumeTrue(availability.available(), "no GPU here: " + availability.reason());
         sink = CudaVramSink.open();
-        contents = ModelFiles.randomBytes(96 * MiB + 12345, 1);
+        contents = ModelFiles.model(96 * MiB + 12345, 1);
         ModelFiles.write(models, "m.gguf", contents);
         CRC32C c = new CRC32C();
         c.update(contents);

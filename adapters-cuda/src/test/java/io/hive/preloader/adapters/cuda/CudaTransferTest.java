@@ -45,7 +45,7 @@ class CudaTransferTest {
     private ModelPreloader preloader;
 
     private ModelPreloader preloader(PlanMode plan) {
-        contents = ModelFiles.randomBytes(9 * CHUNK + 4097, 42);
+        contents = ModelFiles.model(9 * CHUNK + 4097, 42);
         ModelFiles.write(models, "m.gguf", contents);
         preloader = ModelPreloader.builder().source(new FolderSource(models)).store(new MmapRamStore()).budget(new ByteBudget(64 << 20))
                 .sink(sink).pipeline(pipeline).plan(plan).chunkSize(CHUNK).build();

@@ -48,7 +48,7 @@ class IntoTheHostSinkTest {
     private ModelPreloader preloader;
 
     private ModelPreloader preloader(long size) {
-        contents = ModelFiles.randomBytes(size, 9);
+        contents = ModelFiles.model(size, 9);
         ModelFiles.write(models, "m.gguf", contents);
         preloader = ModelPreloader.builder().source(new FolderSource(models)).store(new BufferRamStore(false))
                 .budget(new ByteBudget(64 << 20)).sink(new HostMemorySink()).pipeline(pipeline).plan(PlanMode.STAGED).build();
@@ -80,7 +80,7 @@ class IntoTheHostSinkTest {
     }
 
     @ParameterizedTest(name = "{0} bytes")
-    @ValueSource(longs = {1, CHUNK, 17 * CHUNK + 3})
+    @ValueSource(longs = {256, CHUNK, 17 * CHUNK + 3})
     void copiesAResidentModelInPlaceWithAMatchingChecksum(long size) throws Exception {
         ModelPreloader p = preloader(size);
         p.preload(MODEL).get();
@@ -139,7 +139,7 @@ class IntoTheHostSinkTest {
         // Described at 20 chunks, then cut to 5 before the transfer reads it.
         Path file = models.resolve("m.gguf");
         var before = new FolderSource(models).find(MODEL).orElseThrow();
-        ModelFiles.write(models, "m.gguf", ModelFiles.randomBytes(5 * CHUNK, 1));
+        ModelFiles.write(models, "m.gguf", ModelFiles.model(5 * CHUNK, 1));
 
         assertThatThrownBy(() -> io.hive.preloader.core.transfer.TransferRunner.staged(new HostMemorySink(), pipeline, MODEL,
                 new io.hive.preloader.core.port.ChunkSource.ModelFile(file, before.size()), 0, TransferOptions.defaults(), java.util.Optional.empty()))

@@ -34,7 +34,7 @@ class FolderModelSourceTest {
     }
 
     private static Path model(Path folder, String name, int size) {
-        return ModelFiles.write(folder, name, ModelFiles.randomBytes(size, size));
+        return ModelFiles.write(folder, name, ModelFiles.model(size, size));
     }
 
     private static List<String> ids(FolderModelSource source) {
@@ -412,7 +412,7 @@ class FolderModelSourceTest {
             FolderModelSource source = new FolderModelSource(models);
             Fingerprint before = source.find(ModelId.of("m")).orElseThrow().fingerprint();
 
-            ModelFiles.replace(file, ModelFiles.randomBytes(100, 1));
+            ModelFiles.replace(file, ModelFiles.model(100, 1));
 
             Fingerprint after = source.find(ModelId.of("m")).orElseThrow().fingerprint();
             assertThat(after.inode()).isNotEqualTo(before.inode());
@@ -425,7 +425,7 @@ class FolderModelSourceTest {
             FolderModelSource source = new FolderModelSource(models);
             Fingerprint before = source.find(ModelId.of("m")).orElseThrow().fingerprint();
 
-            rewriteUntilModificationTimeMoves(file, ModelFiles.randomBytes(100, 2));
+            rewriteUntilModificationTimeMoves(file, ModelFiles.model(100, 2));
 
             Fingerprint after = source.find(ModelId.of("m")).orElseThrow().fingerprint();
             assertThat(after.inode()).as("same file").isEqualTo(before.inode());

@@ -37,7 +37,7 @@ class VersionCheckTest {
 
     @Test
     void theSameFileIsCurrentAndStatxIsWhatChecksIt() {
-        Path file = ModelFiles.write(models, "llama.gguf", ModelFiles.randomBytes(4096, 1));
+        Path file = ModelFiles.write(models, "llama.gguf", ModelFiles.model(4096, 1));
         FolderModelSource source = new FolderModelSource(models);
 
         assertThat(source.isCurrent(found(source))).isTrue();
@@ -47,10 +47,10 @@ class VersionCheckTest {
 
     @Test
     void aFileRenamedOverTheModelIsNotCurrent() throws IOException {
-        ModelFiles.write(models, "llama.gguf", ModelFiles.randomBytes(4096, 1));
+        ModelFiles.write(models, "llama.gguf", ModelFiles.model(4096, 1));
         FolderModelSource source = new FolderModelSource(models);
         ModelDescriptor resident = found(source);
-        Path next = ModelFiles.write(root, "next.gguf", ModelFiles.randomBytes(4096, 1));
+        Path next = ModelFiles.write(root, "next.gguf", ModelFiles.model(4096, 1));
 
         Files.move(next, models.resolve("llama.gguf"), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
 
@@ -60,7 +60,7 @@ class VersionCheckTest {
 
     @Test
     void aFileWrittenInPlaceIsNotCurrent() throws IOException {
-        Path file = ModelFiles.write(models, "llama.gguf", ModelFiles.randomBytes(4096, 1));
+        Path file = ModelFiles.write(models, "llama.gguf", ModelFiles.model(4096, 1));
         FolderModelSource source = new FolderModelSource(models);
         ModelDescriptor resident = found(source);
 
@@ -71,7 +71,7 @@ class VersionCheckTest {
 
     @Test
     void aRemovedFileIsNotCurrent() throws IOException {
-        Path file = ModelFiles.write(models, "llama.gguf", ModelFiles.randomBytes(4096, 1));
+        Path file = ModelFiles.write(models, "llama.gguf", ModelFiles.model(4096, 1));
         FolderModelSource source = new FolderModelSource(models);
         ModelDescriptor resident = found(source);
 
@@ -83,12 +83,12 @@ class VersionCheckTest {
     @Test
     void aFileOfTheSameIdInAnEarlierFolderShadowsTheResidentOne() throws IOException {
         Path first = Files.createDirectory(root.resolve("first"));
-        ModelFiles.write(models, "llama.gguf", ModelFiles.randomBytes(4096, 1));
+        ModelFiles.write(models, "llama.gguf", ModelFiles.model(4096, 1));
         FolderModelSource source = new FolderModelSource(List.of(first, models), Map.of());
         ModelDescriptor resident = found(source);
         assertThat(source.isCurrent(resident)).isTrue();
 
-        ModelFiles.write(first, "llama.gguf", ModelFiles.randomBytes(4096, 2));
+        ModelFiles.write(first, "llama.gguf", ModelFiles.model(4096, 2));
 
         assertThat(source.isCurrent(resident)).isFalse();
         assertThat(found(source).path().getParent()).isEqualTo(first.toRealPath());
@@ -96,8 +96,8 @@ class VersionCheckTest {
 
     @Test
     void aSymlinkPointedAtAnotherFileIsNotCurrent() throws IOException {
-        Path v1 = ModelFiles.write(models, "v1.bin", ModelFiles.randomBytes(4096, 1));
-        Path v2 = ModelFiles.write(models, "v2.bin", ModelFiles.randomBytes(4096, 1));
+        Path v1 = ModelFiles.write(models, "v1.bin", ModelFiles.model(4096, 1));
+        Path v2 = ModelFiles.write(models, "v2.bin", ModelFiles.model(4096, 1));
         Path link = Files.createSymbolicLink(models.resolve("llama.gguf"), v1.getFileName());
         FolderModelSource source = new FolderModelSource(models);
         ModelDescriptor resident = found(source);
@@ -111,7 +111,7 @@ class VersionCheckTest {
 
     @Test
     void anAliasIsCheckedAtItsOwnPath() throws IOException {
-        Path file = ModelFiles.write(models, "Meta-Llama-3-8B.gguf", ModelFiles.randomBytes(4096, 1));
+        Path file = ModelFiles.write(models, "Meta-Llama-3-8B.gguf", ModelFiles.model(4096, 1));
         FolderModelSource source = new FolderModelSource(List.of(models), Map.of(id, file));
         ModelDescriptor resident = found(source);
         assertThat(source.isCurrent(resident)).isTrue();
@@ -123,7 +123,7 @@ class VersionCheckTest {
 
     @Test
     void aCheckAllocatesNothingOnceThePathIsKnown() {
-        ModelFiles.write(models, "llama.gguf", ModelFiles.randomBytes(4096, 1));
+        ModelFiles.write(models, "llama.gguf", ModelFiles.model(4096, 1));
         FolderModelSource source = new FolderModelSource(models);
         ModelDescriptor resident = found(source);
         var threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();

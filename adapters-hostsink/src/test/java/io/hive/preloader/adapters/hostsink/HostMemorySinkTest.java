@@ -23,7 +23,7 @@ class HostMemorySinkTest {
 
     @Test
     void copiesEveryByteAcrossSeveralChunks() {
-        byte[] contents = ModelFiles.randomBytes(40 * 1024 * 1024 + 3, 50);
+        byte[] contents = ModelFiles.model(40 * 1024 * 1024 + 3, 50);
 
         try (DeviceCopy copy = sink.copy(MODEL, MemorySegment.ofArray(contents).asReadOnly(), 1)) {
             MemorySegment memory = ((HostDeviceCopy) copy).memory();

@@ -58,10 +58,10 @@ final class Fixture implements AutoCloseable {
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
-        ModelFiles.write(models, "alpha.gguf", ModelFiles.randomBytes(3 * MIB, 1));
-        ModelFiles.write(models, "beta.gguf", ModelFiles.randomBytes(2 * MIB, 2));
-        ModelFiles.write(models, "gamma.gguf", ModelFiles.randomBytes(MIB, 3));
-        ModelFiles.write(models, "huge.gguf", ModelFiles.randomBytes(17 * MIB, 4));
+        ModelFiles.write(models, "alpha.gguf", ModelFiles.model(3 * MIB, 1));
+        ModelFiles.write(models, "beta.gguf", ModelFiles.model(2 * MIB, 2));
+        ModelFiles.write(models, "gamma.gguf", ModelFiles.model(MIB, 3));
+        ModelFiles.write(models, "huge.gguf", ModelFiles.model(17 * MIB, 4));
         this.preloader = ModelPreloader.builder()
                 .source(new FolderSource(models))
                 .store(store)

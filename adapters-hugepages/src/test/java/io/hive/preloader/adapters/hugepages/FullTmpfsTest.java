@@ -31,7 +31,7 @@ class FullTmpfsTest {
 
     @Test
     void refusesAModelLargerThanTheFreeSpaceBeforeWritingAnything() {
-        ModelDescriptor model = ModelFiles.describe(ModelFiles.write(dir, "big.gguf", ModelFiles.randomBytes(6L << 20, 80)));
+        ModelDescriptor model = ModelFiles.describe(ModelFiles.write(dir, "big.gguf", ModelFiles.model(6L << 20, 80)));
         HugePageRamStore store = new HugePageRamStore(Optional.empty(), small);
 
         assertThatThrownBy(() -> store.load(model, LoadProgress.NONE))
@@ -44,7 +44,7 @@ class FullTmpfsTest {
     @Test
     void aTmpfsThatRunsOutDuringTheCopyFailsTheLoadInsteadOfCrashingTheProcess() {
         // As if another process filled the tmpfs between the check and the copy: the check is skipped here.
-        ModelDescriptor model = ModelFiles.describe(ModelFiles.write(dir, "big.gguf", ModelFiles.randomBytes(6L << 20, 81)));
+        ModelDescriptor model = ModelFiles.describe(ModelFiles.write(dir, "big.gguf", ModelFiles.model(6L << 20, 81)));
         HugePageRamStore store = new HugePageRamStore(Placement.choose(Optional.empty(), small), (m, bytes) -> { });
 
         assertThatThrownBy(() -> store.load(model, LoadProgress.NONE))

@@ -41,7 +41,7 @@ class HugetlbfsStoreTest extends SharedFileStoreContract {
 
     @Test
     void takesHugePagesFromThePoolAndGivesThemBackOnRelease() {
-        ModelDescriptor model = ModelFiles.describe(ModelFiles.write(dir, "m.gguf", ModelFiles.randomBytes(3 * MIB + 13, 50)));
+        ModelDescriptor model = ModelFiles.describe(ModelFiles.write(dir, "m.gguf", ModelFiles.model(3 * MIB + 13, 50)));
         HugePageRamStore store = store();
         long before = TestMounts.freeHugePages();
 

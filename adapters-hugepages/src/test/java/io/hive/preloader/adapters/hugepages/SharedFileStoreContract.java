@@ -68,7 +68,7 @@ abstract class SharedFileStoreContract extends RamStoreContract {
 
     @Test
     void aWorkerProcessMapsTheHandedOffFileAndReadsTheModelByteExact() throws Exception {
-        byte[] contents = ModelFiles.randomBytes(5 * MIB + 3, 40);
+        byte[] contents = ModelFiles.model(5 * MIB + 3, 40);
         ModelDescriptor model = ModelFiles.describe(ModelFiles.write(dir, "m.gguf", contents));
         HugePageRamStore store = store();
 
@@ -91,7 +91,7 @@ abstract class SharedFileStoreContract extends RamStoreContract {
     @ParameterizedTest
     @EnumSource(ResidentRegion.Release.class)
     void releaseUnmapsAndDeletesTheSharedFileWhicheverTheMode(ResidentRegion.Release how) throws IOException {
-        ModelDescriptor model = ModelFiles.describe(ModelFiles.write(dir, "m.gguf", ModelFiles.randomBytes(3 * MIB, 41)));
+        ModelDescriptor model = ModelFiles.describe(ModelFiles.write(dir, "m.gguf", ModelFiles.model(3 * MIB, 41)));
         HugePageRamStore store = store();
         ResidentRegion region = store.load(model, LoadProgress.NONE);
         Path shared = ((Handoff.SharedFile) region.handoff()).file();
@@ -109,7 +109,7 @@ abstract class SharedFileStoreContract extends RamStoreContract {
     @Test
     void reservesWholePagesAndCountsThem() {
         long size = 3L * MIB + 13;
-        ModelDescriptor model = ModelFiles.describe(ModelFiles.write(dir, "m.gguf", ModelFiles.randomBytes(size, 42)));
+        ModelDescriptor model = ModelFiles.describe(ModelFiles.write(dir, "m.gguf", ModelFiles.model(size, 42)));
         HugePageRamStore store = store();
         long page = store.placement().pageSize();
 
@@ -126,9 +126,9 @@ abstract class SharedFileStoreContract extends RamStoreContract {
 
     @Test
     void theSharedFileIsReadableByWhoeverMayReadTheModelAndWritableByNoOneElse() throws IOException {
-        Path groupReadable = ModelFiles.write(dir, "g.gguf", ModelFiles.randomBytes(MIB, 43));
+        Path groupReadable = ModelFiles.write(dir, "g.gguf", ModelFiles.model(MIB, 43));
         Files.setPosixFilePermissions(groupReadable, PosixFilePermissions.fromString("rw-r-----"));
-        Path ownerOnly = ModelFiles.write(dir, "o.gguf", ModelFiles.randomBytes(MIB, 44));
+        Path ownerOnly = ModelFiles.write(dir, "o.gguf", ModelFiles.model(MIB, 44));
         Files.setPosixFilePermissions(ownerOnly, PosixFilePermissions.fromString("rw-rw-rw-"));
         Files.setPosixFilePermissions(ownerOnly, PosixFilePermissions.fromString("r--------"));
         HugePageRamStore store = store();

@@ -94,7 +94,7 @@ class SharedMemoryStoreTest extends SharedFileStoreContract {
     void plainPagesMeanNoHugePagesAtAllDespiteTheRequest() {
         HugePageRamStore store = store();
         assumeTrue(store.mode() == Mode.PLAIN_PAGES, "/dev/shm grants transparent huge pages here");
-        ModelDescriptor model = ModelFiles.describe(ModelFiles.write(dir, "m.gguf", ModelFiles.randomBytes(8 * MIB, 70)));
+        ModelDescriptor model = ModelFiles.describe(ModelFiles.write(dir, "m.gguf", ModelFiles.model(8 * MIB, 70)));
 
         ResidentRegion region = store.load(model, LoadProgress.NONE);
         try {

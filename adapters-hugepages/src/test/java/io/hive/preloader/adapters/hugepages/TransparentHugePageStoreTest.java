@@ -43,7 +43,7 @@ class TransparentHugePageStoreTest extends SharedFileStoreContract {
     void theKernelReallyBacksTheModelWithHugePages() throws IOException {
         String enabled = Files.readString(Path.of("/sys/kernel/mm/transparent_hugepage/enabled"));
         assumeFalse(enabled.contains("[never]"), "transparent huge pages are disabled on this machine: " + enabled.strip());
-        ModelDescriptor model = ModelFiles.describe(ModelFiles.write(dir, "m.gguf", ModelFiles.randomBytes(8 * MIB, 60)));
+        ModelDescriptor model = ModelFiles.describe(ModelFiles.write(dir, "m.gguf", ModelFiles.model(8 * MIB, 60)));
         HugePageRamStore store = store();
 
         ResidentRegion region = store.load(model, LoadProgress.NONE);

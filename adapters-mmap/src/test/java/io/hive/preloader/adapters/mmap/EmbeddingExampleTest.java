@@ -6,7 +6,9 @@ import io.hive.preloader.core.model.Fingerprint;
 import io.hive.preloader.core.model.ModelDescriptor;
 import io.hive.preloader.core.model.ModelId;
 import io.hive.preloader.core.port.Handoff;
+import io.hive.preloader.core.port.HeaderBytes;
 import io.hive.preloader.core.port.ModelSource;
+import io.hive.preloader.linux.MappedHeader;
 import io.hive.preloader.core.service.ModelPreloader;
 import io.hive.preloader.core.testing.ModelFiles;
 import org.junit.jupiter.api.Test;
@@ -46,11 +48,17 @@ class EmbeddingExampleTest {
                 throw new UncheckedIOException(e);
             }
         }
+
+        /** The file's first bytes, for the preloader to check its header before it loads it. */
+        @Override
+        public HeaderBytes header(ModelDescriptor model) {
+            return MappedHeader.open(model);
+        }
     }
 
     @Test
     void aHiveEmbedsThePreloaderWithoutGuice(@TempDir Path models) throws Exception {
-        byte[] weights = ModelFiles.randomBytes(3 * 1024 * 1024, 11);
+        byte[] weights = ModelFiles.model(3 * 1024 * 1024, 11);
         ModelFiles.write(models, "llama-8b.gguf", weights);
 
         // --- as in the README ---

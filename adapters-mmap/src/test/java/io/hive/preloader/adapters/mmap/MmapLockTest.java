@@ -27,7 +27,7 @@ class MmapLockTest {
 
     @Test
     void aLockedModelCountsAsLockedMemoryUntilReleased() throws IOException {
-        Path file = CleanFiles.write(dir, "small.gguf", ModelFiles.randomBytes(4 * MIB, 20));
+        Path file = CleanFiles.write(dir, "small.gguf", ModelFiles.model(4 * MIB, 20));
         long before = lockedKib();
 
         ResidentRegion region = new MmapRamStore(true).load(ModelFiles.describe(file), LoadProgress.NONE);

@@ -34,7 +34,7 @@ class MmapRamStoreTest extends RamStoreContract {
 
     @Test
     void dropTakesTheFileOutOfThePageCache() {
-        Path file = CleanFiles.write(dir, "m.gguf", ModelFiles.randomBytes(8 * MIB + 5, 10));
+        Path file = CleanFiles.write(dir, "m.gguf", ModelFiles.model(8 * MIB + 5, 10));
         ResidentRegion region = newStore().load(ModelFiles.describe(file), LoadProgress.NONE);
         assertThat(PageCache.residentBytes(file)).isEqualTo(8 * MIB + 5);
 
@@ -45,7 +45,7 @@ class MmapRamStoreTest extends RamStoreContract {
 
     @Test
     void retainingThePageCacheLeavesTheFileWarmForAWorker() {
-        Path file = CleanFiles.write(dir, "m.gguf", ModelFiles.randomBytes(8 * MIB + 5, 11));
+        Path file = CleanFiles.write(dir, "m.gguf", ModelFiles.model(8 * MIB + 5, 11));
         ResidentRegion region = newStore().load(ModelFiles.describe(file), LoadProgress.NONE);
 
         region.release(ResidentRegion.Release.RETAIN_PAGE_CACHE);
@@ -55,7 +55,7 @@ class MmapRamStoreTest extends RamStoreContract {
 
     @Test
     void loadingWarmsAColdFile() {
-        Path file = CleanFiles.write(dir, "m.gguf", ModelFiles.randomBytes(4 * MIB, 12));
+        Path file = CleanFiles.write(dir, "m.gguf", ModelFiles.model(4 * MIB, 12));
         PageCache.drop(file);
         assertThat(PageCache.residentBytes(file)).isZero();
 
@@ -69,9 +69,9 @@ class MmapRamStoreTest extends RamStoreContract {
 
     @Test
     void droppingAReplacedModelLeavesItsSuccessorCached() {
-        Path file = CleanFiles.write(dir, "m.gguf", ModelFiles.randomBytes(2 * MIB, 13));
+        Path file = CleanFiles.write(dir, "m.gguf", ModelFiles.model(2 * MIB, 13));
         ResidentRegion old = newStore().load(ModelFiles.describe(file), LoadProgress.NONE);
-        ModelFiles.replace(file, ModelFiles.randomBytes(3 * MIB, 14));
+        ModelFiles.replace(file, ModelFiles.model(3 * MIB, 14));
         CleanFiles.readThroughCache(file);
 
         old.release(ResidentRegion.Release.DROP);
@@ -82,7 +82,7 @@ class MmapRamStoreTest extends RamStoreContract {
     @ParameterizedTest
     @EnumSource(ResidentRegion.Release.class)
     void releaseUnmapsAndClosesTheFile(ResidentRegion.Release how) {
-        Path file = CleanFiles.write(dir, "m.gguf", ModelFiles.randomBytes(MIB, 15));
+        Path file = CleanFiles.write(dir, "m.gguf", ModelFiles.model(MIB, 15));
         ResidentRegion region = newStore().load(ModelFiles.describe(file), LoadProgress.NONE);
         assertThat(CleanFiles.processStillReferences(file)).isTrue();
 
@@ -94,9 +94,9 @@ class MmapRamStoreTest extends RamStoreContract {
 
     @Test
     void aFailedLoadLeavesNothingMappedOrOpen() {
-        Path file = CleanFiles.write(dir, "m.gguf", ModelFiles.randomBytes(MIB, 16));
+        Path file = CleanFiles.write(dir, "m.gguf", ModelFiles.model(MIB, 16));
         ModelDescriptor model = ModelFiles.describe(file);
-        CleanFiles.write(dir, "m.gguf", ModelFiles.randomBytes(MIB / 2, 16));
+        CleanFiles.write(dir, "m.gguf", ModelFiles.model(MIB / 2, 16));
 
         assertThatThrownBy(() -> newStore().load(model, LoadProgress.NONE))
                 .hasMessageContaining("changed since it was looked up");

@@ -18,7 +18,7 @@ class PageCacheTest {
 
     @Test
     void countsEveryByteOfAFileReadThroughTheCacheIncludingAPartialLastPage() {
-        Path file = CleanFiles.write(dir, "m.gguf", ModelFiles.randomBytes(3 * PAGE + 100, 30));
+        Path file = CleanFiles.write(dir, "m.gguf", ModelFiles.model(3 * PAGE + 100, 30));
         CleanFiles.readThroughCache(file);
 
         assertThat(PageCache.residentBytes(file)).isEqualTo(3 * PAGE + 100);
@@ -26,7 +26,7 @@ class PageCacheTest {
 
     @Test
     void dropEvictsACleanFile() {
-        Path file = CleanFiles.write(dir, "m.gguf", ModelFiles.randomBytes(2 * 1024 * 1024, 31));
+        Path file = CleanFiles.write(dir, "m.gguf", ModelFiles.model(2 * 1024 * 1024, 31));
         CleanFiles.readThroughCache(file);
 
         PageCache.drop(file);
@@ -36,7 +36,7 @@ class PageCacheTest {
 
     @Test
     void askingDoesNotReadTheFileIn() {
-        Path file = CleanFiles.write(dir, "m.gguf", ModelFiles.randomBytes(1024 * 1024, 32));
+        Path file = CleanFiles.write(dir, "m.gguf", ModelFiles.model(1024 * 1024, 32));
         PageCache.drop(file);
 
         PageCache.residentBytes(file);

@@ -71,6 +71,21 @@ public final class GgufWriter {
         return nextOffset;
     }
 
+    /**
+     * The header of a valid file of exactly {@code fileSize} bytes whose data is one tensor of raw bytes filling it:
+     * what stands for a model where only its size matters (a simulation, a test's fake). A file too small for that
+     * gets a header of no tensors, as a vocabulary file has.
+     */
+    public static ByteBuffer headerFilling(long fileSize, String architecture) {
+        GgufWriter probe = new GgufWriter().put("general.architecture", architecture).tensor("bytes", GgmlType.I8, 1);
+        long headerSize = probe.header().remaining();
+        GgufWriter writer = new GgufWriter().put("general.architecture", architecture);
+        if (fileSize >= headerSize) {
+            writer.tensor("bytes", GgmlType.I8, fileSize - headerSize);
+        }
+        return writer.header();
+    }
+
     /** The header bytes, padded up to the alignment so that tensor data starts right after them. */
     public ByteBuffer header() {
         Encoder out = new Encoder();

@@ -27,4 +27,31 @@ public interface RamStore {
      * @throws StoreException naming the file and what went wrong; nothing stays allocated after a failure
      */
     ResidentRegion load(ModelDescriptor model, LoadProgress progress);
+
+    /**
+     * Loads the model and checks its bytes as they come in ({@link ContentCheck}): the stores of this project hash
+     * beside their reads. This default, for a store that does not, hashes the whole region after {@link #load}, a
+     * second pass over RAM.
+     *
+     * @throws io.hive.preloader.core.model.InvalidModelException when the bytes fail the check; they were freed
+     * @throws StoreException naming the file and what went wrong; nothing stays allocated after a failure
+     */
+    default ResidentRegion load(ModelDescriptor model, LoadProgress progress, ContentCheck check) {
+        ResidentRegion region = load(model, progress);
+        if (!check.hashes()) {
+            return region;
+        }
+        try (ContentCheck.Hashing hashing = check.start(region.bytes())) {
+            hashing.filled(0, region.bytes().byteSize());
+            hashing.verify();
+            return region;
+        } catch (RuntimeException | Error failure) {
+            try {
+                region.release(ResidentRegion.Release.DROP);
+            } catch (RuntimeException e) {
+                failure.addSuppressed(e);
+            }
+            throw failure;
+        }
+    }
 }

@@ -39,6 +39,7 @@ final class DefaultModelPreloader implements ModelPreloader {
     private static final int ATTEMPTS = 3;
 
     private final ModelSource source;
+    private final ModelChecks checks;
     private final ModelCache cache;
     private final Optional<VramSink> sink;
     private final AccessJournal journal;
@@ -56,13 +57,15 @@ final class DefaultModelPreloader implements ModelPreloader {
                           Optional<VramSink> sink, AccessJournal journal, InstantSource clock, ExecutorService loader,
                           ExecutorService background, Transfers transfers) {
         this.source = source;
+        this.checks = new ModelChecks(source);
         this.sink = sink;
         this.journal = journal;
         this.loader = loader;
         this.background = background;
         this.memory = store.memory();
         // The hit path asks the source whether the resident copy is still the file's version: one stat, no look-up.
-        this.cache = new ModelCache(store, policy, budget, loader, background, source::isCurrent);
+        // Loads go through the digest check: a model whose source knows its SHA-256 is hashed while it is read.
+        this.cache = new ModelCache(new VerifyingStore(store, new VerifiedDigests()), policy, budget, loader, background, source::isCurrent);
         this.statistics = new AccessStatistics(clock, journal.read());
         cache.addListener((id, bytes, reason) -> {
             statistics.evicted(id);
@@ -70,7 +73,7 @@ final class DefaultModelPreloader implements ModelPreloader {
         });
         // Counted where the load happens: callers sharing one load must not count its bytes once each.
         cache.addLoadListener(statistics::loadedFromDisk);
-        this.deviceTransfers = new DeviceTransfers(source, cache, statistics, sink, transfers, this::get);
+        this.deviceTransfers = new DeviceTransfers(source, checks, cache, statistics, sink, transfers, this::get);
     }
 
     @Override
@@ -78,8 +81,19 @@ final class DefaultModelPreloader implements ModelPreloader {
         return source.list();
     }
 
+    @Override
+    public List<CatalogEntry> checkedCatalog() {
+        return checks.catalog();
+    }
+
+    @Override
+    public Optional<CatalogEntry> checked(ModelId id) {
+        return checks.catalog(id);
+    }
+
+    /** The model as it can be admitted: known, and its file a whole, valid GGUF model (checked once per version). */
     private ModelDescriptor describe(ModelId id) {
-        return source.find(id).orElseThrow(() -> new UnknownModelException(id));
+        return checks.admissible(id);
     }
 
     @Override

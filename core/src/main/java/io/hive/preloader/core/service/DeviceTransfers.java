@@ -33,15 +33,17 @@ final class DeviceTransfers {
     private static final System.Logger LOG = System.getLogger(DeviceTransfers.class.getName());
 
     private final ModelSource source;
+    private final ModelChecks checks;
     private final ModelCache cache;
     private final AccessStatistics statistics;
     private final Optional<VramSink> sink;
     private final DefaultModelPreloader.Transfers transfers;
     private final Function<ModelId, Lease> get;
 
-    DeviceTransfers(ModelSource source, ModelCache cache, AccessStatistics statistics, Optional<VramSink> sink,
+    DeviceTransfers(ModelSource source, ModelChecks checks, ModelCache cache, AccessStatistics statistics, Optional<VramSink> sink,
                     DefaultModelPreloader.Transfers transfers, Function<ModelId, Lease> get) {
         this.source = source;
+        this.checks = checks;
         this.cache = cache;
         this.statistics = statistics;
         this.sink = sink;
@@ -63,7 +65,7 @@ final class DeviceTransfers {
         if (fast.isPresent()) {
             statistics.hit(id, System.nanoTime() - start);
         } else {
-            ModelDescriptor model = source.find(id).orElseThrow(() -> new UnknownModelException(id));
+            ModelDescriptor model = checks.admissible(id); // streamed from disk: as checked as a load
             Optional<TransferPlan> streamed = TransferPlanner.forAbsent(mode, pipelineUsable);
             if (streamed.isPresent()) {
                 statistics.miss(id);

@@ -24,12 +24,23 @@ public interface ModelPreloader extends AutoCloseable {
         return new PreloaderBuilder();
     }
 
-    /** Every model the source can serve. */
+    /** Every model file the source has, as it describes them (their headers not checked: see {@link #checkedCatalog()}). */
     List<ModelDescriptor> catalog();
 
     /**
+     * Every model the sources know, each checked: valid, or invalid with the one-line error a load of it would be
+     * refused with (a file that is not a whole, valid GGUF model; a model its source knows but cannot reach). A file
+     * version's header is read once; later listings cost a look-up per model.
+     */
+    List<CatalogEntry> checkedCatalog();
+
+    /** One model's entry of {@link #checkedCatalog()}; empty when no source knows it. */
+    Optional<CatalogEntry> checked(ModelId id);
+
+    /**
      * Starts making the model resident and returns at once. Concurrent preloads of one model share one load.
-     * The future fails with {@link UnknownModelException}, a budget or a store error.
+     * The future fails with {@link UnknownModelException}, {@link io.hive.preloader.core.model.InvalidModelException}
+     * (its header is checked before any budget is reserved, its digest while it loads), a budget or a store error.
      */
     default CompletableFuture<Loaded> preload(ModelId id) {
         return preload(id, LoadProgress.NONE);

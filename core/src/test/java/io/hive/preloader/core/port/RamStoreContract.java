@@ -50,8 +50,9 @@ public abstract class RamStoreContract {
     @ParameterizedTest(name = "{0} bytes")
     @ValueSource(longs = {1, PAGE - 1, PAGE, PAGE + 1, 3 * 1024 * 1024 + 13, 9 * 1024 * 1024})
     void loadsEveryByteOfTheFile(long size) {
+        // Bytes of every size, down to one: a store moves bytes, and whether they are a model is checked before it.
         byte[] contents = ModelFiles.randomBytes(size, size);
-        ModelDescriptor model = ModelFiles.describe(ModelFiles.write(dir, "m.gguf", contents));
+        ModelDescriptor model = ModelFiles.describe(ModelFiles.write(dir, "m.bin", contents));
 
         ResidentRegion region = newStore().load(model, LoadProgress.NONE);
         try {
@@ -64,7 +65,7 @@ public abstract class RamStoreContract {
 
     @Test
     void reportsTheWholeModelResidentAfterLoad() {
-        byte[] contents = ModelFiles.randomBytes(5 * 1024 * 1024 + 7, 1);
+        byte[] contents = ModelFiles.model(5 * 1024 * 1024 + 7, 1);
         ModelDescriptor model = ModelFiles.describe(ModelFiles.write(dir, "m.gguf", contents));
 
         ResidentRegion region = newStore().load(model, LoadProgress.NONE);
@@ -77,7 +78,7 @@ public abstract class RamStoreContract {
 
     @Test
     void reportsProgressUpToTheWholeFile() {
-        byte[] contents = ModelFiles.randomBytes(6 * 1024 * 1024, 2);
+        byte[] contents = ModelFiles.model(6 * 1024 * 1024, 2);
         ModelDescriptor model = ModelFiles.describe(ModelFiles.write(dir, "m.gguf", contents));
         AtomicLong last = new AtomicLong(-1);
         AtomicLong total = new AtomicLong();
@@ -96,7 +97,7 @@ public abstract class RamStoreContract {
     @ParameterizedTest
     @EnumSource(ResidentRegion.Release.class)
     void releasedRegionCanNoLongerBeRead(ResidentRegion.Release how) {
-        ModelDescriptor model = ModelFiles.describe(ModelFiles.write(dir, "m.gguf", ModelFiles.randomBytes(PAGE * 3, 3)));
+        ModelDescriptor model = ModelFiles.describe(ModelFiles.write(dir, "m.gguf", ModelFiles.model(PAGE * 3, 3)));
         ResidentRegion region = newStore().load(model, LoadProgress.NONE);
         MemorySegment bytes = region.bytes();
 
@@ -118,9 +119,9 @@ public abstract class RamStoreContract {
 
     @Test
     void refusesAFileThatShrankSinceItWasLookedUp() {
-        Path file = ModelFiles.write(dir, "m.gguf", ModelFiles.randomBytes(PAGE * 4, 4));
+        Path file = ModelFiles.write(dir, "m.gguf", ModelFiles.model(PAGE * 4, 4));
         ModelDescriptor model = ModelFiles.describe(file);
-        ModelFiles.write(dir, "m.gguf", ModelFiles.randomBytes(PAGE, 4));
+        ModelFiles.write(dir, "m.gguf", ModelFiles.model(PAGE, 4));
 
         assertThatThrownBy(() -> newStore().load(model, LoadProgress.NONE))
                 .isInstanceOf(StoreException.class)
@@ -129,7 +130,7 @@ public abstract class RamStoreContract {
 
     @Test
     void concurrentLeasesReadTheSameBytesAndTheLastCloseFreesThem() throws Exception {
-        byte[] contents = ModelFiles.randomBytes(4 * 1024 * 1024, 5);
+        byte[] contents = ModelFiles.model(4 * 1024 * 1024, 5);
         ModelFiles.write(dir, "shared.gguf", contents);
         ModelId id = ModelId.of("shared");
         try (ModelPreloader preloader = preloader()) {
@@ -166,8 +167,8 @@ public abstract class RamStoreContract {
 
     @Test
     void aFileReplacedWhileCachedIsReloadedNeverServedStale() {
-        byte[] before = ModelFiles.randomBytes(2 * 1024 * 1024, 6);
-        byte[] after = ModelFiles.randomBytes(3 * 1024 * 1024, 7);
+        byte[] before = ModelFiles.model(2 * 1024 * 1024, 6);
+        byte[] after = ModelFiles.model(3 * 1024 * 1024, 7);
         Path file = ModelFiles.write(dir, "model.gguf", before);
         ModelId id = ModelId.of("model");
         try (ModelPreloader preloader = preloader()) {

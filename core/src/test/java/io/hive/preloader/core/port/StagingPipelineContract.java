@@ -81,7 +81,7 @@ public abstract class StagingPipelineContract {
             "1, 1, true", "65535, 2, true", "65536, 1, false", "65537, 3, true",
             "1048589, 1, false", "1048589, 3, true", "3145741, 4, false"})
     void copiesEveryByteFromMemory(long size, int readers, boolean pinnable) {
-        byte[] contents = ModelFiles.randomBytes(size, size);
+        byte[] contents = ModelFiles.randomBytes(size, size); // bytes in memory, down to one
         StagingPipeline pipeline = newPipeline(CHUNK, readers);
         FakeVramSink sink = new FakeVramSink(pinnable);
 
@@ -95,8 +95,9 @@ public abstract class StagingPipelineContract {
     @ParameterizedTest(name = "{0} bytes, {1} readers")
     @CsvSource({"1, 1", "65536, 2", "2097169, 3"})
     void copiesEveryByteStraightFromTheFile(long size, int readers) {
+        // A pipeline streams bytes of any size, down to one; whether they are a model is checked before it.
         byte[] contents = ModelFiles.randomBytes(size, 7);
-        Path file = ModelFiles.write(dir, "m.gguf", contents);
+        Path file = ModelFiles.write(dir, "m.bin", contents);
         StagingPipeline pipeline = newPipeline(CHUNK, readers);
         FakeVramSink sink = new FakeVramSink(true);
 
@@ -121,7 +122,7 @@ public abstract class StagingPipelineContract {
 
     @Test
     void hashesEveryChunkItReads() {
-        byte[] contents = ModelFiles.randomBytes(7 * CHUNK + 99, 3);
+        byte[] contents = ModelFiles.model(7 * CHUNK + 99, 3);
         Path file = ModelFiles.write(dir, "m.gguf", contents);
         StagingPipeline pipeline = newPipeline(CHUNK, 3);
         ChunkChecksums fromMemory = ChunkChecksums.of(contents.length, CHUNK);
@@ -268,7 +269,7 @@ public abstract class StagingPipelineContract {
         FakeVramSink sink = new FakeVramSink(true);
         List<CompletableFuture<Boolean>> runs = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
-            byte[] contents = ModelFiles.randomBytes(20 * CHUNK + i, i);
+            byte[] contents = ModelFiles.model(20 * CHUNK + i, i);
             runs.add(CompletableFuture.supplyAsync(() -> run(pipeline, sink, new ChunkSource.Memory(MemorySegment.ofArray(contents)),
                     Optional.empty(), new Cancellation()).copied().mismatch(MemorySegment.ofArray(contents)) == -1));
         }

@@ -77,7 +77,7 @@ public abstract class StoreFaultContract {
     }
 
     private ModelPreloader preloader(RamStore store) {
-        bystander = ModelFiles.randomBytes(SMALL, 99);
+        bystander = ModelFiles.model(SMALL, 99);
         ModelFiles.write(dir, "bystander.gguf", bystander);
         return ModelPreloader.builder().source(new FolderSource(dir)).store(store).budget(new ByteBudget(1L << 30)).build();
     }

@@ -223,7 +223,7 @@ class TransferPlansTest {
 
         @Test
         void aModelThatIsNotResidentStreamsFromItsFileWithoutBeingLoaded() {
-            byte[] contents = ModelFiles.randomBytes(3 * CHUNK + 17, 5);
+            byte[] contents = ModelFiles.model(3 * CHUNK + 17, 5);
             ModelFiles.write(models, "m.gguf", contents);
             FakeVramSink sink = new FakeVramSink(true);
             ModelPreloader p = fromFolder(sink);
@@ -242,12 +242,12 @@ class TransferPlansTest {
 
         @Test
         void aFileReplacedWhileItStreamsFailsTheTransferAndFreesTheCopy() {
-            Path file = ModelFiles.write(models, "m.gguf", ModelFiles.randomBytes(8 * CHUNK, 5));
+            Path file = ModelFiles.write(models, "m.gguf", ModelFiles.model(8 * CHUNK, 5));
             FakeVramSink sink = new FakeVramSink(true);
             ModelPreloader p = fromFolder(sink);
             TransferOptions options = TransferOptions.defaults().withProgress((done, total) -> {
                 if (done == CHUNK) {
-                    ModelFiles.replace(file, ModelFiles.randomBytes(8 * CHUNK, 6));
+                    ModelFiles.replace(file, ModelFiles.model(8 * CHUNK, 6));
                 }
             });
 

@@ -3,19 +3,30 @@ package io.hive.preloader.core.testing;
 import io.hive.preloader.core.model.Fingerprint;
 import io.hive.preloader.core.model.ModelDescriptor;
 import io.hive.preloader.core.model.ModelId;
+import io.hive.preloader.core.model.UnservableModel;
+import io.hive.preloader.core.port.HeaderBytes;
+import io.hive.preloader.core.port.ModelChangedException;
 import io.hive.preloader.core.port.ModelSource;
 
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
-/** An in-memory catalog whose models can be added and "replaced on disk" (a new fingerprint). */
+/**
+ * An in-memory catalog whose models can be added, "replaced on disk" (a new fingerprint) and corrupted (their first
+ * bytes then are not a valid header). A model's header is a valid GGUF header whose one tensor fills its size.
+ */
 public final class FakeSource implements ModelSource {
     private final Map<ModelId, ModelDescriptor> models = new ConcurrentSkipListMap<>();
+    private final Map<ModelId, byte[]> corrupt = new ConcurrentHashMap<>();
+    private final Map<ModelId, UnservableModel> unservable = new ConcurrentSkipListMap<>();
     private final AtomicLong inodes = new AtomicLong(1000);
+    private final AtomicInteger headerReads = new AtomicInteger();
 
     public ModelId add(String id, long size) {
         ModelId modelId = ModelId.of(id);
@@ -27,6 +38,28 @@ public final class FakeSource implements ModelSource {
     public void replace(ModelId id, long newSize) {
         ModelDescriptor old = models.get(id);
         models.put(id, new ModelDescriptor(id, old.path(), new Fingerprint(newSize, old.fingerprint().modifiedNanos() + 1, inodes.incrementAndGet())));
+    }
+
+    /** From now on the model's file starts with these bytes instead of a valid header. */
+    public void corrupt(ModelId id, byte[] start) {
+        corrupt.put(id, start.clone());
+    }
+
+    /** A model this source knows but cannot serve, for this reason. */
+    public ModelId addUnservable(String id, String file, String problem) {
+        ModelId modelId = ModelId.of(id);
+        unservable.put(modelId, new UnservableModel(modelId, file, problem));
+        return modelId;
+    }
+
+    /** As if the source knew the SHA-256 the model's bytes must have. */
+    public void digest(ModelId id, io.hive.preloader.core.model.Sha256 digest) {
+        models.computeIfPresent(id, (k, m) -> m.withDigest(Optional.of(digest)));
+    }
+
+    /** How many times a model's header was read. */
+    public int headerReads() {
+        return headerReads.get();
     }
 
     public void remove(ModelId id) {
@@ -45,5 +78,21 @@ public final class FakeSource implements ModelSource {
     @Override
     public Optional<ModelDescriptor> find(ModelId id) {
         return Optional.ofNullable(models.get(id));
+    }
+
+    @Override
+    public HeaderBytes header(ModelDescriptor model) {
+        ModelDescriptor now = models.get(model.id());
+        if (now == null || !now.sameVersion(model)) {
+            throw new ModelChangedException(model.path() + " changed since it was looked up");
+        }
+        headerReads.incrementAndGet();
+        byte[] start = corrupt.get(model.id());
+        return start == null ? SyntheticHeader.valid(model) : SyntheticHeader.of(start, model.size());
+    }
+
+    @Override
+    public List<UnservableModel> unservable() {
+        return List.copyOf(unservable.values());
     }
 }

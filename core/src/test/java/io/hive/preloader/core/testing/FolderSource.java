@@ -2,6 +2,7 @@ package io.hive.preloader.core.testing;
 
 import io.hive.preloader.core.model.ModelDescriptor;
 import io.hive.preloader.core.model.ModelId;
+import io.hive.preloader.core.port.HeaderBytes;
 import io.hive.preloader.core.port.ModelSource;
 
 import java.io.IOException;
@@ -33,5 +34,10 @@ public final class FolderSource implements ModelSource {
     public Optional<ModelDescriptor> find(ModelId id) {
         Path file = folder.resolve(id.value() + ".gguf");
         return Files.isRegularFile(file) ? Optional.of(ModelFiles.describe(file)) : Optional.empty();
+    }
+
+    @Override
+    public HeaderBytes header(ModelDescriptor model) {
+        return FileHeader.open(model);
     }
 }

@@ -1,18 +1,20 @@
 package io.hive.preloader.core.testing;
 
+import io.hive.preloader.core.gguf.GgufWriter;
 import io.hive.preloader.core.model.Fingerprint;
 import io.hive.preloader.core.model.ModelDescriptor;
 import io.hive.preloader.core.model.ModelId;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.Random;
 
-/** Real files for tests: random contents of an exact size, their descriptors, and atomic replacement. */
+/** Real files for tests: valid models and random contents of an exact size, their descriptors, and atomic replacement. */
 public final class ModelFiles {
     private ModelFiles() {
     }
@@ -21,6 +23,25 @@ public final class ModelFiles {
         byte[] bytes = new byte[Math.toIntExact(size)];
         new Random(seed).nextBytes(bytes);
         return bytes;
+    }
+
+    /**
+     * A whole, valid GGUF model of exactly {@code size} bytes (at least the header's hundred or so): a header whose one
+     * tensor of bytes fills the file, then random weights, the same for the same seed.
+     */
+    public static byte[] model(long size, long seed) {
+        byte[] bytes = randomBytes(size, seed);
+        ByteBuffer header = GgufWriter.headerFilling(size, "test");
+        if (header.remaining() > bytes.length) {
+            throw new IllegalArgumentException("a model of " + size + " bytes is smaller than its header");
+        }
+        header.get(bytes, 0, header.remaining());
+        return bytes;
+    }
+
+    /** A valid model's first {@code cut} bytes only: its tensor data truncated. */
+    public static byte[] truncated(byte[] model, int cut) {
+        return java.util.Arrays.copyOf(model, cut);
     }
 
     public static Path write(Path dir, String name, byte[] contents) {

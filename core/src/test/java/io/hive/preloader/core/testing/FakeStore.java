@@ -2,6 +2,8 @@ package io.hive.preloader.core.testing;
 
 import io.hive.preloader.core.model.ModelDescriptor;
 import io.hive.preloader.core.model.ModelId;
+import io.hive.preloader.core.model.Sha256;
+import io.hive.preloader.core.port.ContentCheck;
 import io.hive.preloader.core.port.LoadProgress;
 import io.hive.preloader.core.port.RamStore;
 import io.hive.preloader.core.port.ResidentRegion;
@@ -23,6 +25,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class FakeStore implements RamStore {
     private final Map<ModelId, AtomicInteger> loads = new ConcurrentHashMap<>();
+    private final Map<ModelId, AtomicInteger> hashedLoads = new ConcurrentHashMap<>();
     private final Set<Region> live = ConcurrentHashMap.newKeySet();
     private final Map<ModelId, CountDownLatch> gates = new ConcurrentHashMap<>();
     private final Map<ModelId, RuntimeException> failures = new ConcurrentHashMap<>();
@@ -101,6 +104,34 @@ public final class FakeStore implements RamStore {
             }
         }
         return true;
+    }
+
+    /** The SHA-256 of the bytes this store loads for this version of the model. */
+    public static Sha256 sha256(ModelDescriptor model) {
+        try {
+            java.security.MessageDigest sha = java.security.MessageDigest.getInstance("SHA-256");
+            for (long i = 0; i < model.size(); i++) {
+                sha.update(expected(model, i));
+            }
+            return Sha256.of(sha.digest());
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Loads of this model that were asked to check a digest. */
+    public int hashedLoads(ModelId id) {
+        AtomicInteger n = hashedLoads.get(id);
+        return n == null ? 0 : n.get();
+    }
+
+    /** Checks a digest the way a store that cannot hash beside its reads does: the default, after the load. */
+    @Override
+    public ResidentRegion load(ModelDescriptor model, LoadProgress progress, ContentCheck check) {
+        if (check.hashes()) {
+            hashedLoads.computeIfAbsent(model.id(), k -> new AtomicInteger()).incrementAndGet();
+        }
+        return RamStore.super.load(model, progress, check);
     }
 
     @Override

@@ -3,8 +3,13 @@ package io.hive.preloader.adapters.fs;
 import io.hive.preloader.core.model.Fingerprint;
 import io.hive.preloader.core.model.ModelDescriptor;
 import io.hive.preloader.core.model.ModelId;
+import io.hive.preloader.core.model.Sha256;
+import io.hive.preloader.core.model.UnservableModel;
+import io.hive.preloader.core.port.HeaderBytes;
 import io.hive.preloader.core.port.ModelSource;
+import io.hive.preloader.core.port.StoreException;
 import io.hive.preloader.linux.FileStatus;
+import io.hive.preloader.linux.MappedHeader;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -17,6 +22,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.stream.Stream;
 
 /**
  * Models as {@code *.gguf} files in one or more folders, plus aliases from config. A file's id is its name without
@@ -26,6 +32,12 @@ import java.util.TreeMap;
  * when its real path, symlinks resolved, lies inside its folder (an alias: inside one of the folders); the descriptor
  * carries that real path, so a symlink swapped after the check cannot redirect the read. When two folders hold the
  * same id the first folder wins; an alias wins over a file of the same name, since config is the explicit word.
+ *
+ * <p>A model's digest, when one is known ({@link Digests}: configured for an alias, a {@code MODEL.gguf.sha256}
+ * sidecar, a file named like an Ollama blob), goes in its descriptor for the load to verify; a sidecar that cannot be
+ * used makes the model unservable ({@link #unservable()}), listed with the reason. {@link #header} maps a model's
+ * file for the header check; {@link #watch} watches the folders (and those of the aliases' files) with the JDK's
+ * {@code WatchService}.
  */
 public final class FolderModelSource implements ModelSource {
     private static final System.Logger LOG = System.getLogger(FolderModelSource.class.getName());
@@ -35,6 +47,7 @@ public final class FolderModelSource implements ModelSource {
     private final Map<ModelId, Path> aliases;
     private final Warnings warnings = new Warnings(LOG);
     private final FileVersions versions = new FileVersions();
+    private final Digests digests;
     /** Per id, the paths {@link #isCurrent} checks; as many as ids asked about, which are ids of models found. */
     private final Map<ModelId, List<Path>> candidates = new java.util.concurrent.ConcurrentHashMap<>();
 
@@ -50,6 +63,14 @@ public final class FolderModelSource implements ModelSource {
      *                                  resolves outside the folders
      */
     public FolderModelSource(List<Path> folders, Map<ModelId, Path> aliases) {
+        this(folders, aliases, Map.of());
+    }
+
+    /**
+     * @param digests the SHA-256 each of these ids' files must have (an alias's {@code sha256:}); a load verifies it
+     */
+    public FolderModelSource(List<Path> folders, Map<ModelId, Path> aliases, Map<ModelId, Sha256> digests) {
+        this.digests = new Digests(digests);
         if (folders.isEmpty()) {
             throw new IllegalArgumentException("no models folder given");
         }
@@ -63,42 +84,86 @@ public final class FolderModelSource implements ModelSource {
 
     @Override
     public List<ModelDescriptor> list() {
-        Map<ModelId, ModelDescriptor> found = new TreeMap<>();
+        return lookAll().values().stream().flatMap(l -> l instanceof Lookup.Found(ModelDescriptor m) ? Stream.of(m) : Stream.empty()).toList();
+    }
+
+    @Override
+    public List<UnservableModel> unservable() {
+        return lookAll().values().stream().flatMap(l -> l instanceof Lookup.Broken(UnservableModel u) ? Stream.of(u) : Stream.empty()).toList();
+    }
+
+    @Override
+    public Optional<UnservableModel> unservable(ModelId id) {
+        return look(id) instanceof Lookup.Broken(UnservableModel u) ? Optional.of(u) : Optional.empty();
+    }
+
+    /** What each id of the folders and aliases leads to, sorted by id; absent ones left out. */
+    private Map<ModelId, Lookup> lookAll() {
+        Map<ModelId, Lookup> found = new TreeMap<>();
         for (ModelsFolder folder : folders) {
             for (Path file : ggufFiles(folder)) {
                 idOf(file).filter(id -> !found.containsKey(id))
-                        .flatMap(id -> describeQuietly(id, file, List.of(folder)))
-                        .ifPresent(model -> found.put(model.id(), model));
+                        .map(id -> describeQuietly(id, file, List.of(folder)))
+                        .filter(l -> !(l instanceof Lookup.Absent))
+                        .ifPresent(l -> found.put(l.id(), l));
             }
         }
         // An alias shadows a file of its id even while the alias's own file is missing, as find() does.
         aliases.forEach((id, path) -> {
             found.remove(id);
-            describeQuietly(id, path, folders).ifPresent(model -> found.put(id, model));
+            Lookup l = describeQuietly(id, path, folders);
+            if (!(l instanceof Lookup.Absent)) {
+                found.put(id, l);
+            }
         });
-        return List.copyOf(found.values());
+        return found;
     }
+
 
     /**
      * @throws UncheckedIOException naming the file when it exists but cannot be examined (permissions, a symlink loop)
      */
     @Override
     public Optional<ModelDescriptor> find(ModelId id) {
+        return look(id) instanceof Lookup.Found(ModelDescriptor m) ? Optional.of(m) : Optional.empty();
+    }
+
+    private Lookup look(ModelId id) {
         try {
             Path alias = aliases.get(id);
             if (alias != null) {
                 return describe(id, alias, folders);
             }
             for (ModelsFolder folder : folders) {
-                Optional<ModelDescriptor> model = describe(id, folder.fileOf(id), List.of(folder));
-                if (model.isPresent()) {
+                Lookup model = describe(id, folder.fileOf(id), List.of(folder));
+                if (!(model instanceof Lookup.Absent)) {
                     return model;
                 }
             }
-            return Optional.empty();
+            return new Lookup.Absent(id);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot examine model '" + id + "': " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * Maps the model's file for its header check, once its real path is one this source serves.
+     *
+     * @throws StoreException for a path outside the folders (a descriptor this source did not make)
+     */
+    @Override
+    public HeaderBytes header(ModelDescriptor model) {
+        if (folders.stream().noneMatch(f -> f.holds(model.path()))) {
+            throw new StoreException("not reading " + model.path() + ": it is outside the models folders "
+                    + folders.stream().map(ModelsFolder::real).toList());
+        }
+        return MappedHeader.open(model);
+    }
+
+    /** Watches every models folder and the folders of the aliases' files, for models and their sidecars. */
+    @Override
+    public Watch watch(Runnable changed) {
+        return FolderWatch.start(folders.stream().map(ModelsFolder::real).toList(), aliases.values(), changed);
     }
 
     /**
@@ -132,33 +197,43 @@ public final class FolderModelSource implements ModelSource {
      * folder; an alias: any) and is a regular file. A missing file, a dangling symlink or a file renamed away
      * meanwhile is just absent.
      */
-    private Optional<ModelDescriptor> describe(ModelId id, Path candidate, List<ModelsFolder> allowed) throws IOException {
+    private Lookup describe(ModelId id, Path candidate, List<ModelsFolder> allowed) throws IOException {
         Path real;
         try {
             real = candidate.toRealPath();
         } catch (NoSuchFileException e) {
-            return Optional.empty();
+            return new Lookup.Absent(id);
         }
         if (allowed.stream().noneMatch(f -> f.holds(real))) {
             warnings.once("not serving model '" + id + "': " + candidate + " resolves to " + real + ", outside "
                     + allowed.stream().map(ModelsFolder::real).toList());
-            return Optional.empty();
+            return new Lookup.Absent(id);
         }
+        Optional<Fingerprint> fingerprint;
         try {
-            Optional<Fingerprint> fingerprint = UnixFiles.fingerprint(real);
-            return fingerprint.map(f -> new ModelDescriptor(id, real, f));
+            fingerprint = UnixFiles.fingerprint(real);
         } catch (NoSuchFileException e) {
-            return Optional.empty();
+            return new Lookup.Absent(id);
         }
+        if (fingerprint.isEmpty()) {
+            return new Lookup.Absent(id);
+        }
+        ModelDescriptor model = new ModelDescriptor(id, real, fingerprint.get());
+        return switch (digests.of(id, real)) {
+            case Digests.Known.Digest(Sha256 sha256) -> new Lookup.Found(model.withDigest(Optional.of(sha256)));
+            case Digests.Known.None() -> new Lookup.Found(model);
+            case Digests.Known.Broken(Path sidecar, String problem) ->
+                    new Lookup.Broken(new UnservableModel(id, sidecar.toString(), problem + "; remove it, or fix it to verify " + real));
+        };
     }
 
     /** For list(): one unreadable file must not hide every other model, so it is skipped with a warning. */
-    private Optional<ModelDescriptor> describeQuietly(ModelId id, Path candidate, List<ModelsFolder> allowed) {
+    private Lookup describeQuietly(ModelId id, Path candidate, List<ModelsFolder> allowed) {
         try {
             return describe(id, candidate, allowed);
         } catch (IOException e) {
             warnings.once("skipping model '" + id + "': cannot examine " + candidate + ": " + e);
-            return Optional.empty();
+            return new Lookup.Absent(id);
         }
     }
 

@@ -34,7 +34,7 @@ class FolderModelSourceTest {
     }
 
     private static Path model(Path folder, String name, int size) {
-        return ModelFiles.write(folder, name, ModelFiles.model(size, size));
+        return ModelFiles.write(folder, name, ModelFiles.randomBytes(size, size));
     }
 
     private static List<String> ids(FolderModelSource source) {

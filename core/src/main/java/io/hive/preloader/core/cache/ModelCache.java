@@ -7,6 +7,7 @@ import io.hive.preloader.core.port.LoadProgress;
 import io.hive.preloader.core.port.RamStore;
 
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
@@ -193,6 +194,22 @@ public final class ModelCache implements AutoCloseable {
      */
     public boolean evict(ModelId id) {
         return removal.evict(id);
+    }
+
+    /**
+     * Drops the resident copy of this version of a model, whose file was replaced on disk: pinned or held by workers, it
+     * goes all the same (it is never served again), freed now or when its last lease closes. An admission of the new
+     * version displaces a stale copy by itself; this is for a replacement that cannot be admitted (an invalid file).
+     *
+     * @return false when that version is not what the cache holds for the id (or it is still loading)
+     */
+    public boolean dropStale(ModelDescriptor stale) {
+        return removal.dropStale(stale);
+    }
+
+    /** The ids pinned now, resident or not. */
+    public Set<ModelId> pinned() {
+        return Set.copyOf(state.pinned);
     }
 
     /** A pinned model is never chosen for eviction, whether resident now or admitted later; false if it already was. */

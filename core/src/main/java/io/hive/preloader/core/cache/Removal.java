@@ -1,5 +1,6 @@
 package io.hive.preloader.core.cache;
 
+import io.hive.preloader.core.model.ModelDescriptor;
 import io.hive.preloader.core.model.ModelId;
 
 import java.util.ArrayList;
@@ -38,6 +39,28 @@ final class Removal {
             state.lock.unlock();
         }
         state.releaser.evicted(entry, "evicted on request");
+        if (unleased) {
+            state.releaser.now(entry);
+        }
+        return true;
+    }
+
+    /** @see ModelCache#dropStale */
+    boolean dropStale(ModelDescriptor stale) {
+        ResidentModel entry;
+        boolean unleased;
+        state.lock.lock();
+        try {
+            entry = state.index.get(stale.id());
+            if (entry == null || entry.loading() || !entry.descriptor.sameVersion(stale)) {
+                return false;
+            }
+            state.eviction.remove(entry);
+            unleased = retire(entry);
+        } finally {
+            state.lock.unlock();
+        }
+        state.releaser.evicted(entry, "file replaced on disk");
         if (unleased) {
             state.releaser.now(entry);
         }

@@ -26,6 +26,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
@@ -48,6 +49,7 @@ final class DefaultModelPreloader implements ModelPreloader {
     private final ExecutorService background;
     private final RamStore.Memory memory;
     private final DeviceTransfers deviceTransfers;
+    private final ReplacedModels replaced;
 
     /** How transfers run: the staging pipeline if any, the plan when a call names none, the direct plan's chunk. */
     record Transfers(Optional<StagingPipeline> pipeline, PlanMode plan, long chunkSize) {
@@ -55,7 +57,7 @@ final class DefaultModelPreloader implements ModelPreloader {
 
     DefaultModelPreloader(ModelSource source, RamStore store, EvictionPolicy policy, ByteBudget budget,
                           Optional<VramSink> sink, AccessJournal journal, InstantSource clock, ExecutorService loader,
-                          ExecutorService background, Transfers transfers) {
+                          ExecutorService background, Transfers transfers, Duration followInterval) {
         this.source = source;
         this.checks = new ModelChecks(source);
         this.sink = sink;
@@ -74,6 +76,7 @@ final class DefaultModelPreloader implements ModelPreloader {
         // Counted where the load happens: callers sharing one load must not count its bytes once each.
         cache.addLoadListener(statistics::loadedFromDisk);
         this.deviceTransfers = new DeviceTransfers(source, checks, cache, statistics, sink, transfers, this::get);
+        this.replaced = new ReplacedModels(source, checks, cache, this::preload, followInterval);
     }
 
     @Override
@@ -93,6 +96,7 @@ final class DefaultModelPreloader implements ModelPreloader {
 
     /** The model as it can be admitted: known, and its file a whole, valid GGUF model (checked once per version). */
     private ModelDescriptor describe(ModelId id) {
+        replaced.start(); // from the first admission on, replaced files are followed
         return checks.admissible(id);
     }
 
@@ -238,8 +242,9 @@ final class DefaultModelPreloader implements ModelPreloader {
 
     @Override
     public PreloaderStats stats() {
+        Set<ModelId> replacing = replaced.replacing();
         return new PreloaderStats(cache.snapshot(), statistics.hits(), statistics.misses(), statistics.bytesLoadedFromDisk(),
-                statistics.transfers(), statistics.bytesTransferred(), statistics.models());
+                statistics.transfers(), statistics.bytesTransferred(), statistics.models(), replacing);
     }
 
     @Override
@@ -263,6 +268,7 @@ final class DefaultModelPreloader implements ModelPreloader {
 
     @Override
     public void close() {
+        replaced.close(); // no replacement starts a load once the preloader closes
         try {
             journal.write(statistics.accessCounts());
         } finally {

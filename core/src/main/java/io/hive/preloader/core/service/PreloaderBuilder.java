@@ -11,6 +11,7 @@ import io.hive.preloader.core.port.StagingPipeline;
 import io.hive.preloader.core.port.VramSink;
 import io.hive.preloader.core.transfer.PlanMode;
 
+import java.time.Duration;
 import java.time.InstantSource;
 import java.util.Objects;
 import java.util.Optional;
@@ -22,7 +23,8 @@ import java.util.concurrent.Executors;
  * a {@link HostMemory} is given, in which case it defaults to {@value ByteBudget#DEFAULT} of RAM. Policy defaults
  * to LRU, the journal to none, the sink to none (then {@code transfer} fails, naming what to configure).
  * Transfers default to plan {@link PlanMode#AUTO}, no staging pipeline, and direct copies in chunks of the
- * pipeline's chunk size ({@value #DEFAULT_CHUNK} bytes without one).
+ * pipeline's chunk size ({@value #DEFAULT_CHUNK} bytes without one). Files replaced on disk are followed: watched
+ * through the source and re-stated every {@link #DEFAULT_FOLLOW_INTERVAL}.
  */
 public final class PreloaderBuilder {
     private ModelSource source;
@@ -39,6 +41,9 @@ public final class PreloaderBuilder {
     private long chunkSize;
     private AccessJournal journal = AccessJournal.NONE;
     private InstantSource clock = InstantSource.system();
+    /** How often resident models' files are re-stated besides the source's watch. */
+    public static final Duration DEFAULT_FOLLOW_INTERVAL = Duration.ofSeconds(30);
+    private Duration followInterval = DEFAULT_FOLLOW_INTERVAL;
 
     PreloaderBuilder() {
     }
@@ -116,6 +121,19 @@ public final class PreloaderBuilder {
         return this;
     }
 
+    /**
+     * How often the files of resident and pinned models are looked at for replacements besides what the source's
+     * watch tells ({@link #DEFAULT_FOLLOW_INTERVAL} by default); {@link Duration#ZERO} leaves only the watch.
+     * A replaced file is loaded anew in the background once its header is valid.
+     */
+    public PreloaderBuilder followInterval(Duration interval) {
+        if (interval.isNegative()) {
+            throw new IllegalArgumentException("the follow interval is negative: " + interval);
+        }
+        this.followInterval = interval;
+        return this;
+    }
+
     public ModelPreloader build() {
         if (source == null) {
             throw new IllegalStateException("a ModelSource is required: call source(...), e.g. with a models folder");
@@ -136,7 +154,7 @@ public final class PreloaderBuilder {
         // One thread frees evicted models nobody waits for and samples residency, one job after another, off every lock.
         ExecutorService background = Executors.newSingleThreadExecutor(Thread.ofPlatform().name("preloader-release").daemon().factory());
         return new DefaultModelPreloader(source, store, policy == null ? new LruPolicy() : policy, resolved,
-                Optional.ofNullable(sink), journal, clock, loader, background, transfers);
+                Optional.ofNullable(sink), journal, clock, loader, background, transfers, followInterval);
     }
 
     private ByteBudget resolveBudget() {

@@ -2,9 +2,17 @@ package io.hive.preloader.core.service;
 
 import io.hive.preloader.core.cache.CacheSnapshot;
 
-import java.util.List;
+import io.hive.preloader.core.model.ModelId;
 
-/** A snapshot of the whole preloader: the cache's contents and the access statistics. */
+import java.util.List;
+import java.util.Set;
+
+/**
+ * A snapshot of the whole preloader: the cache's contents and the access statistics.
+ *
+ * @param replacing the models whose file was replaced on disk and whose new version is being checked or loaded: the
+ *                  cache's entries for them may be of either version
+ */
 public record PreloaderStats(
         CacheSnapshot cache,
         long hits,
@@ -12,10 +20,12 @@ public record PreloaderStats(
         long bytesLoadedFromDisk,
         long transfers,
         long bytesTransferred,
-        List<ModelStats> models) {
+        List<ModelStats> models,
+        Set<ModelId> replacing) {
 
     public PreloaderStats {
         models = List.copyOf(models);
+        replacing = Set.copyOf(replacing);
     }
 
     public double hitRate() {

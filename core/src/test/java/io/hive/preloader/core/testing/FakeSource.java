@@ -45,6 +45,11 @@ public final class FakeSource implements ModelSource {
         corrupt.put(id, start.clone());
     }
 
+    /** From now on the model's file has a valid header again. */
+    public void heal(ModelId id) {
+        corrupt.remove(id);
+    }
+
     /** A model this source knows but cannot serve, for this reason. */
     public ModelId addUnservable(String id, String file, String problem) {
         ModelId modelId = ModelId.of(id);

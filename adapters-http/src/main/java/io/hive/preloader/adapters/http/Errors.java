@@ -2,6 +2,7 @@ package io.hive.preloader.adapters.http;
 
 import io.hive.preloader.core.cache.BudgetExceededException;
 import io.hive.preloader.core.cache.StaleModelException;
+import io.hive.preloader.core.model.InvalidModelException;
 import io.hive.preloader.core.port.StoreException;
 import io.hive.preloader.core.port.TransferCancelledException;
 import io.hive.preloader.core.service.UnknownModelException;
@@ -61,6 +62,7 @@ final class Errors {
             case ApiException api -> new Answer(api.status(), oneLine(api.getMessage()));
             case HttpResponseException http -> new Answer(http.getStatus(), oneLine(reason(http)));
             case UnknownModelException unknown -> new Answer(404, oneLine(unknown.getMessage()));
+            case InvalidModelException invalid -> new Answer(422, oneLine(invalid.getMessage()));
             case BudgetExceededException budget -> new Answer(409, oneLine(budget.getMessage()));
             case StaleModelException stale -> new Answer(409, oneLine(stale.getMessage()));
             case TransferCancelledException cancelled -> new Answer(503, oneLine("transfer cancelled: " + cancelled.getMessage()));

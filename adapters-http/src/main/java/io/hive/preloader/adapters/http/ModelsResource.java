@@ -3,6 +3,7 @@ package io.hive.preloader.adapters.http;
 import io.hive.preloader.core.cache.CacheSnapshot;
 import io.hive.preloader.core.cache.Origin;
 import io.hive.preloader.core.model.ModelId;
+import io.hive.preloader.core.service.CatalogEntry;
 import io.hive.preloader.core.service.ModelPreloader;
 import io.hive.preloader.core.service.UnknownModelException;
 import io.javalin.http.Context;
@@ -27,7 +28,7 @@ record ModelsResource(ModelPreloader preloader, PreloadJobs jobs, Spawns spawns)
     @Override
     public List<Route> routes() {
         return List.of(
-                get("/v1/models", ctx -> ctx.json(Map.of("models", ModelView.all(preloader.catalog(), preloader.stats(), spawns.workers())))),
+                get("/v1/models", ctx -> ctx.json(Map.of("models", ModelView.all(preloader.checkedCatalog(), preloader.stats(), spawns.workers())))),
                 get("/v1/models/{id}", ctx -> ctx.json(view(Route.modelId(ctx)))),
                 post("/v1/models/{id}/preload", ctx -> startJob(ctx, PreloadJobs.Kind.PRELOAD)),
                 post("/v1/models/{id}/pin", ctx -> startJob(ctx, PreloadJobs.Kind.PIN)),
@@ -52,18 +53,35 @@ record ModelsResource(ModelPreloader preloader, PreloadJobs jobs, Spawns spawns)
     private void evict(Context ctx) {
         ModelId id = known(preloader, Route.modelId(ctx));
         boolean evicted = preloader.evict(id);
-        ctx.json(new Evicted(id.value(), evicted, ModelView.one(id, preloader.catalog(), preloader.stats())
+        ctx.json(new Evicted(id.value(), evicted, ModelView.one(id, preloader.checked(id), preloader.stats(), List.of())
                 .map(ModelView::state).orElse(ModelView.ON_DISK)));
     }
 
     private ModelView view(ModelId id) {
-        return ModelView.one(id, preloader.catalog(), preloader.stats(), spawns.workers()).orElseThrow(() -> new UnknownModelException(id));
+        return ModelView.one(id, preloader.checked(id), preloader.stats(), spawns.workers()).orElseThrow(() -> new UnknownModelException(id));
     }
 
     /** The id when the catalog or the cache knows it; @throws UnknownModelException (404) otherwise */
     static ModelId known(ModelPreloader preloader, ModelId id) {
-        if (!resident(preloader, id) && preloader.catalog().stream().noneMatch(d -> d.id().equals(id))) {
+        if (!resident(preloader, id) && preloader.catalog().stream().noneMatch(d -> d.id().equals(id)) && preloader.checked(id).isEmpty()) {
             throw new UnknownModelException(id);
+        }
+        return id;
+    }
+
+    /**
+     * The id of a model a worker can be started on: resident, or known and a whole, valid model.
+     *
+     * @throws UnknownModelException (404) for an id no source knows
+     * @throws ApiException          (422) with the one-line error when its file cannot be served
+     */
+    static ModelId servable(ModelPreloader preloader, ModelId id) {
+        if (resident(preloader, id)) {
+            return id;
+        }
+        CatalogEntry entry = preloader.checked(id).orElseThrow(() -> new UnknownModelException(id));
+        if (entry.error().isPresent()) {
+            throw new ApiException(422, entry.error().get());
         }
         return id;
     }

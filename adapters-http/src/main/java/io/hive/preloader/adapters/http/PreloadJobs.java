@@ -1,6 +1,7 @@
 package io.hive.preloader.adapters.http;
 
 import io.hive.preloader.core.cache.BudgetExceededException;
+import io.hive.preloader.core.model.InvalidModelException;
 import io.hive.preloader.core.model.ModelId;
 import io.hive.preloader.core.port.LoadProgress;
 import io.hive.preloader.core.service.Loaded;
@@ -96,14 +97,21 @@ final class PreloadJobs extends History<PreloadJobs.Job> {
     }
 
     /**
-     * Starts a job: a pin ({@link Kind#PIN}) or a preload. A refusal known at once (an unknown model, one larger than the budget) is thrown here and no job
-     * is kept for it, so that the client gets the right status; a load that fails (even at once) is a failed job.
+     * Starts a job: a pin ({@link Kind#PIN}) or a preload. A refusal known at once (an unknown model, a file that is not
+     * a valid model, one larger than the budget) is thrown here and no job is kept for it, so that the client gets the
+     * right status (404, 422, 409); a load that fails later (a digest that does not match) is a failed job.
      */
     Job start(ModelId model, Kind kind) {
         Job job = new Job(nextId(), model, kind);
-        CompletableFuture<Loaded> future = kind == Kind.PIN ? preloader.pin(model) : preloader.preload(model, job);
+        CompletableFuture<Loaded> future;
+        try {
+            future = kind == Kind.PIN ? preloader.pin(model) : preloader.preload(model, job);
+        } catch (RuntimeException refusedAtOnce) {
+            future = CompletableFuture.failedFuture(refusedAtOnce);
+        }
         if (future.isCompletedExceptionally() && Errors.unwrap(future.exceptionNow()) instanceof RuntimeException r
-                && (r instanceof UnknownModelException || r instanceof BudgetExceededException || r instanceof IllegalArgumentException)) {
+                && (r instanceof UnknownModelException || r instanceof InvalidModelException || r instanceof BudgetExceededException
+                || r instanceof IllegalArgumentException)) {
             throw r;
         }
         add(job);

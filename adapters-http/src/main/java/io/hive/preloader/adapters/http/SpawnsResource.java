@@ -58,7 +58,7 @@ record SpawnsResource(ModelPreloader preloader, Optional<SpawnFlow> spawner, Map
         if (spec == null || spawner.isEmpty()) {
             throw new ApiException(404, "no worker " + Errors.quoted(name) + " is configured" + configured());
         }
-        ModelsResource.known(preloader, id);
+        ModelsResource.servable(preloader, id);
         Spawns.Spawn spawn = spawns.start(spawner.get(), id, name, spec)
                 .orElseThrow(() -> new ApiException(503, "the server is shutting down"));
         ctx.status(202).header("Location", Spawns.PATH + spawn.id()).json(spawn.view());

@@ -2,6 +2,7 @@ package io.hive.preloader.app.cli;
 
 import io.hive.preloader.app.config.ConfigException;
 import io.hive.preloader.core.gguf.GgufFormatException;
+import io.hive.preloader.core.model.InvalidModelException;
 import io.hive.preloader.core.service.UnknownModelException;
 import picocli.CommandLine;
 import picocli.CommandLine.IExecutionExceptionHandler;
@@ -17,7 +18,7 @@ import java.util.concurrent.ExecutionException;
 
 /**
  * Turns every failure into one line on stderr, {@code error: …}, and an exit code: 2 for bad input (usage, config,
- * unknown model, invalid file), 1 for a failure at run time. A stack trace only with {@code --verbose}.
+ * unknown model, a file that is not a valid model), 1 for a failure at run time. A stack trace only with {@code --verbose}.
  */
 final class ErrorHandler implements IExecutionExceptionHandler, IParameterExceptionHandler {
 
@@ -43,6 +44,7 @@ final class ErrorHandler implements IExecutionExceptionHandler, IParameterExcept
             case ConfigException _ -> Failure.BAD_INPUT;
             case UnknownModelException _ -> Failure.BAD_INPUT;
             case GgufFormatException _ -> Failure.BAD_INPUT;
+            case InvalidModelException _ -> Failure.BAD_INPUT;
             case IllegalArgumentException _ -> Failure.BAD_INPUT;
             default -> Failure.RUNTIME;
         };

@@ -1,5 +1,6 @@
 package io.hive.preloader.app.cli;
 
+import io.hive.preloader.core.model.InvalidModelException;
 import io.hive.preloader.core.model.ModelDescriptor;
 import io.hive.preloader.core.model.ModelId;
 
@@ -61,6 +62,14 @@ final class ModelArgs {
         } catch (IllegalArgumentException e) {
             throw Failure.badInput(argument + ": the file name is not a model id: " + e.getMessage());
         }
+    }
+
+    /**
+     * A refusal of a target's file as {@code inspect} words it for the same argument: the file as the user typed it when
+     * the target was a path, else the model's real path.
+     */
+    static RuntimeException refusal(Target target, InvalidModelException refused) {
+        return target.file().isPresent() ? Failure.badInput(refused.messageFor(target.argument()), refused) : refused;
     }
 
     /** The catalog's entry for a target, or a one-line error naming the argument and what models there are. */

@@ -4,6 +4,7 @@ import io.hive.preloader.adapters.mmap.PageCache;
 import io.hive.preloader.app.config.PreloaderConfig;
 import io.hive.preloader.app.wiring.Wiring;
 import io.hive.preloader.core.cache.Origin;
+import io.hive.preloader.core.model.InvalidModelException;
 import io.hive.preloader.core.model.ModelDescriptor;
 import io.hive.preloader.core.model.ModelId;
 import io.hive.preloader.core.service.Loaded;
@@ -15,7 +16,10 @@ import picocli.CommandLine.Parameters;
 
 import java.io.PrintWriter;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletionException;
 import java.util.stream.Stream;
 
 /** {@code preloader preload ID|FILE…}: loads models into RAM, one after another, and says how fast each came. */
@@ -48,8 +52,10 @@ final class PreloadCommand extends Subcommand {
         try (ModelPreloader preloader = Wiring.preloader(config)) {
             List<ModelDescriptor> catalog = preloader.catalog();
             List<ModelDescriptor> chosen = new ArrayList<>();
+            Map<ModelId, ModelArgs.Target> given = new HashMap<>();
             for (ModelArgs.Target target : targets) {
                 chosen.add(ModelArgs.find(target, catalog, config.models()));
+                given.put(target.id(), target);
             }
             if (auto != null) {
                 int count = auto < 0 ? config.autoPreload() : auto;
@@ -70,6 +76,12 @@ final class PreloadCommand extends Subcommand {
                 Loaded loaded;
                 try {
                     loaded = preloader.preload(model.id(), progress).join(); // a failure is unwrapped by ErrorHandler
+                } catch (CompletionException e) {
+                    // A file that is not a valid model: refused in inspect's words, the file named as it was typed.
+                    if (e.getCause() instanceof InvalidModelException invalid && given.containsKey(model.id())) {
+                        throw ModelArgs.refusal(given.get(model.id()), invalid);
+                    }
+                    throw e;
                 } finally {
                     progress.finish();
                 }

@@ -3,6 +3,7 @@ package io.hive.preloader.app.cli;
 import io.hive.preloader.app.config.ConfigValues;
 import io.hive.preloader.app.config.PreloaderConfig;
 import io.hive.preloader.app.wiring.Wiring;
+import io.hive.preloader.core.model.InvalidModelException;
 import io.hive.preloader.core.model.ModelDescriptor;
 import io.hive.preloader.core.port.Handoff;
 import io.hive.preloader.core.port.ReadinessProbe;
@@ -87,6 +88,8 @@ final class SpawnCommand extends Subcommand {
             Spawned spawned;
             try {
                 spawned = flow.spawn(request);
+            } catch (InvalidModelException e) {
+                throw ModelArgs.refusal(target, e);
             } catch (WorkerStartException e) {
                 synchronized (err) {
                     err.println("error: " + e.getMessage());

@@ -6,6 +6,8 @@ import io.hive.preloader.app.wiring.Wiring;
 import io.hive.preloader.core.model.ModelDescriptor;
 import io.hive.preloader.core.model.ModelId;
 import io.hive.preloader.core.port.ModelSource;
+import io.hive.preloader.core.service.CatalogEntry;
+import io.hive.preloader.core.service.ModelChecks;
 import picocli.CommandLine.Command;
 
 import java.io.PrintWriter;
@@ -16,10 +18,11 @@ import java.util.stream.Collectors;
 
 /**
  * {@code preloader status}: the models the config serves, how much of each file the page cache holds now (what a
- * worker mapping the file would find warm), and how often each was used, by the access journal.
+ * worker mapping the file would find warm), how often each was used, by the access journal, and which cannot be
+ * served and why (each header is read and checked; the tensor data is not).
  */
 @Command(name = "status", mixinStandardHelpOptions = true,
-        description = "Lists the models with their size, page-cache residency and access counts.")
+        description = "Lists the models with their size, page-cache residency and access counts, and the invalid ones with why.")
 final class StatusCommand extends Subcommand {
 
     @Override
@@ -27,7 +30,9 @@ final class StatusCommand extends Subcommand {
         PreloaderConfig config = root.checkedConfig();
         ModelSource source = Wiring.source(config);
         Map<ModelId, Long> accesses = Wiring.journal(config).read();
-        List<ModelDescriptor> models = source.list();
+        List<CatalogEntry> checked = new ModelChecks(source).catalog();
+        List<ModelDescriptor> models = checked.stream().flatMap(e -> e.model().stream()).toList();
+        List<CatalogEntry> invalid = checked.stream().filter(e -> !e.valid()).toList();
         PrintWriter out = out();
 
         out.printf("models in %s: %d, store %s, policy %s, budget %s%n",
@@ -36,6 +41,7 @@ final class StatusCommand extends Subcommand {
         config.journalFile().ifPresent(j -> out.printf("access journal %s%n", j));
         if (models.isEmpty()) {
             out.println("no *.gguf files there");
+            printInvalid(out, invalid);
             return 0;
         }
         TextTable table = new TextTable("MODEL", "SIZE>", "IN PAGE CACHE>", "BYTES>", "%>", "ACCESSES>", "FILE");
@@ -57,7 +63,18 @@ final class StatusCommand extends Subcommand {
         table.row("total", Units.bytes(totalSize), Units.bytes(totalCached), totalCached, Units.percent(totalCached, totalSize), "", "");
         out.println();
         table.print(out, "");
+        printInvalid(out, invalid);
         out.flush();
         return 0;
+    }
+
+    /** The models that cannot be served, each with the error a load of it would be refused with. */
+    private static void printInvalid(PrintWriter out, List<CatalogEntry> invalid) {
+        if (invalid.isEmpty()) {
+            return;
+        }
+        out.printf("%ninvalid: %d %s cannot be served%n", invalid.size(), invalid.size() == 1 ? "model" : "models");
+        int width = invalid.stream().mapToInt(e -> e.id().value().length()).max().orElse(0);
+        invalid.forEach(e -> out.printf("  %-" + width + "s  %s%n", e.id(), e.error().orElseThrow()));
     }
 }

@@ -4,9 +4,11 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.DeserializationContext;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.KeyDeserializer;
 import com.fasterxml.jackson.databind.Module;
 import com.fasterxml.jackson.databind.SerializerProvider;
+import com.fasterxml.jackson.databind.deser.std.StdDeserializer;
 import com.fasterxml.jackson.databind.deser.std.StdScalarDeserializer;
 import com.fasterxml.jackson.databind.module.SimpleModule;
 import com.fasterxml.jackson.databind.ser.std.StdScalarSerializer;
@@ -14,11 +16,13 @@ import com.fasterxml.jackson.databind.ser.std.ToStringSerializer;
 import io.hive.preloader.core.cache.ByteBudget;
 import io.hive.preloader.core.model.ByteSize;
 import io.hive.preloader.core.model.ModelId;
+import io.hive.preloader.core.model.Sha256;
 
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.function.BiFunction;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -48,6 +52,19 @@ public final class ConfigValues {
                     @Override
                     public Object deserializeKey(String key, DeserializationContext context) {
                         return id(key);
+                    }
+                })
+                .addSerializer(PreloaderConfig.Alias.class, new StdScalarSerializer<>(PreloaderConfig.Alias.class) {
+                    @Override
+                    public void serialize(PreloaderConfig.Alias alias, JsonGenerator out, SerializerProvider provider) throws IOException {
+                        if (alias.sha256().isEmpty()) {
+                            out.writeString(alias.path().toString()); // as written: the path alone
+                        } else {
+                            out.writeStartObject();
+                            out.writeStringField("path", alias.path().toString());
+                            out.writeStringField("sha256", alias.sha256().get().hex());
+                            out.writeEndObject();
+                        }
                     }
                 })
                 .addSerializer(Path.class, ToStringSerializer.instance)
@@ -122,6 +139,43 @@ public final class ConfigValues {
 
         Refused refused(JsonToken found) {
             return new Refused("", null);
+        }
+    }
+
+    /** An alias: a path, or {@code {path: FILE, sha256: HEX}}; any other key of the mapping is refused. */
+    static final class AliasReader extends StdDeserializer<PreloaderConfig.Alias> {
+        AliasReader() {
+            super(PreloaderConfig.Alias.class);
+        }
+
+        @Override
+        public PreloaderConfig.Alias deserialize(JsonParser p, DeserializationContext context) throws IOException {
+            if (p.hasToken(JsonToken.VALUE_STRING)) {
+                return new PreloaderConfig.Alias(path(p.getText(), context));
+            }
+            if (!p.hasToken(JsonToken.START_OBJECT)) {
+                throw new Refused("", null);
+            }
+            JsonNode node = p.readValueAsTree();
+            for (var names = node.fieldNames(); names.hasNext(); ) {
+                String name = names.next();
+                if (!name.equals("path") && !name.equals("sha256")) {
+                    throw new Refused(name, "not a key of an alias (path, sha256)");
+                }
+            }
+            JsonNode path = node.get("path");
+            if (path == null || !path.isTextual() || path.asText().isBlank()) {
+                throw new Refused("path", "an alias written as a mapping needs its file: {path: FILE, sha256: HEX}");
+            }
+            JsonNode sha256 = node.get("sha256");
+            if (sha256 == null || sha256.isNull()) {
+                return new PreloaderConfig.Alias(path(path.asText(), context));
+            }
+            try {
+                return new PreloaderConfig.Alias(path(path.asText(), context), Optional.of(Sha256.parse(sha256.asText())));
+            } catch (IllegalArgumentException e) {
+                throw new Refused("sha256", e.getMessage());
+            }
         }
     }
 

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.annotation.JsonFormat;
 import com.fasterxml.jackson.annotation.OptBoolean;
 import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
 import io.hive.preloader.core.model.ModelId;
+import io.hive.preloader.core.model.Sha256;
 import io.hive.preloader.core.port.ReadinessProbe;
 import io.soabase.recordbuilder.core.RecordBuilder;
 
@@ -34,7 +35,8 @@ import static java.util.Objects.requireNonNullElse;
  *
  * @param models      folders whose {@code *.gguf} files are models (id = file name without {@code .gguf}); one folder
  *                    may be written as text; default {@code ./models} of the working directory
- * @param aliases     extra ids, each naming one file
+ * @param aliases     extra ids, each naming one file: its path, or {@code {path: FILE, sha256: HEX}} to have its bytes
+ *                    verified while they load
  * @param store       which {@code RamStore} holds resident models
  * @param mmap        the mmap store's settings
  * @param buffer      the buffer store's settings
@@ -56,7 +58,7 @@ import static java.util.Objects.requireNonNullElse;
 @RecordBuilder
 public record PreloaderConfig(
         @Allowed("a list of folders") @JsonFormat(with = ACCEPT_SINGLE_VALUE_AS_ARRAY) List<Path> models,
-        @Allowed("a mapping of model id to file") Map<ModelId, Path> aliases,
+        @Allowed("a mapping of model id to a file, or to {path: FILE, sha256: HEX}") @JsonDeserialize(contentUsing = ConfigValues.AliasReader.class) Map<ModelId, Alias> aliases,
         Store store,
         Mmap mmap,
         Buffer buffer,
@@ -131,6 +133,35 @@ public record PreloaderConfig(
 
     /** Which transfer plan core uses: its own choice, always direct, or always through the staging pipeline. */
     public enum Plan { AUTO, DIRECT, STAGED }
+
+    /**
+     * An alias: the file it names and, when given, the SHA-256 its bytes must have (checked while it loads, once per
+     * file version). Written as the path alone, or as {@code {path: FILE, sha256: HEX}}.
+     */
+    public record Alias(Path path, Optional<Sha256> sha256) {
+        public Alias {
+            java.util.Objects.requireNonNull(path, "path");
+            sha256 = requireNonNullElse(sha256, Optional.empty());
+        }
+
+        public Alias(Path path) {
+            this(path, Optional.empty());
+        }
+    }
+
+    /** The files the aliases name, by id. */
+    public Map<ModelId, Path> aliasFiles() {
+        Map<ModelId, Path> files = new LinkedHashMap<>();
+        aliases.forEach((id, alias) -> files.put(id, alias.path()));
+        return files;
+    }
+
+    /** The digests the aliases give, by id. */
+    public Map<ModelId, Sha256> aliasDigests() {
+        Map<ModelId, Sha256> digests = new LinkedHashMap<>();
+        aliases.forEach((id, alias) -> alias.sha256().ifPresent(d -> digests.put(id, d)));
+        return digests;
+    }
 
     /** @param lock {@code mlock} resident models (needs {@code RLIMIT_MEMLOCK}) */
     public record Mmap(boolean lock) {

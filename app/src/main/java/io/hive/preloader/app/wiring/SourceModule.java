@@ -17,7 +17,7 @@ final class SourceModule extends AbstractModule {
     @Provides
     @Singleton
     ModelSource source(PreloaderConfig config) {
-        return new FolderModelSource(config.models(), config.aliases());
+        return new FolderModelSource(config.models(), config.aliasFiles(), config.aliasDigests());
     }
 
     @Provides

@@ -46,7 +46,7 @@ class ConfigLoaderTest {
         PreloaderConfig config = ConfigLoader.load(file);
 
         assertThat(config.models()).containsExactly(Path.of("/srv/models"), dir.resolve("more"));
-        assertThat(config.aliases()).containsExactly(Map.entry(ModelId.of("chat"), Path.of("/srv/models/llama-3-8b.gguf")));
+        assertThat(config.aliasFiles()).containsExactly(Map.entry(ModelId.of("chat"), Path.of("/srv/models/llama-3-8b.gguf")));
         assertThat(config.store()).isEqualTo(Store.BUFFER);
         assertThat(config.mmap().lock()).isTrue();
         assertThat(config.buffer().directIo()).isTrue();

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Preload throughput of the RAM stores beside `dd bs=16M` of the same file, in the same run, warm (file in the
+# Preload throughput of the RAM stores beside `dd bs=16M` of the same file (a model from `preloader generate`), in the same run, warm (file in the
 # page cache) and cold (caches dropped before each run; needs root). Medians of RUNS runs; table printed last.
 # Usage: bench/store-preload.sh [SIZE_MIB (default 1024)] [RUNS (default 5)]
 set -euo pipefail
@@ -12,9 +12,12 @@ mkdir -p "$dir"
 
 ./preloader --version >/dev/null   # builds the project when needed, outside the measurement
 
-if [ ! -f "$file" ] || [ "$(stat -c %s "$file")" -ne $((size_mib * 1024 * 1024)) ]; then
-  echo "writing $file ($size_mib MiB of random bytes)…" >&2
-  head -c $((size_mib * 1024 * 1024)) /dev/urandom > "$file.tmp" && mv "$file.tmp" "$file"
+# A valid model (the preloader admits only those): a real vocabulary's header, random weights.
+vocab=.cache/gguf-fixtures/ggml-vocab-llama-spm.gguf
+[ -f "$vocab" ] || scripts/fetch-gguf-fixtures.sh .cache/gguf-fixtures
+if [ ! -f "$file" ] || ! ./preloader inspect "$file" >/dev/null 2>&1; then
+  echo "writing $file (a ${size_mib} MiB model)…" >&2
+  ./preloader generate --vocab "$vocab" --size "${size_mib}MiB" "$file" >&2
 fi
 bytes=$(stat -c %s "$file")
 

@@ -2,6 +2,7 @@ package io.hive.preloader.adapters.buffer;
 
 import io.hive.preloader.core.model.Fingerprint;
 import io.hive.preloader.core.model.ModelDescriptor;
+import io.hive.preloader.core.port.ContentCheck;
 import io.hive.preloader.core.port.LoadProgress;
 import io.hive.preloader.core.port.ModelChangedException;
 import io.hive.preloader.core.port.RamStore;
@@ -79,6 +80,12 @@ public final class BufferRamStore implements RamStore {
 
     @Override
     public ResidentRegion load(ModelDescriptor model, LoadProgress progress) {
+        return load(model, progress, ContentCheck.NONE);
+    }
+
+    /** Hashes each chunk once it is read, on the check's own thread, beside the readers. */
+    @Override
+    public ResidentRegion load(ModelDescriptor model, LoadProgress progress, ContentCheck check) {
         Path path = model.path();
         try (FileChannel channel = open(path)) {
             // The path still names the version described once the channel is open: the channel holds that inode,
@@ -93,7 +100,10 @@ public final class BufferRamStore implements RamStore {
             try {
                 MemorySegment memory = allocate(capacity, arena, path);
                 int threads = size >= PARALLEL_FROM ? readers : 1;
-                ChunkedReader.read(channel, path, memory, size, capacity, ChunkedReader.CHUNK, threads, progress);
+                try (ContentCheck.Hashing hashing = check.start(memory.asSlice(0, size))) {
+                    ChunkedReader.read(channel, path, memory, size, capacity, ChunkedReader.CHUNK, threads, progress, hashing);
+                    hashing.verify(); // closed before the arena, on any failure: nothing reads the copy once it goes
+                }
                 return new NativeRegion(arena, memory.asSlice(0, size));
             } catch (RuntimeException | Error failure) {
                 arena.close();

@@ -1,5 +1,6 @@
 package io.hive.preloader.adapters.buffer;
 
+import io.hive.preloader.core.port.ContentCheck;
 import io.hive.preloader.core.port.LoadProgress;
 import io.hive.preloader.core.port.StoreException;
 
@@ -38,11 +39,17 @@ final class ChunkedReader {
      */
     static void read(FileChannel channel, Path file, MemorySegment target, long size, long requestLimit, int chunk,
                      int threads, LoadProgress progress) {
+        read(channel, file, target, size, requestLimit, chunk, threads, progress, ContentCheck.NONE.start(target));
+    }
+
+    /** As the method above, telling {@code hashing} of each chunk once it is read. */
+    static void read(FileChannel channel, Path file, MemorySegment target, long size, long requestLimit, int chunk,
+                     int threads, LoadProgress progress, ContentCheck.Hashing hashing) {
         if (size == 0) {
             progress.advanced(0, 0);
             return;
         }
-        Job job = new Job(channel, file, target, size, requestLimit, chunk, progress);
+        Job job = new Job(channel, file, target, size, requestLimit, chunk, progress, hashing);
         int extra = (int) Math.min(threads - 1, (size - 1) / chunk);
         if (extra <= 0) {
             job.run();
@@ -80,11 +87,13 @@ final class ChunkedReader {
         private final long requestLimit;
         private final long chunk;
         private final LoadProgress progress;
+        private final ContentCheck.Hashing hashing;
         private final AtomicLong nextChunk = new AtomicLong();
         private final AtomicReference<Throwable> failure = new AtomicReference<>();
         private long done; // guarded by this
 
-        Job(FileChannel channel, Path file, MemorySegment target, long size, long requestLimit, long chunk, LoadProgress progress) {
+        Job(FileChannel channel, Path file, MemorySegment target, long size, long requestLimit, long chunk, LoadProgress progress,
+            ContentCheck.Hashing hashing) {
             this.channel = channel;
             this.file = file;
             this.target = target;
@@ -92,6 +101,7 @@ final class ChunkedReader {
             this.requestLimit = requestLimit;
             this.chunk = chunk;
             this.progress = progress;
+            this.hashing = hashing;
         }
 
         @Override
@@ -121,6 +131,7 @@ final class ChunkedReader {
             } catch (IOException e) {
                 throw new StoreException("reading " + file + " at byte " + position + " failed: " + e.getMessage(), e);
             }
+            hashing.filled(start, Math.min(position, size));
             synchronized (this) {
                 done += Math.min(position, size) - start;
                 progress.advanced(done, size);

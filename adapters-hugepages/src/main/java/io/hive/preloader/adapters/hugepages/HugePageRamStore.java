@@ -3,6 +3,7 @@ package io.hive.preloader.adapters.hugepages;
 import io.hive.preloader.core.model.ByteSize;
 import io.hive.preloader.core.model.Fingerprint;
 import io.hive.preloader.core.model.ModelDescriptor;
+import io.hive.preloader.core.port.ContentCheck;
 import io.hive.preloader.core.port.LoadProgress;
 import io.hive.preloader.core.port.ModelChangedException;
 import io.hive.preloader.core.port.RamStore;
@@ -115,6 +116,12 @@ public final class HugePageRamStore implements RamStore {
 
     @Override
     public ResidentRegion load(ModelDescriptor model, LoadProgress progress) {
+        return load(model, progress, ContentCheck.NONE);
+    }
+
+    /** Hashes each chunk once it is copied into the shared file, on the check's own thread, beside the copy. */
+    @Override
+    public ResidentRegion load(ModelDescriptor model, LoadProgress progress, ContentCheck check) {
         Path source = model.path();
         try (FileChannel in = FileChannel.open(source, StandardOpenOption.READ)) {
             // The path still names the version described once the channel is open: the channel holds that inode,
@@ -134,13 +141,19 @@ public final class HugePageRamStore implements RamStore {
                     if (placement.tmpfs()) {
                         Libc.adviseIfSupported(target, Libc.Advice.MADV_HUGEPAGE, shared); // before the first touch; the mode says what came of it
                     }
-                    copy(in, source, target, size, shared, progress);
+                    try (ContentCheck.Hashing hashing = check.start(target.asSlice(0, size))) {
+                        copy(in, source, target, size, shared, progress, hashing);
+                        hashing.verify(); // closed before the mapping goes, on any failure
+                    }
                     if (placement.mode() != Mode.HUGETLBFS && pages != size) {
                         truncate(shared, size);
                     }
                     bytes = target.asSlice(0, size);
                 } else {
                     progress.advanced(0, 0);
+                    try (ContentCheck.Hashing hashing = check.start(bytes)) {
+                        hashing.verify(); // the digest of no bytes
+                    }
                 }
                 return track(new SharedFileRegion(shared, arena, bytes, mapping, pages, this::released));
             } catch (RuntimeException | Error failure) {
@@ -172,7 +185,8 @@ public final class HugePageRamStore implements RamStore {
      * Copies the model into the mapping by {@code read(2)}: the kernel writes each page, so a page tmpfs or the huge
      * page pool cannot supply makes the read fail (EFAULT) instead of raising SIGBUS in this process.
      */
-    private static void copy(FileChannel in, Path source, MemorySegment target, long size, Path shared, LoadProgress progress) {
+    private static void copy(FileChannel in, Path source, MemorySegment target, long size, Path shared, LoadProgress progress,
+                             ContentCheck.Hashing hashing) {
         long done = 0;
         while (done < size) {
             int length = (int) Math.min(CHUNK, size - done);
@@ -191,6 +205,7 @@ public final class HugePageRamStore implements RamStore {
                             + " of " + size);
                 }
             }
+            hashing.filled(done, done + length);
             done += length;
             progress.advanced(done, size);
         }

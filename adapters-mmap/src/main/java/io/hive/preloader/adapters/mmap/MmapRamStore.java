@@ -1,6 +1,7 @@
 package io.hive.preloader.adapters.mmap;
 
 import io.hive.preloader.core.model.ModelDescriptor;
+import io.hive.preloader.core.port.ContentCheck;
 import io.hive.preloader.core.port.LoadProgress;
 import io.hive.preloader.core.port.ModelChangedException;
 import io.hive.preloader.core.port.RamStore;
@@ -47,6 +48,12 @@ public final class MmapRamStore implements RamStore {
 
     @Override
     public ResidentRegion load(ModelDescriptor model, LoadProgress progress) {
+        return load(model, progress, ContentCheck.NONE);
+    }
+
+    /** Hashes the mapping behind the page touchers, each 64 MiB chunk once it is in, on the check's own thread. */
+    @Override
+    public ResidentRegion load(ModelDescriptor model, LoadProgress progress, ContentCheck check) {
         Path path = model.path();
         OpenFile file = OpenFile.open(path);
         Arena arena = Arena.ofShared();
@@ -55,7 +62,10 @@ public final class MmapRamStore implements RamStore {
             ModelChangedException.requireSame(model, file.fingerprint());
             MemorySegment mapping = file.map(OptionalLong.of(model.size()), arena);
             Libc.madvise(mapping, Libc.Advice.MADV_WILLNEED, path);
-            PageToucher.touch(mapping, Libc.pageSize(), path.toString(), progress);
+            try (ContentCheck.Hashing hashing = check.start(mapping)) {
+                PageToucher.touch(mapping, Libc.pageSize(), path.toString(), progress, hashing);
+                hashing.verify(); // closed before the arena, on any failure: nothing reads the mapping once it goes
+            }
             if (lock) {
                 lock(mapping, path);
             }

@@ -1,5 +1,6 @@
 package io.hive.preloader.adapters.mmap;
 
+import io.hive.preloader.core.port.ContentCheck;
 import io.hive.preloader.core.port.LoadProgress;
 import io.hive.preloader.core.port.StoreException;
 
@@ -14,7 +15,8 @@ import static java.lang.foreign.ValueLayout.JAVA_BYTE;
  * Reads one byte of every page of a mapping, so that each page is read from disk and mapped ({@code vmtouch -t}).
  * Files from {@link #SECOND_THREAD_FROM} on are touched by the loading thread and one helper, which claim 64 MiB
  * chunks in turn: on a cold page cache two threads keep more reads in flight. Only the loading thread reports
- * progress, as {@link LoadProgress} requires.
+ * progress, as {@link LoadProgress} requires. Each chunk touched is told to the load's content check, which hashes it
+ * behind the touchers.
  */
 final class PageToucher {
     static final long CHUNK = 64L << 20;
@@ -29,16 +31,21 @@ final class PageToucher {
     private final String what;
     private final AtomicLong nextChunk = new AtomicLong();
     private final AtomicLong touched = new AtomicLong();
+    private final ContentCheck.Hashing hashing;
 
-    private PageToucher(MemorySegment mapping, int pageSize, String what) {
+    private PageToucher(MemorySegment mapping, int pageSize, String what, ContentCheck.Hashing hashing) {
         this.mapping = mapping;
         this.pageSize = pageSize;
         this.what = what;
+        this.hashing = hashing;
     }
 
-    /** Returns once every page has been read; reports progress at least every chunk and last exactly the size. */
-    static void touch(MemorySegment mapping, int pageSize, String what, LoadProgress progress) {
-        new PageToucher(mapping, pageSize, what).run(progress);
+    /**
+     * Returns once every page has been read; reports progress at least every chunk and last exactly the size, and tells
+     * {@code hashing} of each chunk once it is in.
+     */
+    static void touch(MemorySegment mapping, int pageSize, String what, LoadProgress progress, ContentCheck.Hashing hashing) {
+        new PageToucher(mapping, pageSize, what, hashing).run(progress);
     }
 
     private void run(LoadProgress progress) {
@@ -82,6 +89,7 @@ final class PageToucher {
                         + ": the file was truncated or the disk failed while it was loading", fault);
             }
             sink = seen;
+            hashing.filled(start, end);
             long done = touched.addAndGet(end - start);
             if (done < size) {
                 progress.advanced(done, size);

@@ -1,6 +1,7 @@
 package io.hive.preloader.app.cli;
 
 import io.hive.preloader.app.spawn.ChecksumWorker;
+import io.hive.preloader.core.testing.ModelFiles;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -10,7 +11,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Random;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -22,8 +22,7 @@ class SpawnCommandTest {
     String expected;
 
     Path model() throws IOException {
-        byte[] bytes = new byte[8 << 20];
-        new Random(7).nextBytes(bytes);
+        byte[] bytes = ModelFiles.model(8 << 20, 7);
         expected = ChecksumWorker.line(ChecksumWorker.crc32c(MemorySegment.ofArray(bytes)), bytes.length);
         return Files.write(models.resolve("m.gguf"), bytes);
     }

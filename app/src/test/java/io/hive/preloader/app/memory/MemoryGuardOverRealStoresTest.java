@@ -9,6 +9,7 @@ import io.hive.preloader.core.model.ModelId;
 import io.hive.preloader.core.port.RamStore;
 import io.hive.preloader.core.service.MemoryPressureGuard;
 import io.hive.preloader.core.service.ModelPreloader;
+import io.hive.preloader.core.testing.ModelFiles;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -16,7 +17,6 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Random;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -41,8 +41,7 @@ class MemoryGuardOverRealStoresTest {
     @BeforeEach
     void files() throws IOException {
         models = Files.createDirectory(dir.resolve("models"));
-        byte[] bytes = new byte[(int) (24 * MiB)];
-        new Random(7).nextBytes(bytes);
+        byte[] bytes = ModelFiles.model(24 * MiB, 7);
         Files.write(models.resolve("model.gguf"), bytes);
         meminfo = dir.resolve("meminfo");
         cgroupRoot = Files.createDirectories(dir.resolve("cgroup"));

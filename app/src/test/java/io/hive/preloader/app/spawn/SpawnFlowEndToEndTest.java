@@ -19,6 +19,7 @@ import io.hive.preloader.core.service.SpawnFlow;
 import io.hive.preloader.core.service.SpawnRequest;
 import io.hive.preloader.core.service.Spawned;
 import io.hive.preloader.core.service.WorkerStartException;
+import io.hive.preloader.core.testing.ModelFiles;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -35,7 +36,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
@@ -71,8 +71,7 @@ class SpawnFlowEndToEndTest {
     }
 
     void writeModel() throws IOException {
-        byte[] bytes = new byte[(int) SIZE];
-        new Random(42).nextBytes(bytes);
+        byte[] bytes = ModelFiles.model(SIZE, 42);
         file = Files.write(models.resolve("model.gguf"), bytes);
         expected = ChecksumWorker.line(ChecksumWorker.crc32c(MemorySegment.ofArray(bytes)), SIZE);
     }

@@ -1,5 +1,6 @@
 package io.hive.preloader.benchmarks.hits;
 
+import io.hive.preloader.core.gguf.GgufWriter;
 import io.hive.preloader.core.model.ModelId;
 
 import java.io.IOException;
@@ -12,7 +13,8 @@ import java.nio.file.StandardOpenOption;
 
 /**
  * The model files the benchmarks use, in the folder {@code hits.dir} names (default {@code /tmp/preloader-hits}):
- * written once with real bytes (not sparse, so that every load reads them) and kept for the next run.
+ * written once with real bytes (not sparse, so that every load reads them) after a valid GGUF header whose one tensor
+ * fills the file, so that the preloader admits them, and kept for the next run.
  */
 final class BenchFiles {
     private BenchFiles() {
@@ -31,7 +33,8 @@ final class BenchFiles {
     static Path model(Path dir, ModelId id, long bytes) {
         Path file = dir.resolve(id.value() + ".gguf");
         try {
-            if (Files.exists(file) && Files.size(file) == bytes) {
+            ByteBuffer header = GgufWriter.headerFilling(bytes, "bench");
+            if (Files.exists(file) && Files.size(file) == bytes && startsWith(file, header)) {
                 return file;
             }
             Path partial = dir.resolve(id.value() + ".partial");
@@ -41,7 +44,8 @@ final class BenchFiles {
                 for (int i = 0; i < chunk.capacity(); i++) {
                     chunk.put(i, (byte) (i * 31 + id.hashCode()));
                 }
-                for (long at = 0; at < bytes; at += chunk.capacity()) {
+                out.write(header.duplicate());
+                for (long at = header.remaining(); at < bytes; at += chunk.capacity()) {
                     chunk.clear().limit((int) Math.min(chunk.capacity(), bytes - at));
                     while (chunk.hasRemaining()) {
                         out.write(chunk);
@@ -52,6 +56,16 @@ final class BenchFiles {
             return Files.move(partial, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write benchmark model " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static boolean startsWith(Path file, ByteBuffer header) throws IOException {
+        try (FileChannel in = FileChannel.open(file, StandardOpenOption.READ)) {
+            ByteBuffer start = ByteBuffer.allocate(header.remaining());
+            while (start.hasRemaining() && in.read(start) > 0) {
+                // until the header's length is read
+            }
+            return start.flip().equals(header.duplicate());
         }
     }
 }

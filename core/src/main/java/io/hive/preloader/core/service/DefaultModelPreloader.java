@@ -5,6 +5,7 @@ import io.hive.preloader.core.cache.Lease;
 import io.hive.preloader.core.cache.ModelCache;
 import io.hive.preloader.core.cache.Origin;
 import io.hive.preloader.core.cache.StaleModelException;
+import io.hive.preloader.core.model.InvalidModelException;
 import io.hive.preloader.core.model.ModelDescriptor;
 import io.hive.preloader.core.model.ModelId;
 import io.hive.preloader.core.port.AccessJournal;
@@ -97,7 +98,12 @@ final class DefaultModelPreloader implements ModelPreloader {
     /** The model as it can be admitted: known, and its file a whole, valid GGUF model (checked once per version). */
     private ModelDescriptor describe(ModelId id) {
         replaced.start(); // from the first admission on, replaced files are followed
-        return checks.admissible(id);
+        try {
+            return checks.admissible(id);
+        } catch (InvalidModelException | UnknownModelException refused) {
+            replaced.dropStale(id); // a copy of an older version of the file is never served again
+            throw refused;
+        }
     }
 
     @Override

@@ -139,6 +139,21 @@ final class ReplacedModels implements AutoCloseable {
         }
     }
 
+    /**
+     * Drops the copy the cache holds of this model when its file is no longer that version: for a look-up that found
+     * the file gone or no valid model, whose old copy must not wait for the next check. An invalid file (or a pinned
+     * model's) is followed from then on, so that a valid version is loaded when it comes.
+     */
+    void dropStale(ModelId id) {
+        for (CacheSnapshot.Entry entry : cache.snapshot().entries()) {
+            if (entry.id().equals(id) && entry.state() == CacheSnapshot.State.RESIDENT && !source.isCurrent(entry.descriptor())
+                    && cache.dropStale(entry.descriptor())) {
+                Optional<Fingerprint> now = source.find(id).map(ModelDescriptor::fingerprint);
+                followIf(now.isPresent() || cache.isPinned(id), id, now); // an invalid file may be fixed; a removed one is gone
+            }
+        }
+    }
+
     /** Replaces the model's copy ({@code stale}, if one is resident) by its file's current version. */
     private void replace(ModelId id, Optional<ModelDescriptor> stale) {
         if (closed || !replacing.add(id)) {

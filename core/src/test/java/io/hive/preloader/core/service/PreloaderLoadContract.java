@@ -72,6 +72,7 @@ public abstract class PreloaderLoadContract {
         for (int i = 0; i < bytes.length; i++) {
             bytes[i] = at(seed, i);
         }
+        ModelFiles.asModel(bytes); // a valid model: its header, then the seed's bytes as weights
         // Written aside and renamed into place: the version is known by its inode before any reader can see it.
         Path staged = ModelFiles.write(dir, "m" + model + ".gguf.v" + seed, bytes);
         seedByInode.put(ModelFiles.fingerprint(staged).inode(), seed);
@@ -97,8 +98,9 @@ public abstract class PreloaderLoadContract {
         if (bytes.byteSize() != lease.descriptor().size()) {
             return false;
         }
+        int header = ModelFiles.headerLength(bytes.byteSize());
         for (int i = 0; i < 64; i++) {
-            long offset = i == 0 ? bytes.byteSize() - 1 : (long) (random.nextDouble() * bytes.byteSize());
+            long offset = i == 0 ? bytes.byteSize() - 1 : header + (long) (random.nextDouble() * (bytes.byteSize() - header));
             if (bytes.get(ValueLayout.JAVA_BYTE, offset) != at(seed, offset)) {
                 return false;
             }

@@ -3,8 +3,10 @@ package io.hive.preloader.core.service;
 import io.hive.preloader.core.cache.ByteBudget;
 import io.hive.preloader.core.cache.CacheSnapshot;
 import io.hive.preloader.core.cache.Lease;
+import io.hive.preloader.core.model.InvalidModelException;
 import io.hive.preloader.core.model.ModelDescriptor;
 import io.hive.preloader.core.model.ModelId;
+import io.hive.preloader.core.model.Sha256;
 import io.hive.preloader.core.port.LoadProgress;
 import io.hive.preloader.core.port.RamStore;
 import io.hive.preloader.core.port.ResidentRegion;
@@ -19,6 +21,7 @@ import java.io.RandomAccessFile;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiConsumer;
 
@@ -77,9 +80,13 @@ public abstract class StoreFaultContract {
     }
 
     private ModelPreloader preloader(RamStore store) {
+        return preloader(store, new FolderSource(dir));
+    }
+
+    private ModelPreloader preloader(RamStore store, FolderSource source) {
         bystander = ModelFiles.model(SMALL, 99);
         ModelFiles.write(dir, "bystander.gguf", bystander);
-        return ModelPreloader.builder().source(new FolderSource(dir)).store(store).budget(new ByteBudget(1L << 30)).build();
+        return ModelPreloader.builder().source(source).store(store).budget(new ByteBudget(1L << 30)).build();
     }
 
     private void assertBystanderUnharmed(ModelPreloader preloader) {
@@ -88,12 +95,13 @@ public abstract class StoreFaultContract {
         }
     }
 
+    /** A valid model whose weights follow a pattern of the seed. */
     private static byte[] pattern(int size, int seed) {
         byte[] b = new byte[size];
         for (int i = 0; i < size; i++) {
             b[i] = (byte) (i * 31 + seed + (i >>> 12));
         }
-        return b;
+        return ModelFiles.asModel(b);
     }
 
     private static void truncate(Path file, long length) {
@@ -101,6 +109,33 @@ public abstract class StoreFaultContract {
             f.setLength(length);
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    @Test
+    void aDigestMismatchFoundWhileLoadingFreesWhatWasLoadedAndTheRightDigestLoads() throws Exception {
+        byte[] contents = pattern(BIG, 8);
+        Path file = ModelFiles.write(dir, "victim.gguf", contents);
+        Sha256 right = Sha256.of(MessageDigest.getInstance("SHA-256").digest(contents));
+        ModelId victim = ModelId.of("victim");
+        FolderSource source = new FolderSource(dir).digest(victim, new Sha256("f".repeat(64)));
+        try (ModelPreloader preloader = preloader(newStore(), source)) {
+            preloader.get(ModelId.of("bystander")).close();
+            long before = heldBytes(file);
+
+            assertThatThrownBy(() -> preloader.get(victim)).isInstanceOf(InvalidModelException.class)
+                    .hasMessage(file + ": its SHA-256 is " + right.hex() + ", not " + "f".repeat(64)
+                            + " as its digest says; the bytes loaded were freed");
+
+            assertHeldAgain(file, before);
+            assertThat(preloader.stats().cache().usedBytes()).isEqualTo(SMALL);
+            assertThat(Thread.getAllStackTraces().keySet()).noneMatch(t -> t.getName().startsWith("sha256 ") && t.isAlive());
+            assertBystanderUnharmed(preloader);
+
+            source.digest(victim, right);
+            try (Lease lease = preloader.get(victim)) {
+                assertThat(lease.bytes().mismatch(MemorySegment.ofArray(contents))).isEqualTo(-1);
+            }
         }
     }
 
@@ -127,10 +162,12 @@ public abstract class StoreFaultContract {
     void aFileTruncatedWhileLoadingIsRefusedAndNotServed() {
         Path file = ModelFiles.write(dir, "victim.gguf", pattern(BIG, 2));
         try (ModelPreloader preloader = preloader(faultyStore((model, done) -> truncate(model.path(), 4096)))) {
-            assertThatThrownBy(() -> preloader.get(ModelId.of("victim"))).isInstanceOf(StoreException.class)
+            // The store's read fails, or the look again that follows finds a file cut short of its tensors.
+            assertThatThrownBy(() -> preloader.get(ModelId.of("victim"))).isInstanceOfAny(StoreException.class, InvalidModelException.class)
                     .hasMessageContaining(file.toString());
 
-            assertThat(preloader.open(ModelId.of("victim"))).isEmpty();
+            // Cut short of its tensors, it is refused even on the fast path: nothing of it is served.
+            assertThatThrownBy(() -> preloader.open(ModelId.of("victim"))).isInstanceOf(InvalidModelException.class);
             assertThat(preloader.stats().cache().usedBytes()).isZero();
             assertBystanderUnharmed(preloader);
         }
@@ -165,7 +202,10 @@ public abstract class StoreFaultContract {
 
             assertThat(lease.bytes().mismatch(MemorySegment.ofArray(contents))).isEqualTo(-1);
             assertThatThrownBy(() -> preloader.get(ModelId.of("victim"))).isInstanceOf(UnknownModelException.class);
-            assertThat(preloader.evict(ModelId.of("victim"))).isTrue();
+            // Its file gone, the copy left the cache with that refusal: held by the lease alone, never served again.
+            assertThat(preloader.evict(ModelId.of("victim"))).isFalse();
+            assertThat(preloader.stats().cache().entries()).filteredOn(e -> e.id().equals(ModelId.of("victim")))
+                    .extracting(CacheSnapshot.Entry::state).containsExactly(CacheSnapshot.State.DRAINING);
             lease.close();
             // The last lease hands the model to the releaser thread: charged until the store has freed it.
             await().until(() -> preloader.stats().cache().usedBytes() == 0);
@@ -174,18 +214,19 @@ public abstract class StoreFaultContract {
     }
 
     @Test
-    void aFileTruncatedWhileResidentIsReloadedNeverServedStale() {
+    void aFileTruncatedWhileResidentIsRefusedNeverServedStale() {
         Path file = ModelFiles.write(dir, "victim.gguf", pattern(SMALL, 6));
         try (ModelPreloader preloader = preloader(newStore())) {
             preloader.get(ModelId.of("victim")).close();
 
             truncate(file, 8192);
 
-            try (Lease lease = preloader.get(ModelId.of("victim"))) {
-                assertThat(lease.bytes().byteSize()).isEqualTo(8192);
-                assertThat(lease.bytes().mismatch(MemorySegment.ofArray(java.util.Arrays.copyOf(pattern(SMALL, 6), 8192)))).isEqualTo(-1);
-            }
-            assertThat(preloader.stats().cache().usedBytes()).isEqualTo(8192);
+            // Cut inside its tensor data, the file is no model any more: refused, and the old copy goes with it.
+            assertThatThrownBy(() -> preloader.get(ModelId.of("victim"))).isInstanceOf(InvalidModelException.class)
+                    .hasMessageStartingWith(file + ": tensor 'bytes'").hasMessageContaining("ends past the end of the file's");
+            assertThatThrownBy(() -> preloader.open(ModelId.of("victim"))).isInstanceOf(InvalidModelException.class);
+            assertThat(preloader.stats().cache().usedBytes()).as("the old copy freed").isZero();
+            assertBystanderUnharmed(preloader);
         }
     }
 

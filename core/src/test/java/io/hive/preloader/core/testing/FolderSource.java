@@ -2,6 +2,7 @@ package io.hive.preloader.core.testing;
 
 import io.hive.preloader.core.model.ModelDescriptor;
 import io.hive.preloader.core.model.ModelId;
+import io.hive.preloader.core.model.Sha256;
 import io.hive.preloader.core.port.HeaderBytes;
 import io.hive.preloader.core.port.ModelSource;
 
@@ -10,21 +11,37 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
 
-/** The smallest real ModelSource: {@code *.gguf} files in one folder, looked up afresh on every call. */
+/**
+ * The smallest real ModelSource: {@code *.gguf} files in one folder, looked up afresh on every call, with the digests
+ * a test says their bytes must have.
+ */
 public final class FolderSource implements ModelSource {
     private final Path folder;
+    private final Map<ModelId, Sha256> digests = new ConcurrentHashMap<>();
 
     public FolderSource(Path folder) {
         this.folder = folder;
     }
 
+    /** From now on the model's bytes must have this SHA-256 (as a sidecar would say). */
+    public FolderSource digest(ModelId id, Sha256 digest) {
+        digests.put(id, digest);
+        return this;
+    }
+
+    private ModelDescriptor withDigest(ModelDescriptor model) {
+        return model.withDigest(Optional.ofNullable(digests.get(model.id())));
+    }
+
     @Override
     public List<ModelDescriptor> list() {
         try (Stream<Path> files = Files.list(folder)) {
-            return files.filter(p -> p.toString().endsWith(".gguf")).sorted().map(ModelFiles::describe).toList();
+            return files.filter(p -> p.toString().endsWith(".gguf")).sorted().map(ModelFiles::describe).map(this::withDigest).toList();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -33,7 +50,7 @@ public final class FolderSource implements ModelSource {
     @Override
     public Optional<ModelDescriptor> find(ModelId id) {
         Path file = folder.resolve(id.value() + ".gguf");
-        return Files.isRegularFile(file) ? Optional.of(ModelFiles.describe(file)) : Optional.empty();
+        return Files.isRegularFile(file) ? Optional.of(withDigest(ModelFiles.describe(file))) : Optional.empty();
     }
 
     @Override

@@ -30,13 +30,25 @@ public final class ModelFiles {
      * tensor of bytes fills the file, then random weights, the same for the same seed.
      */
     public static byte[] model(long size, long seed) {
-        byte[] bytes = randomBytes(size, seed);
-        ByteBuffer header = GgufWriter.headerFilling(size, "test");
+        return asModel(randomBytes(size, seed));
+    }
+
+    /**
+     * The bytes made a whole, valid model of their length: a header whose one tensor fills the file written over their
+     * first {@link #headerLength} bytes, the rest left as they are (the weights). Returns the same array.
+     */
+    public static byte[] asModel(byte[] bytes) {
+        ByteBuffer header = GgufWriter.headerFilling(bytes.length, "test");
         if (header.remaining() > bytes.length) {
-            throw new IllegalArgumentException("a model of " + size + " bytes is smaller than its header");
+            throw new IllegalArgumentException("a model of " + bytes.length + " bytes is smaller than its header");
         }
         header.get(bytes, 0, header.remaining());
         return bytes;
+    }
+
+    /** How many of a model's first bytes {@link #model} and {@link #asModel} give to its header. */
+    public static int headerLength(long size) {
+        return GgufWriter.headerFilling(size, "test").remaining();
     }
 
     /** A valid model's first {@code cut} bytes only: its tensor data truncated. */

@@ -43,10 +43,15 @@ function replaceRows(table, rows) {
   $(table + '-empty').hidden = rows.length > 0;
 }
 
+/** Whether the cache holds a copy of the model: not one only on disk, nor a file that cannot be served. */
+function held(m) {
+  return m.state !== 'on_disk' && m.state !== 'invalid';
+}
+
 function renderBudget(stats, models) {
   const bar = $('budget-bar');
   const budget = Math.max(1, stats.budget_bytes);
-  const segments = models.filter((m) => m.state !== 'on_disk').map((m, i) => {
+  const segments = models.filter(held).map((m, i) => {
     const seg = document.createElement('div');
     seg.className = 'segment' + (m.pinned ? ' pinned' : '') + (m.state === 'loading' ? ' loading' : '');
     seg.style.width = Math.min(100, (100 * Math.max(m.resident_bytes, m.state === 'loading' ? m.size : 0)) / budget) + '%';
@@ -72,7 +77,7 @@ function renderTiles(stats) {
 }
 
 function renderModels(models) {
-  const rows = models.filter((m) => m.state !== 'on_disk').map((m) => {
+  const rows = models.filter(held).map((m) => {
     const row = document.createElement('tr');
     row.dataset.model = m.id;
     cell(row, m.id, 'model');
@@ -88,7 +93,9 @@ function renderModels(models) {
   });
   replaceRows('resident', rows);
   const onDisk = models.filter((m) => m.state === 'on_disk').map((m) => m.id + ' (' + bytes(m.size) + ')');
-  $('on-disk').textContent = onDisk.length ? onDisk.join(', ') : 'Every model of the catalog is resident.';
+  const invalid = models.filter((m) => m.state === 'invalid').map((m) => m.id + ': ' + m.error);
+  $('on-disk').textContent = (onDisk.length ? onDisk.join(', ') : 'Every model of the catalog is resident.')
+    + (invalid.length ? ' Invalid, not served: ' + invalid.join('; ') : '');
 }
 
 function renderActivity(events) {

@@ -61,12 +61,15 @@ declare -A result
 for mode in warm cold; do
   if [ "$mode" = cold ] && [ "$can_drop" = no ]; then echo "cold runs skipped: dropping the page cache needs root" >&2; continue; fi
   for store in mmap buffer; do
-    for id in plain checked; do
-      samples=()
-      for ((r = 1; r <= runs; r++)); do prepare "$mode"; samples+=("$(load_seconds "$store" "$id")"); done
-      result[$store,$id,$mode]=$(printf '%s\n' "${samples[@]}" | median)
-      echo "$mode $store $id: ${samples[*]} s → median ${result[$store,$id,$mode]}" >&2
+    # Interleaved, so that both see the same machine (other work on it comes and goes).
+    plain=(); checked=()
+    for ((r = 1; r <= runs; r++)); do
+      prepare "$mode"; plain+=("$(load_seconds "$store" plain)")
+      prepare "$mode"; checked+=("$(load_seconds "$store" checked)")
     done
+    result[$store,plain,$mode]=$(printf '%s\n' "${plain[@]}" | median)
+    result[$store,checked,$mode]=$(printf '%s\n' "${checked[@]}" | median)
+    echo "$mode $store: plain ${plain[*]} s, checked ${checked[*]} s" >&2
   done
 done
 samples=()
@@ -118,7 +121,7 @@ done
 
 gbps() { awk -v b="$bytes" -v s="$1" 'BEGIN { if (s > 0) printf "%.2f", b / s / 1e9; else print "n/a" }'; }
 echo
-echo "admission cost, $(numfmt --to=iec "$bytes") model, medians of $runs runs; $(nproc) CPUs, $(uname -r), $(date -I)"
+echo "admission cost, $(numfmt --to=iec "$bytes") model, medians of $runs runs; $(nproc) CPUs, $(uname -r), $(date -I), load average $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "SHA-256: the JDK's MessageDigest (HotSpot's SHA-NI intrinsic where the CPU has it: $(grep -qw sha_ni /proc/cpuinfo && echo yes || echo no)), on its own thread beside the store's reads"
 printf '%-8s %-5s %12s %12s %9s %9s\n' store mode plain_s checked_s plain_GB/s checked_GB/s
 for store in mmap buffer; do

@@ -4,6 +4,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CharsetDecoder;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 
@@ -24,6 +25,8 @@ final class GgufCursor {
     private final MemorySegment file;
     private final long size;
     private long position;
+    /** Made for the first string that needs it; a cursor reads on one thread. */
+    private CharsetDecoder strict;
 
     /** The prefix ended before the header did: at least {@code needed} of the file's first bytes are wanted. */
     static final class PrefixTooShort extends RuntimeException {
@@ -123,16 +126,26 @@ final class GgufCursor {
         }
         require(length, what);
         byte[] bytes = file.asSlice(position, length).toArray(U8);
-        try {
-            String s = StandardCharsets.UTF_8.newDecoder()
-                    .onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(java.nio.ByteBuffer.wrap(bytes))
-                    .toString();
-            position += length;
-            return s;
-        } catch (CharacterCodingException e) {
+        // The JDK's lenient decoding is fast and puts U+FFFD for every malformed sequence; only a string that has one
+        // (malformed, or a real U+FFFD) is decoded again strictly. A vocabulary is tens of thousands of strings.
+        String s = new String(bytes, StandardCharsets.UTF_8);
+        if (s.indexOf('\uFFFD') >= 0 && !strictlyUtf8(bytes)) {
             throw error(what + " is not valid UTF-8");
+        }
+        position += length;
+        return s;
+    }
+
+    private boolean strictlyUtf8(byte[] bytes) {
+        if (strict == null) {
+            strict = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT);
+        }
+        try {
+            strict.decode(java.nio.ByteBuffer.wrap(bytes));
+            return true;
+        } catch (CharacterCodingException e) {
+            return false;
         }
     }
 }

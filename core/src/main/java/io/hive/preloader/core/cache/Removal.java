@@ -5,6 +5,7 @@ import io.hive.preloader.core.model.ModelId;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Predicate;
 
 /** Takes models out of the cache on request ({@link ModelCache#evict}) and all of them when it closes. */
 final class Removal {
@@ -16,14 +17,7 @@ final class Removal {
 
     /** @see ModelCache#evict */
     boolean evict(ModelId id) {
-        ResidentModel entry;
-        boolean unleased;
-        state.lock.lock();
-        try {
-            entry = state.index.get(id);
-            if (entry == null) {
-                return false;
-            }
+        return remove(id, entry -> {
             if (state.pinned.contains(id)) {
                 throw new ModelPinnedException(id);
             }
@@ -33,26 +27,26 @@ final class Removal {
             if (!entry.workerLeases.isEmpty()) {
                 throw new ModelInUseException(id, entry.workers());
             }
-            state.eviction.remove(entry);
-            unleased = retire(entry);
-        } finally {
-            state.lock.unlock();
-        }
-        state.releaser.evicted(entry, "evicted on request");
-        if (unleased) {
-            state.releaser.now(entry);
-        }
-        return true;
+            return true;
+        }, "evicted on request");
     }
 
     /** @see ModelCache#dropStale */
     boolean dropStale(ModelDescriptor stale) {
+        return remove(stale.id(), entry -> !entry.loading() && entry.descriptor.sameVersion(stale), "file replaced on disk");
+    }
+
+    /**
+     * Takes the model of this id out of the cache when {@code goes} says so under the lock (it may refuse by throwing),
+     * then frees it on this thread, or leaves it to its last lease.
+     */
+    private boolean remove(ModelId id, Predicate<ResidentModel> goes, String reason) {
         ResidentModel entry;
         boolean unleased;
         state.lock.lock();
         try {
-            entry = state.index.get(stale.id());
-            if (entry == null || entry.loading() || !entry.descriptor.sameVersion(stale)) {
+            entry = state.index.get(id);
+            if (entry == null || !goes.test(entry)) {
                 return false;
             }
             state.eviction.remove(entry);
@@ -60,7 +54,7 @@ final class Removal {
         } finally {
             state.lock.unlock();
         }
-        state.releaser.evicted(entry, "file replaced on disk");
+        state.releaser.evicted(entry, reason);
         if (unleased) {
             state.releaser.now(entry);
         }

@@ -6,7 +6,6 @@ import io.hive.preloader.core.port.LoadProgress;
 import io.hive.preloader.core.port.RamStore;
 import io.hive.preloader.core.port.ResidentRegion;
 
-import java.util.Optional;
 
 /**
  * The store the cache loads through: it asks the real store to check a model's SHA-256 while it reads, when the
@@ -44,17 +43,9 @@ final class VerifyingStore implements RamStore {
         return region;
     }
 
+    /** The check is this store's to choose: the cache asks for none. */
     @Override
     public ResidentRegion load(ModelDescriptor model, LoadProgress progress, ContentCheck check) {
         return load(model, progress);
-    }
-
-    /** Whether a load of this model now would hash it. */
-    boolean wouldVerify(ModelDescriptor model) {
-        return model.digest().map(d -> !verified.contains(model, d)).orElse(false);
-    }
-
-    static Optional<RamStore> unwrap(RamStore store) {
-        return store instanceof VerifyingStore v ? Optional.of(v.store) : Optional.empty();
     }
 }

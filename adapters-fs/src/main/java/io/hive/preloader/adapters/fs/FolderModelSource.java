@@ -22,7 +22,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
-import java.util.stream.Stream;
 
 /**
  * Models as {@code *.gguf} files in one or more folders, plus aliases from config. A file's id is its name without
@@ -84,12 +83,12 @@ public final class FolderModelSource implements ModelSource {
 
     @Override
     public List<ModelDescriptor> list() {
-        return lookAll().values().stream().flatMap(l -> l instanceof Lookup.Found(ModelDescriptor m) ? Stream.of(m) : Stream.empty()).toList();
+        return Lookup.models(lookAll().values());
     }
 
     @Override
     public List<UnservableModel> unservable() {
-        return lookAll().values().stream().flatMap(l -> l instanceof Lookup.Broken(UnservableModel u) ? Stream.of(u) : Stream.empty()).toList();
+        return Lookup.unservable(lookAll().values());
     }
 
     @Override
@@ -280,6 +279,11 @@ public final class FolderModelSource implements ModelSource {
     private Path inFolders(Path relative) {
         return folders.stream().map(f -> f.real().resolve(relative)).filter(Files::exists).findFirst()
                 .orElse(folders.getFirst().real().resolve(relative));
+    }
+
+    @Override
+    public String toString() {
+        return "models folders " + folders.stream().map(ModelsFolder::real).toList();
     }
 
     private static void requireUnixAttributes(ModelsFolder folder) {

@@ -5,6 +5,8 @@ import io.hive.preloader.core.port.ModelSource;
 import java.io.IOException;
 import java.nio.file.ClosedWatchServiceException;
 import java.nio.file.FileSystems;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.WatchEvent;
 import java.nio.file.WatchKey;
@@ -15,6 +17,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.function.Predicate;
+import java.util.stream.Stream;
 
 import static java.nio.file.StandardWatchEventKinds.ENTRY_CREATE;
 import static java.nio.file.StandardWatchEventKinds.ENTRY_DELETE;
@@ -26,15 +29,20 @@ import static java.nio.file.StandardWatchEventKinds.OVERFLOW;
  * a file that may be a model or its digest is created, written, renamed or removed: a rename over a model arrives as
  * its creation, a copy over it as writes. One thread per watch waits for events; several events of one wake-up make
  * one call. A folder that cannot be watched is logged and left to the preloader's periodic re-stat.
+ *
+ * <p>A store (Ollama's, the hub cache) is watched as a tree ({@link #tree}): inotify watches one directory, not what is
+ * below it, so every directory under the root is registered, and each one created later as it comes.
  */
 final class FolderWatch implements ModelSource.Watch {
     private static final System.Logger LOG = System.getLogger(FolderWatch.class.getName());
 
     private final WatchService service;
+    private final boolean tree;
     private final Thread thread;
 
-    private FolderWatch(WatchService service, Predicate<Path> relevant, Runnable changed) {
+    private FolderWatch(WatchService service, boolean tree, Predicate<Path> relevant, Runnable changed) {
         this.service = service;
+        this.tree = tree;
         this.thread = Thread.ofPlatform().daemon().name("models-folder-watch").unstarted(() -> run(relevant, changed));
     }
 
@@ -57,15 +65,24 @@ final class FolderWatch implements ModelSource.Watch {
                 // missing for now: its folder is watched, and its name
             }
         }
-        return start(watched, name -> {
+        return start(watched, false, name -> {
             String n = name.toString();
             String file = n.endsWith(Digests.SIDECAR) ? n.substring(0, n.length() - Digests.SIDECAR.length()) : n;
             return file.endsWith(ModelsFolder.EXTENSION) || names.contains(file);
         }, changed);
     }
 
+    /**
+     * Watches {@code root} and every directory below it, those made later included (not following symlinks).
+     *
+     * @param relevant which names matter (a download's partial files do not)
+     */
+    static ModelSource.Watch tree(Path root, Predicate<Path> relevant, Runnable changed) {
+        return start(List.of(root), true, relevant, changed);
+    }
+
     /** @param relevant which file names in the folders matter */
-    private static ModelSource.Watch start(Collection<Path> folders, Predicate<Path> relevant, Runnable changed) {
+    private static ModelSource.Watch start(Collection<Path> folders, boolean tree, Predicate<Path> relevant, Runnable changed) {
         WatchService service;
         try {
             service = FileSystems.getDefault().newWatchService();
@@ -73,17 +90,28 @@ final class FolderWatch implements ModelSource.Watch {
             LOG.log(System.Logger.Level.WARNING, "models folders are not watched (" + e + "); replaced models are found by the periodic re-stat");
             return ModelSource.Watch.NONE;
         }
-        for (Path folder : folders) {
-            try {
-                folder.register(service, ENTRY_CREATE, ENTRY_DELETE, ENTRY_MODIFY);
-            } catch (IOException | RuntimeException e) {
-                LOG.log(System.Logger.Level.WARNING, "models folder " + folder + " is not watched (" + e
-                        + "); replaced models there are found by the periodic re-stat");
-            }
-        }
-        FolderWatch watch = new FolderWatch(service, relevant, changed);
+        FolderWatch watch = new FolderWatch(service, tree, relevant, changed);
+        folders.forEach(watch::register);
         watch.thread.start();
         return watch;
+    }
+
+    /** Registers the folder, and in a tree every directory below it. */
+    private void register(Path folder) {
+        try {
+            if (!tree) {
+                folder.register(service, ENTRY_CREATE, ENTRY_DELETE, ENTRY_MODIFY);
+                return;
+            }
+            try (Stream<Path> below = Files.walk(folder)) {
+                for (Path dir : (Iterable<Path>) below.filter(p -> Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS))::iterator) {
+                    dir.register(service, ENTRY_CREATE, ENTRY_DELETE, ENTRY_MODIFY);
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "models folder " + folder + " is not watched (" + e
+                    + "); replaced models there are found by the periodic re-stat");
+        }
     }
 
     private void run(Predicate<Path> relevant, Runnable changed) {
@@ -93,6 +121,11 @@ final class FolderWatch implements ModelSource.Watch {
                 boolean matters = false;
                 for (WatchEvent<?> event : key.pollEvents()) {
                     matters |= event.kind() == OVERFLOW || event.context() instanceof Path name && relevant.test(name);
+                    if (tree && event.kind() == ENTRY_CREATE && event.context() instanceof Path name && key.watchable() instanceof Path dir
+                            && Files.isDirectory(dir.resolve(name), LinkOption.NOFOLLOW_LINKS)) {
+                        register(dir.resolve(name)); // what was written in it before this is a change too
+                        matters = true;
+                    }
                 }
                 key.reset();
                 if (matters) {

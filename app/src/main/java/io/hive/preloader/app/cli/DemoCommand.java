@@ -105,7 +105,7 @@ final class DemoCommand extends Subcommand {
             if (!Wiring.source(config).list().isEmpty()) {
                 return config;
             }
-            out.printf("no models in %s%n", config.models().stream().map(Path::toString).collect(Collectors.joining(", ")));
+            out.printf("no models in %s%n", config.modelFolders().stream().map(Path::toString).collect(Collectors.joining(", ")));
         }
         Path folder = (dir != null ? dir : defaultDir()).toAbsolutePath().normalize();
         List<LlamaSpec> specs = DemoModels.DEFAULT;

@@ -54,7 +54,7 @@ final class PreloadCommand extends Subcommand {
             List<ModelDescriptor> chosen = new ArrayList<>();
             Map<ModelId, ModelArgs.Target> given = new HashMap<>();
             for (ModelArgs.Target target : targets) {
-                chosen.add(ModelArgs.find(target, catalog, config.models()));
+                chosen.add(ModelArgs.find(target, catalog, config.modelFolders()));
                 given.put(target.id(), target);
             }
             if (auto != null) {

@@ -82,7 +82,7 @@ final class SpawnCommand extends Subcommand {
         PrintWriter out = out();
         PrintWriter err = err();
         try (ModelPreloader preloader = Wiring.preloader(config)) {
-            ModelDescriptor descriptor = ModelArgs.find(target, preloader.catalog(), config.models());
+            ModelDescriptor descriptor = ModelArgs.find(target, preloader.catalog(), config.modelFolders());
             SpawnFlow flow = new SpawnFlow(preloader, Wiring.launcher(config));
             SpawnRequest request = new SpawnRequest(descriptor.id(), command, readiness, wait, quietWorker ? line -> { } : passOn(err));
             Spawned spawned;

@@ -36,7 +36,7 @@ final class StatusCommand extends Subcommand {
         PrintWriter out = out();
 
         out.printf("models in %s: %d, store %s, policy %s, budget %s%n",
-                config.models().stream().map(Path::toString).collect(Collectors.joining(", ")), models.size(),
+                config.modelFolders().stream().map(Path::toString).collect(Collectors.joining(", ")), models.size(),
                 PreloaderConfig.nameOf(config.store()), PreloaderConfig.nameOf(config.policy()), config.budget());
         config.journalFile().ifPresent(j -> out.printf("access journal %s%n", j));
         if (models.isEmpty()) {

@@ -34,9 +34,12 @@ import static java.util.Objects.requireNonNullElse;
  * breaks no caller), not the canonical constructor.
  *
  * @param models      folders whose {@code *.gguf} files are models (id = file name without {@code .gguf}); one folder
- *                    may be written as text; default {@code ./models} of the working directory
+ *                    may be written as text; default {@code ./models} of the working directory, unless a store below is
+ *                    given
  * @param aliases     extra ids, each naming one file: its path, or {@code {path: FILE, sha256: HEX}} to have its bytes
  *                    verified while they load
+ * @param ollama      Ollama models folders ({@code ~/.ollama/models}) served in place, after the models folders
+ * @param huggingface Hugging Face hub caches ({@code ~/.cache/huggingface/hub}) served in place, after Ollama's
  * @param store       which {@code RamStore} holds resident models
  * @param mmap        the mmap store's settings
  * @param buffer      the buffer store's settings
@@ -59,6 +62,8 @@ import static java.util.Objects.requireNonNullElse;
 public record PreloaderConfig(
         @Allowed("a list of folders") @JsonFormat(with = ACCEPT_SINGLE_VALUE_AS_ARRAY) List<Path> models,
         @Allowed("a mapping of model id to a file, or to {path: FILE, sha256: HEX}") @JsonDeserialize(contentUsing = ConfigValues.AliasReader.class) Map<ModelId, Alias> aliases,
+        @Allowed("a list of Ollama models folders") @JsonFormat(with = ACCEPT_SINGLE_VALUE_AS_ARRAY) List<Path> ollama,
+        @Allowed("a list of Hugging Face hub caches") @JsonFormat(with = ACCEPT_SINGLE_VALUE_AS_ARRAY) List<Path> huggingface,
         Store store,
         Mmap mmap,
         Buffer buffer,
@@ -82,8 +87,12 @@ public record PreloaderConfig(
     private static final Pattern WORKER_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
 
     public PreloaderConfig {
-        models = requireNonNullElse(models, List.of(Path.of(DEFAULT_MODELS))).stream().map(p -> p.toAbsolutePath().normalize()).toList();
+        // With a store and no models folder, ./models is no guess worth making: it would be refused when missing.
+        List<Path> defaultModels = ollama == null && huggingface == null ? List.of(Path.of(DEFAULT_MODELS)) : List.of();
+        models = absolute(requireNonNullElse(models, defaultModels));
         aliases = Collections.unmodifiableMap(new LinkedHashMap<>(requireNonNullElse(aliases, Map.of())));
+        ollama = absolute(requireNonNullElse(ollama, List.of()));
+        huggingface = absolute(requireNonNullElse(huggingface, List.of()));
         store = requireNonNullElse(store, Store.MMAP);
         mmap = requireNonNullElse(mmap, new Mmap(false));
         buffer = requireNonNullElse(buffer, new Buffer(false));
@@ -98,6 +107,12 @@ public record PreloaderConfig(
         hugepages = requireNonNullElse(hugepages, new HugePages(null, null));
         http = requireNonNullElse(http, new Http(null, null, null, null, null, null, null, null, null));
         workers = Collections.unmodifiableMap(new LinkedHashMap<>(requireNonNullElse(workers, Map.of())));
+        if (models.isEmpty() && !aliases.isEmpty()) {
+            throw new Refused("aliases", "an alias names a file in a models folder, and there is none; add models: [DIR]");
+        }
+        if (models.isEmpty() && ollama.isEmpty() && huggingface.isEmpty()) {
+            throw new Refused("models", "no models folder and no store: give models, ollama or huggingface a folder");
+        }
         Refused.unless(autoPreload >= 0, "auto_preload", autoPreload);
         Refused.unless(device >= 0 && device < 1024, "device", device);
         Refused.unless(chunkSize >= 64 << 10 && chunkSize <= 1 << 30 && chunkSize % 4096 == 0, "chunk_size", chunkSize);
@@ -112,7 +127,19 @@ public record PreloaderConfig(
         return PreloaderConfigBuilder.builder().build();
     }
 
-    /** The access journal: the configured file, else {@value #JOURNAL_FILE} in the first models folder, else none. */
+    private static List<Path> absolute(List<Path> folders) {
+        return folders.stream().map(p -> p.toAbsolutePath().normalize()).toList();
+    }
+
+    /** Every folder models come from, for messages: the models folders, then the stores, in the order they are searched. */
+    public List<Path> modelFolders() {
+        return Stream.of(models, ollama, huggingface).flatMap(List::stream).toList();
+    }
+
+    /**
+     * The access journal: the configured file, else {@value #JOURNAL_FILE} in the first models folder, else none (a
+     * store's folder belongs to its tool: nothing is written there).
+     */
     public Optional<Path> journalFile() {
         return journal.or(() -> models.stream().findFirst().map(folder -> folder.resolve(JOURNAL_FILE)));
     }

@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Function;
 import java.util.stream.Collectors;
 
 /** Reads a command's {@code ID|FILE} arguments: a model id, or the path of a {@code .gguf} file (whose id is its name). */
@@ -74,7 +75,20 @@ final class ModelArgs {
 
     /** The catalog's entry for a target, or a one-line error naming the argument and what models there are. */
     static ModelDescriptor find(Target target, List<ModelDescriptor> catalog, Collection<Path> folders) {
+        return find(target, catalog, _ -> Optional.empty(), folders);
+    }
+
+    /**
+     * The catalog's entry for a target; for a model its source knows but cannot serve (a missing blob, a link out of its
+     * store), the one-line error that says why; else one naming the argument and what models there are.
+     */
+    static ModelDescriptor find(Target target, List<ModelDescriptor> catalog, Function<ModelId, Optional<String>> whyUnservable,
+                                Collection<Path> folders) {
         return catalog.stream().filter(m -> m.id().equals(target.id())).findFirst().orElseThrow(() -> {
+            Optional<String> unservable = whyUnservable.apply(target.id());
+            if (unservable.isPresent()) {
+                return Failure.badInput(unservable.get());
+            }
             String known = catalog.isEmpty() ? "there are none"
                     : catalog.size() + " models there: " + catalog.stream().limit(8).map(m -> m.id().value()).collect(Collectors.joining(", "))
                             + (catalog.size() > 8 ? ", ..." : "");

@@ -4,6 +4,7 @@ import io.hive.preloader.adapters.mmap.PageCache;
 import io.hive.preloader.app.config.PreloaderConfig;
 import io.hive.preloader.app.wiring.Wiring;
 import io.hive.preloader.core.cache.Origin;
+import io.hive.preloader.core.service.CatalogEntry;
 import io.hive.preloader.core.model.InvalidModelException;
 import io.hive.preloader.core.model.ModelDescriptor;
 import io.hive.preloader.core.model.ModelId;
@@ -54,7 +55,7 @@ final class PreloadCommand extends Subcommand {
             List<ModelDescriptor> chosen = new ArrayList<>();
             Map<ModelId, ModelArgs.Target> given = new HashMap<>();
             for (ModelArgs.Target target : targets) {
-                chosen.add(ModelArgs.find(target, catalog, config.modelFolders()));
+                chosen.add(ModelArgs.find(target, catalog, id -> preloader.checked(id).flatMap(CatalogEntry::error), config.modelFolders()));
                 given.put(target.id(), target);
             }
             if (auto != null) {

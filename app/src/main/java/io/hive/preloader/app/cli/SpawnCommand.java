@@ -3,6 +3,7 @@ package io.hive.preloader.app.cli;
 import io.hive.preloader.app.config.ConfigValues;
 import io.hive.preloader.app.config.PreloaderConfig;
 import io.hive.preloader.app.wiring.Wiring;
+import io.hive.preloader.core.service.CatalogEntry;
 import io.hive.preloader.core.model.InvalidModelException;
 import io.hive.preloader.core.model.ModelDescriptor;
 import io.hive.preloader.core.port.Handoff;
@@ -82,7 +83,7 @@ final class SpawnCommand extends Subcommand {
         PrintWriter out = out();
         PrintWriter err = err();
         try (ModelPreloader preloader = Wiring.preloader(config)) {
-            ModelDescriptor descriptor = ModelArgs.find(target, preloader.catalog(), config.modelFolders());
+            ModelDescriptor descriptor = ModelArgs.find(target, preloader.catalog(), id -> preloader.checked(id).flatMap(CatalogEntry::error), config.modelFolders());
             SpawnFlow flow = new SpawnFlow(preloader, Wiring.launcher(config));
             SpawnRequest request = new SpawnRequest(descriptor.id(), command, readiness, wait, quietWorker ? line -> { } : passOn(err));
             Spawned spawned;

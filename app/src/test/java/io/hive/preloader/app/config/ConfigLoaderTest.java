@@ -100,6 +100,21 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void shouldReadTheStoresBesideTheModelsFoldersWithNoDefaultFolderWhenAStoreIsGiven() {
+        PreloaderConfig stores = ConfigLoader.parse("ollama: ~/.ollama/models\nhuggingface: [hub]\nkeep: [\"llama3.2:3b\", llama3.2:1b]\n", FILE);
+        assertThat(stores.ollama()).containsExactly(Path.of(System.getProperty("user.home"), ".ollama/models"));
+        assertThat(stores.huggingface()).containsExactly(Path.of("/x/hub"));
+        assertThat(stores.models()).isEmpty();
+        assertThat(stores.journalFile()).isEmpty();
+        assertThat(stores.keep()).extracting(ModelId::value).containsExactly("llama3.2:3b", "llama3.2:1b");
+        assertThat(stores.modelFolders()).containsExactly(Path.of(System.getProperty("user.home"), ".ollama/models"), Path.of("/x/hub"));
+        PreloaderConfig both = ConfigLoader.parse("models: [m]\nhuggingface: [hub]\n", FILE);
+        assertThat(both.models()).containsExactly(Path.of("/x/m"));
+        assertThat(both.modelFolders()).containsExactly(Path.of("/x/m"), Path.of("/x/hub"));
+        assertThat(ConfigLoader.parse("", FILE).ollama()).isEmpty();
+    }
+
+    @Test
     void shouldAcceptOneFolderAsTextAndBudgetsInEveryForm() {
         assertThat(ConfigLoader.parse("models: /srv/models", FILE).models()).containsExactly(Path.of("/srv/models"));
         assertThat(ConfigLoader.parse("budget: 1073741824", FILE).budget()).isEqualTo("1073741824");
@@ -126,14 +141,18 @@ class ConfigLoaderTest {
             auto_preload: 1.5          | config /x/p.yaml: auto_preload: '1.5' is not a count of models (0 or more)
             chunk_size:                | config /x/p.yaml: chunk_size: an empty value is not a size from 64KiB to 1GiB in whole 4 KiB pages, like 16MiB
             models: [/a, null]         | config /x/p.yaml: models[1]: expected a path, found an empty value
-            stor: mmap                 | config /x/p.yaml: unknown key 'stor'; allowed keys: models, aliases, store, mmap, buffer, policy, budget, auto_preload, sink, journal, keep, device, plan, chunk_size, readers, hugepages, http, workers
+            stor: mmap                 | config /x/p.yaml: unknown key 'stor'; allowed keys: models, aliases, ollama, huggingface, store, mmap, buffer, policy, budget, auto_preload, sink, journal, keep, device, plan, chunk_size, readers, hugepages, http, workers
             mmap: {lok: true}          | config /x/p.yaml: unknown key 'mmap.lok'; allowed keys under mmap: lock
             mmap: true                 | config /x/p.yaml: mmap: expected a mapping with lock, found the boolean true
             models: 3                  | config /x/p.yaml: models: expected a list of folders, found the number 3
             models: [/a, 7]            | config /x/p.yaml: models[1]: expected a path, found the number 7
             aliases: {../x: /a.gguf}   | config /x/p.yaml: aliases: model id '../x' is not allowed: use letters, digits and . _ : + - (no path separators, no '..')
             journal: [a]               | config /x/p.yaml: journal: expected a path, found a list
-            - store                    | config /x/p.yaml: the top level must be a mapping of keys (models, aliases, store, mmap, buffer, policy, budget, auto_preload, sink, journal, keep, device, plan, chunk_size, readers, hugepages, http, workers), found a list
+            ollama: 3                  | config /x/p.yaml: ollama: expected a list of Ollama models folders, found the number 3
+            huggingface: [/h, 7]       | config /x/p.yaml: huggingface[1]: expected a path, found the number 7
+            models: []                 | config /x/p.yaml: models: no models folder and no store: give models, ollama or huggingface a folder
+            "ollama: [/o]\naliases: {a: /a.gguf}" | config /x/p.yaml: aliases: an alias names a file in a models folder, and there is none; add models: [DIR]
+            - store                    | config /x/p.yaml: the top level must be a mapping of keys (models, aliases, ollama, huggingface, store, mmap, buffer, policy, budget, auto_preload, sink, journal, keep, device, plan, chunk_size, readers, hugepages, http, workers), found a list
             """)
     void shouldRefuseWithOneLineNamingTheKeyAndTheAllowedValues(String yaml, String message) {
         assertThatThrownBy(() -> ConfigLoader.parse(yaml, FILE))

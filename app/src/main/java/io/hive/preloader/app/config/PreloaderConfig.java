@@ -110,9 +110,6 @@ public record PreloaderConfig(
         if (models.isEmpty() && !aliases.isEmpty()) {
             throw new Refused("aliases", "an alias names a file in a models folder, and there is none; add models: [DIR]");
         }
-        if (models.isEmpty() && ollama.isEmpty() && huggingface.isEmpty()) {
-            throw new Refused("models", "no models folder and no store: give models, ollama or huggingface a folder");
-        }
         Refused.unless(autoPreload >= 0, "auto_preload", autoPreload);
         Refused.unless(device >= 0 && device < 1024, "device", device);
         Refused.unless(chunkSize >= 64 << 10 && chunkSize <= 1 << 30 && chunkSize % 4096 == 0, "chunk_size", chunkSize);

@@ -29,6 +29,9 @@ final class SourceModule extends AbstractModule {
         }
         config.ollama().forEach(folder -> sources.add(StoreModelSource.ollama(folder)));
         config.huggingface().forEach(folder -> sources.add(StoreModelSource.huggingFace(folder)));
+        if (sources.isEmpty()) {
+            throw new IllegalArgumentException("no models folder and no store: give models, ollama or huggingface a folder");
+        }
         return sources.size() == 1 ? sources.getFirst() : new CombinedModelSource(sources);
     }
 

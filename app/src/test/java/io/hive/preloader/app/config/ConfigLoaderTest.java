@@ -150,7 +150,6 @@ class ConfigLoaderTest {
             journal: [a]               | config /x/p.yaml: journal: expected a path, found a list
             ollama: 3                  | config /x/p.yaml: ollama: expected a list of Ollama models folders, found the number 3
             huggingface: [/h, 7]       | config /x/p.yaml: huggingface[1]: expected a path, found the number 7
-            models: []                 | config /x/p.yaml: models: no models folder and no store: give models, ollama or huggingface a folder
             "ollama: [/o]\naliases: {a: /a.gguf}" | config /x/p.yaml: aliases: an alias names a file in a models folder, and there is none; add models: [DIR]
             - store                    | config /x/p.yaml: the top level must be a mapping of keys (models, aliases, ollama, huggingface, store, mmap, buffer, policy, budget, auto_preload, sink, journal, keep, device, plan, chunk_size, readers, hugepages, http, workers), found a list
             """)

@@ -261,6 +261,8 @@ final class DefaultModelPreloader implements ModelPreloader {
                 background.awaitTermination(30, TimeUnit.SECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
+            } finally {
+                background.shutdown(); // interrupted above: its queued releases still run, then its thread ends
             }
         }
     }

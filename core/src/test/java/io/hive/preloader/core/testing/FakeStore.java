@@ -164,8 +164,8 @@ public final class FakeStore implements RamStore {
             if (releases.incrementAndGet() != 1) {
                 throw new AssertionError("region released twice");
             }
-            live.remove(this);
             arena.close();
+            live.remove(this); // only once the memory is gone: live bytes are never fewer than those really held
         }
     }
 }

@@ -218,6 +218,11 @@ final class DefaultModelPreloader implements ModelPreloader {
     }
 
     @Override
+    public long freeingBytes() {
+        return cache.freeingBytes();
+    }
+
+    @Override
     public RamStore.Memory memory() {
         return memory;
     }

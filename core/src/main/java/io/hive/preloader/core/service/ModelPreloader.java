@@ -85,6 +85,14 @@ public interface ModelPreloader extends AutoCloseable {
         return stats().cache().usedBytes();
     }
 
+    /**
+     * Of {@link #usedBytes}: bytes whose release is queued or under way, which the host gets back on its own (and
+     * partly already sees as available while a store frees them). O(1).
+     */
+    default long freeingBytes() {
+        return 0;
+    }
+
     /** What kind of memory the store's models occupy; the memory guard counts page-cache models apart. */
     default RamStore.Memory memory() {
         return RamStore.Memory.PRIVATE;

@@ -82,7 +82,20 @@ public final class DisruptorTransferPipeline implements StagingPipeline, AutoClo
 
     @Override
     public Duration run(StagedTransfer transfer) {
-        return new TransferRun(this, Objects.requireNonNull(transfer, "transfer")).run();
+        return run(transfer, () -> { });
+    }
+
+    /** Tells {@code sourceUnread} only once every stage has exited: after a stuck one lets go, if one was stuck. */
+    @Override
+    public Duration run(StagedTransfer transfer, Runnable sourceUnread) {
+        TransferRun run;
+        try {
+            run = new TransferRun(this, Objects.requireNonNull(transfer, "transfer"), sourceUnread);
+        } catch (RuntimeException | Error e) {
+            sourceUnread.run();
+            throw e;
+        }
+        return run.run();
     }
 
     StagingPool pool() {

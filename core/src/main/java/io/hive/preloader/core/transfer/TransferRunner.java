@@ -90,10 +90,29 @@ public final class TransferRunner {
      */
     public static DeviceCopy staged(VramSink sink, StagingPipeline pipeline, ModelId model, ChunkSource source, int device,
                                     TransferOptions options, Optional<ChunkChecksums> checksums) {
-        checkCancelled(options.cancellation(), model);
-        try (DeviceWriter writer = sink.allocate(model, source.size(), device, pipeline.slots())) {
-            Duration took = pipeline.run(new StagedTransfer(model, source, writer, sink, options.progress(), options.cancellation(), checksums));
-            return writer.finish(took);
+        return staged(sink, pipeline, model, source, device, options, checksums, () -> { });
+    }
+
+    /**
+     * {@link #staged(VramSink, StagingPipeline, ModelId, ChunkSource, int, TransferOptions, Optional)}, telling
+     * {@code sourceUnread} exactly once when nothing reads the source any more: at once when the transfer fails before
+     * the pipeline runs, else when the pipeline says so ({@link StagingPipeline#run(StagedTransfer, Runnable)}), which
+     * may be after this returns.
+     */
+    public static DeviceCopy staged(VramSink sink, StagingPipeline pipeline, ModelId model, ChunkSource source, int device,
+                                    TransferOptions options, Optional<ChunkChecksums> checksums, Runnable sourceUnread) {
+        boolean handedOn = false;
+        try {
+            checkCancelled(options.cancellation(), model);
+            try (DeviceWriter writer = sink.allocate(model, source.size(), device, pipeline.slots())) {
+                StagedTransfer transfer = new StagedTransfer(model, source, writer, sink, options.progress(), options.cancellation(), checksums);
+                handedOn = true;
+                return writer.finish(pipeline.run(transfer, sourceUnread));
+            }
+        } finally {
+            if (!handedOn) {
+                sourceUnread.run();
+            }
         }
     }
 

@@ -16,8 +16,11 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  * 4.11) the answer is {@link Match#UNSUPPORTED} and the caller asks the JDK.
  */
 public final class FileStatus {
-    /** How a file compares with a fingerprint. */
-    public enum Match { SAME, DIFFERENT, MISSING, UNREADABLE, UNSUPPORTED }
+    /**
+     * How a file compares with a fingerprint. {@code INCOMPLETE}: the file system answered without all of inode, size
+     * and mtime (NFS, FUSE and others may): its answer will not change, so the caller should ask a plain {@code stat}.
+     */
+    public enum Match { SAME, DIFFERENT, MISSING, UNREADABLE, UNSUPPORTED, INCOMPLETE }
 
     private static final int AT_FDCWD = -100;
     private static final int STATX_MTIME = 0x40;
@@ -59,7 +62,7 @@ public final class FileStatus {
             return errno == Errno.ENOSYS.number() ? Match.UNSUPPORTED : Match.UNREADABLE;
         }
         if ((buffer.get(JAVA_INT, STX_MASK) & WANTED) != WANTED) {
-            return Match.UNREADABLE; // a file system that cannot tell: the caller looks the slow way
+            return Match.INCOMPLETE;
         }
         long mtime = buffer.get(JAVA_LONG, STX_MTIME_SEC) * 1_000_000_000L + Integer.toUnsignedLong(buffer.get(JAVA_INT, STX_MTIME_NSEC));
         boolean same = buffer.get(JAVA_LONG, STX_INO) == expected.inode() && buffer.get(JAVA_LONG, STX_SIZE) == expected.size()

@@ -1,17 +1,13 @@
 package io.hive.preloader.core.cache;
 
-import io.hive.preloader.core.model.ModelDescriptor;
 import io.hive.preloader.core.model.ModelId;
 import io.hive.preloader.core.port.LoadProgress;
-import io.hive.preloader.core.port.RamStore;
-import io.hive.preloader.core.port.ResidentRegion;
 import io.hive.preloader.core.testing.FakeSource;
 import io.hive.preloader.core.testing.FakeStore;
+import io.hive.preloader.core.testing.HeldReleases;
 import org.junit.jupiter.api.Test;
 
-import java.lang.foreign.MemorySegment;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -39,23 +35,21 @@ class ChargedBytesTest {
     void bytesStayChargedWhileTheStoreIsStillFreeingThem() throws Exception {
         ModelId a = source.add("a", MiB);
         ModelId b = source.add("b", MiB);
-        CountDownLatch releasing = new CountDownLatch(1);
-        CountDownLatch mayFinish = new CountDownLatch(1);
+        HeldReleases slowToFree = new HeldReleases(store);
         Executor threads = task -> Thread.ofPlatform().start(task);
-        ModelCache cache = new ModelCache(slowToFree(releasing, mayFinish), new LruPolicy(), new ByteBudget(MiB), threads, threads,
-                VersionCheck.trustCaller());
+        ModelCache cache = new ModelCache(slowToFree, new LruPolicy(), new ByteBudget(MiB), threads, threads, VersionCheck.trustCaller());
         cache.admit(source.describe(a), LoadProgress.NONE).get(5, TimeUnit.SECONDS);
         Lease lease = cache.lease(a, Origin.RAM).orElseThrow();
         assertThat(cache.evict(a)).isTrue(); // leased: freed by the last lease, on the background executor
         lease.close();
-        assertThat(releasing.await(5, TimeUnit.SECONDS)).isTrue();
+        assertThat(slowToFree.awaitReleasing()).isTrue();
         Thread.sleep(50);
 
         assertThat(cache.usedBytes()).as("charged while the store still holds a").isGreaterThanOrEqualTo(store.liveBytes());
         CompletableFuture<Void> admitB = cache.admit(source.describe(b), LoadProgress.NONE);
         Thread.sleep(50);
         assertThat(store.liveBytes()).as("b never sits beside a beyond the budget").isLessThanOrEqualTo(MiB);
-        mayFinish.countDown();
+        slowToFree.finish();
         admitB.get(5, TimeUnit.SECONDS);
         assertThat(cache.usedBytes()).isEqualTo(MiB);
     }
@@ -109,42 +103,5 @@ class ChargedBytesTest {
         assertThat(store.liveBytes()).isZero();
         assertThat(cache.usedBytes()).isZero();
         assertThat(cache.snapshot().entries()).isEmpty();
-    }
-
-    /** Over the fake store: a release that signals when it starts and finishes only when told to. */
-    private RamStore slowToFree(CountDownLatch releasing, CountDownLatch mayFinish) {
-        return new RamStore() {
-            @Override
-            public String name() {
-                return "slow-to-free";
-            }
-
-            @Override
-            public ResidentRegion load(ModelDescriptor model, LoadProgress progress) {
-                ResidentRegion region = store.load(model, progress);
-                return new ResidentRegion() {
-                    @Override
-                    public MemorySegment bytes() {
-                        return region.bytes();
-                    }
-
-                    @Override
-                    public long residentBytes() {
-                        return region.residentBytes();
-                    }
-
-                    @Override
-                    public void release(Release how) {
-                        releasing.countDown();
-                        try {
-                            mayFinish.await(10, TimeUnit.SECONDS);
-                        } catch (InterruptedException e) {
-                            Thread.currentThread().interrupt();
-                        }
-                        region.release(how);
-                    }
-                };
-            }
-        };
     }
 }

@@ -2,22 +2,16 @@ package io.hive.preloader.core.service;
 
 import io.hive.preloader.core.cache.ByteBudget;
 import io.hive.preloader.core.cache.Lease;
-import io.hive.preloader.core.model.ModelDescriptor;
 import io.hive.preloader.core.model.ModelId;
 import io.hive.preloader.core.port.HostMemory;
-import io.hive.preloader.core.port.LoadProgress;
-import io.hive.preloader.core.port.RamStore;
-import io.hive.preloader.core.port.ResidentRegion;
 import io.hive.preloader.core.testing.FakeSource;
 import io.hive.preloader.core.testing.FakeStore;
+import io.hive.preloader.core.testing.HeldReleases;
 import org.junit.jupiter.api.Test;
 
-import java.lang.foreign.MemorySegment;
 import java.time.Duration;
 import java.util.OptionalDouble;
 import java.util.OptionalLong;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -178,9 +172,8 @@ class MemoryPressureGuardTest {
      */
     @Test
     void bytesBeingFreedAreNotCountedAsHeldBesideWhatTheHostAlreadyHasBack() throws Exception {
-        CountDownLatch releasing = new CountDownLatch(1);
-        CountDownLatch mayFinish = new CountDownLatch(1);
-        ModelPreloader p = ModelPreloader.builder().source(source).store(slowToFree(releasing, mayFinish)).budget(ONE_GIB).build();
+        HeldReleases slowToFree = new HeldReleases(store);
+        ModelPreloader p = ModelPreloader.builder().source(source).store(slowToFree).budget(ONE_GIB).build();
         try (MemoryPressureGuard guard = MemoryPressureGuard.manual(p, host, ONE_GIB, 4 * MiB)) {
             available.set(500 * MiB);
             for (String id : new String[]{"a", "b", "c"}) {
@@ -189,52 +182,15 @@ class MemoryPressureGuardTest {
             Lease lease = p.get(ModelId.of("a"));
             assertThat(p.evict(ModelId.of("a"))).isTrue();
             lease.close(); // its last lease: freed on the releaser's thread, which is held mid-way
-            assertThat(releasing.await(10, TimeUnit.SECONDS)).isTrue();
+            assertThat(slowToFree.awaitReleasing()).isTrue();
             assertThat(p.usedBytes()).as("still charged while being freed").isEqualTo(24 * MiB);
 
             // 6 MiB available, part of it a's pages already back: 16 MiB held, not 24.
             available.set(6 * MiB);
             assertThat(guard.check().bytes()).isEqualTo(16 * MiB + 6 * MiB - 4 * MiB);
         } finally {
-            mayFinish.countDown();
+            slowToFree.finish();
             p.close();
         }
-    }
-
-    /** The fake store, whose releases signal when they start and finish only when told to. */
-    private RamStore slowToFree(CountDownLatch releasing, CountDownLatch mayFinish) {
-        return new RamStore() {
-            @Override
-            public String name() {
-                return "slow-to-free";
-            }
-
-            @Override
-            public ResidentRegion load(ModelDescriptor model, LoadProgress progress) {
-                ResidentRegion region = store.load(model, progress);
-                return new ResidentRegion() {
-                    @Override
-                    public MemorySegment bytes() {
-                        return region.bytes();
-                    }
-
-                    @Override
-                    public long residentBytes() {
-                        return region.residentBytes();
-                    }
-
-                    @Override
-                    public void release(Release how) {
-                        releasing.countDown();
-                        try {
-                            mayFinish.await(10, TimeUnit.SECONDS);
-                        } catch (InterruptedException e) {
-                            Thread.currentThread().interrupt();
-                        }
-                        region.release(how);
-                    }
-                };
-            }
-        };
     }
 }

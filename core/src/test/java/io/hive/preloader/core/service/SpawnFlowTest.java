@@ -15,10 +15,10 @@ import io.hive.preloader.core.port.WorkerRequest;
 import io.hive.preloader.core.testing.FakeLauncher;
 import io.hive.preloader.core.testing.FakeSource;
 import io.hive.preloader.core.testing.FakeStore;
+import io.hive.preloader.core.testing.ForwardingRegion;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -345,27 +345,11 @@ class SpawnFlowTest {
 
         @Override
         public ResidentRegion load(ModelDescriptor model, LoadProgress progress) {
-            ResidentRegion region = delegate.load(model, progress);
             Handoff h = handoff.apply(model);
-            return new ResidentRegion() {
-                @Override
-                public MemorySegment bytes() {
-                    return region.bytes();
-                }
-
-                @Override
-                public long residentBytes() {
-                    return region.residentBytes();
-                }
-
+            return new ForwardingRegion(delegate.load(model, progress)) {
                 @Override
                 public Handoff handoff() {
                     return h;
-                }
-
-                @Override
-                public void release(Release how) {
-                    region.release(how);
                 }
             };
         }

@@ -1,12 +1,10 @@
 package io.hive.preloader.core.testing;
 
 import io.hive.preloader.core.model.ModelDescriptor;
-import io.hive.preloader.core.port.Handoff;
 import io.hive.preloader.core.port.LoadProgress;
 import io.hive.preloader.core.port.RamStore;
 import io.hive.preloader.core.port.ResidentRegion;
 
-import java.lang.foreign.MemorySegment;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 
@@ -63,22 +61,7 @@ public final class LiveBytes implements RamStore {
         ResidentRegion region = store.load(model, progress);
         long bytes = region.bytes().byteSize();
         live.addAndGet(bytes);
-        return new ResidentRegion() {
-            @Override
-            public MemorySegment bytes() {
-                return region.bytes();
-            }
-
-            @Override
-            public long residentBytes() {
-                return region.residentBytes();
-            }
-
-            @Override
-            public Handoff handoff() {
-                return region.handoff();
-            }
-
+        return new ForwardingRegion(region) {
             @Override
             public void release(Release how) {
                 region.release(how);

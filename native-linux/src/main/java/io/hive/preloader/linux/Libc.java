@@ -76,6 +76,7 @@ public final class Libc {
 
     // Each handle takes the errno segment as its first argument, then the C arguments.
     private static final MethodHandle GETPAGESIZE = link("getpagesize", FunctionDescriptor.of(JAVA_INT));                                   // int getpagesize(void);
+    private static final MethodHandle GETEUID = link("geteuid", FunctionDescriptor.of(JAVA_INT));                                           // uid_t geteuid(void);
     private static final MethodHandle OPEN = link("open", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT), Linker.Option.firstVariadicArg(2)); // int open(const char *pathname, int flags, ...);
     private static final MethodHandle CLOSE = link("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));                                    // int close(int fd);
     private static final MethodHandle PREAD = link("pread", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG));   // ssize_t pread(int fd, void *buf, size_t count, off_t offset);
@@ -97,6 +98,11 @@ public final class Libc {
     /** The base page size, 4 KiB on x86-64. */
     public static int pageSize() {
         return PAGE_SIZE;
+    }
+
+    /** The effective user id of this process, which the kernel checks a file's owner against. */
+    public static int effectiveUid() {
+        return (int) invoke(state -> (int) GETEUID.invokeExact(state)).value();
     }
 
     /** Opens {@code file} with {@code flags} and always {@code O_CLOEXEC}: no child process inherits the descriptor. */

@@ -3,6 +3,7 @@ package io.hive.preloader.adapters.mmap;
 import io.hive.preloader.core.model.Fingerprint;
 import io.hive.preloader.core.port.StoreException;
 import io.hive.preloader.linux.Libc;
+import io.hive.preloader.linux.Residency;
 
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -47,6 +48,11 @@ final class OpenFile implements AutoCloseable {
         } catch (IOException e) {
             throw new StoreException("cannot stat " + path + ": " + e.getMessage(), e);
         }
+    }
+
+    /** Whether {@code mincore} sees which of this inode's pages are cached ({@link Residency#reportedFor}). */
+    boolean residencyVisible() {
+        return Residency.reportedFor(sameInode());
     }
 
     /** A read-only shared mapping of this inode's first {@code size} bytes, or of all of it; unmapped with the arena. */

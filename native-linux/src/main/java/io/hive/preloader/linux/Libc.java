@@ -72,25 +72,32 @@ public final class Libc {
     private static final Linker LINKER = Linker.nativeLinker();
     private static final StructLayout CALL_STATE = Linker.Option.captureStateLayout();
     private static final VarHandle ERRNO = CALL_STATE.varHandle(groupElement("errno"));
+    /** Linux 6.5, the same number on every architecture. */
+    private static final long SYS_CACHESTAT = 451;
+    private static final StructLayout CACHESTAT_RANGE = MemoryLayout.structLayout(JAVA_LONG.withName("off"), JAVA_LONG.withName("len"));
+    private static final StructLayout CACHESTAT_RESULT = MemoryLayout.structLayout(JAVA_LONG.withName("nr_cache"),
+            JAVA_LONG.withName("nr_dirty"), JAVA_LONG.withName("nr_writeback"), JAVA_LONG.withName("nr_evicted"),
+            JAVA_LONG.withName("nr_recently_evicted"));
     private static final StructLayout RLIMIT = MemoryLayout.structLayout(JAVA_LONG.withName("rlim_cur"), JAVA_LONG.withName("rlim_max"));
 
-    // Each handle takes the errno segment as its first argument, then the C arguments.
-    private static final MethodHandle GETPAGESIZE = link("getpagesize", FunctionDescriptor.of(JAVA_INT));                                   // int getpagesize(void);
-    private static final MethodHandle GETEUID = link("geteuid", FunctionDescriptor.of(JAVA_INT));                                           // uid_t geteuid(void);
-    private static final MethodHandle OPEN = link("open", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT), Linker.Option.firstVariadicArg(2)); // int open(const char *pathname, int flags, ...);
-    private static final MethodHandle CLOSE = link("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));                                    // int close(int fd);
-    private static final MethodHandle PREAD = link("pread", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG));   // ssize_t pread(int fd, void *buf, size_t count, off_t offset);
-    private static final MethodHandle POSIX_FADVISE = link("posix_fadvise", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_INT)); // int posix_fadvise(int fd, off_t offset, off_t len, int advice);
-    private static final MethodHandle STATFS = link("statfs", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));                          // int statfs(const char *path, struct statfs *buf);
-    private static final MethodHandle MMAP = link("mmap", FunctionDescriptor.of(ADDRESS, ADDRESS, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG)); // void *mmap(void *addr, size_t length, int prot, int flags, int fd, off_t offset);
-    private static final MethodHandle MUNMAP = link("munmap", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG));                        // int munmap(void *addr, size_t length);
-    private static final MethodHandle MADVISE = link("madvise", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));            // int madvise(void *addr, size_t length, int advice);
-    private static final MethodHandle MINCORE = link("mincore", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, ADDRESS));             // int mincore(void *addr, size_t length, unsigned char *vec);
-    private static final MethodHandle MLOCK = link("mlock", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG));                          // int mlock(const void *addr, size_t len);
-    private static final MethodHandle MUNLOCK = link("munlock", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG));                      // int munlock(const void *addr, size_t len);
-    private static final MethodHandle GETRLIMIT = link("getrlimit", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS));                   // int getrlimit(int resource, struct rlimit *rlim);
+    // Each handle takes the errno segment as its first argument, then the C arguments. Each is linked on its first call.
+    private static final Symbol GETPAGESIZE = new Symbol("getpagesize", FunctionDescriptor.of(JAVA_INT));                                   // int getpagesize(void);
+    private static final Symbol OPEN = new Symbol("open", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT), Linker.Option.firstVariadicArg(2)); // int open(const char *pathname, int flags, ...);
+    private static final Symbol CLOSE = new Symbol("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));                                    // int close(int fd);
+    private static final Symbol PREAD = new Symbol("pread", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG));   // ssize_t pread(int fd, void *buf, size_t count, off_t offset);
+    private static final Symbol POSIX_FADVISE = new Symbol("posix_fadvise", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_INT)); // int posix_fadvise(int fd, off_t offset, off_t len, int advice);
+    private static final Symbol STATFS = new Symbol("statfs", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));                          // int statfs(const char *path, struct statfs *buf);
+    private static final Symbol MMAP = new Symbol("mmap", FunctionDescriptor.of(ADDRESS, ADDRESS, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG)); // void *mmap(void *addr, size_t length, int prot, int flags, int fd, off_t offset);
+    private static final Symbol MUNMAP = new Symbol("munmap", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG));                        // int munmap(void *addr, size_t length);
+    private static final Symbol MADVISE = new Symbol("madvise", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));            // int madvise(void *addr, size_t length, int advice);
+    private static final Symbol MINCORE = new Symbol("mincore", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, ADDRESS));             // int mincore(void *addr, size_t length, unsigned char *vec);
+    private static final Symbol MLOCK = new Symbol("mlock", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG));                          // int mlock(const void *addr, size_t len);
+    private static final Symbol MUNLOCK = new Symbol("munlock", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG));                      // int munlock(const void *addr, size_t len);
+    private static final Symbol CACHESTAT = new Symbol("syscall", FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_INT, ADDRESS, ADDRESS, JAVA_INT),
+            Linker.Option.firstVariadicArg(1));                                                                                    // long syscall(SYS_cachestat, unsigned int fd, struct cachestat_range *range, struct cachestat *cstat, unsigned int flags);
+    private static final Symbol GETRLIMIT = new Symbol("getrlimit", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS));                   // int getrlimit(int resource, struct rlimit *rlim);
 
-    private static final int PAGE_SIZE = (int) invoke(state -> (int) GETPAGESIZE.invokeExact(state)).value();
+    private static final int PAGE_SIZE = (int) invoke(state -> (int) GETPAGESIZE.handle().invokeExact(state)).value();
 
     private Libc() {
     }
@@ -100,27 +107,22 @@ public final class Libc {
         return PAGE_SIZE;
     }
 
-    /** The effective user id of this process, which the kernel checks a file's owner against. */
-    public static int effectiveUid() {
-        return (int) invoke(state -> (int) GETEUID.invokeExact(state)).value();
-    }
-
     /** Opens {@code file} with {@code flags} and always {@code O_CLOEXEC}: no child process inherits the descriptor. */
     public static int open(Path file, int flags) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment name = arena.allocateFrom(file.toString());
-            return (int) check(invoke(state -> (int) OPEN.invokeExact(state, name, flags | O_CLOEXEC)), "open", file);
+            return (int) check(invoke(state -> (int) OPEN.handle().invokeExact(state, name, flags | O_CLOEXEC)), "open", file);
         }
     }
 
     public static void close(int fd, Object what) {
-        check(invoke(state -> (int) CLOSE.invokeExact(state, fd)), "close", what);
+        check(invoke(state -> (int) CLOSE.handle().invokeExact(state, fd)), "close", what);
     }
 
     /** Reads into {@code into} from {@code offset} of the file; returns the bytes read, fewer at its end, 0 past it. */
     public static long pread(int fd, MemorySegment into, long offset, Object what) {
         while (true) {
-            Result r = invoke(state -> (long) PREAD.invokeExact(state, fd, into, into.byteSize(), offset));
+            Result r = invoke(state -> (long) PREAD.handle().invokeExact(state, fd, into, into.byteSize(), offset));
             if (r.errno() != Errno.EINTR.number() || r.value() != -1) {
                 return check(r, "pread", what);
             }
@@ -129,7 +131,7 @@ public final class Libc {
 
     /** Advises on {@code length} bytes from {@code offset}; 0 means to the end. It returns its error, not errno. */
     public static void posixFadvise(int fd, long offset, long length, FileAdvice advice, Object what) {
-        int error = (int) invoke(state -> (int) POSIX_FADVISE.invokeExact(state, fd, offset, length, advice.value)).value();
+        int error = (int) invoke(state -> (int) POSIX_FADVISE.handle().invokeExact(state, fd, offset, length, advice.value)).value();
         if (error != 0) {
             throw new LinuxException("posix_fadvise(" + advice + ")", what, error);
         }
@@ -140,7 +142,7 @@ public final class Libc {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment name = arena.allocateFrom(path.toString());
             MemorySegment buf = arena.allocate(StatFs.STRUCT);
-            check(invoke(state -> (int) STATFS.invokeExact(state, name, buf)), "statfs", path);
+            check(invoke(state -> (int) STATFS.handle().invokeExact(state, name, buf)), "statfs", path);
             return StatFs.of(buf);
         }
     }
@@ -176,25 +178,46 @@ public final class Libc {
     }
 
     private static Result advise(MemorySegment range, Advice advice) {
-        return invoke(state -> (int) MADVISE.invokeExact(state, range, range.byteSize(), advice.value));
+        return invoke(state -> (int) MADVISE.handle().invokeExact(state, range, range.byteSize(), advice.value));
     }
 
     /** Fills {@code vector} with one byte per base page of {@code range}; bit 0 set means the page is in RAM. */
     public static void mincore(MemorySegment range, MemorySegment vector, Object what) {
         if (range.byteSize() > 0) {
-            check(invoke(state -> (int) MINCORE.invokeExact(state, range, range.byteSize(), vector)), "mincore", what);
+            check(invoke(state -> (int) MINCORE.handle().invokeExact(state, range, range.byteSize(), vector)), "mincore", what);
+        }
+    }
+
+    /**
+     * How many pages of {@code length} bytes of the file from {@code offset} are in the page cache, by
+     * {@code cachestat(2)}: one call however large the range, where {@code mincore} looks up every page. Empty where
+     * the kernel cannot say: before Linux 6.5 (ENOSYS), and for a file this process neither owns nor may write
+     * (EPERM; {@code mincore} answers "all resident" for such a file instead of refusing).
+     */
+    public static OptionalLong cachedPages(int fd, long offset, long length, Object what) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment range = arena.allocate(CACHESTAT_RANGE);
+            range.set(JAVA_LONG, 0, offset);
+            range.set(JAVA_LONG, 8, length);
+            MemorySegment result = arena.allocate(CACHESTAT_RESULT);
+            Result r = invoke(state -> (long) CACHESTAT.handle().invokeExact(state, SYS_CACHESTAT, fd, range, result, 0));
+            if (r.value() == -1 && (r.errno() == Errno.ENOSYS.number() || r.errno() == Errno.EPERM.number())) {
+                return OptionalLong.empty();
+            }
+            check(r, "cachestat", what);
+            return OptionalLong.of(result.get(JAVA_LONG, 0));
         }
     }
 
     public static void mlock(MemorySegment range, Object what) {
         if (range.byteSize() > 0) {
-            check(invoke(state -> (int) MLOCK.invokeExact(state, range, range.byteSize())), "mlock", what);
+            check(invoke(state -> (int) MLOCK.handle().invokeExact(state, range, range.byteSize())), "mlock", what);
         }
     }
 
     public static void munlock(MemorySegment range, Object what) {
         if (range.byteSize() > 0) {
-            check(invoke(state -> (int) MUNLOCK.invokeExact(state, range, range.byteSize())), "munlock", what);
+            check(invoke(state -> (int) MUNLOCK.handle().invokeExact(state, range, range.byteSize())), "munlock", what);
         }
     }
 
@@ -202,7 +225,7 @@ public final class Libc {
     public static OptionalLong memlockLimit() {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment limit = arena.allocate(RLIMIT);
-            check(invoke(state -> (int) GETRLIMIT.invokeExact(state, RLIMIT_MEMLOCK, limit)), "getrlimit", "RLIMIT_MEMLOCK");
+            check(invoke(state -> (int) GETRLIMIT.handle().invokeExact(state, RLIMIT_MEMLOCK, limit)), "getrlimit", "RLIMIT_MEMLOCK");
             long soft = limit.get(JAVA_LONG, 0);
             return soft == RLIM_INFINITY ? OptionalLong.empty() : OptionalLong.of(soft);
         }
@@ -210,13 +233,13 @@ public final class Libc {
 
     /** Maps {@code length} bytes of fresh, private, read-write memory; {@link AnonymousMemory} owns what it maps. */
     static long mmapAnonymous(long length, Object what) {
-        return check(invoke(state -> ((MemorySegment) MMAP.invokeExact(state, MemorySegment.NULL, length, PROT_READ | PROT_WRITE,
+        return check(invoke(state -> ((MemorySegment) MMAP.handle().invokeExact(state, MemorySegment.NULL, length, PROT_READ | PROT_WRITE,
                 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0L)).address()), "mmap(MAP_PRIVATE|MAP_ANONYMOUS)", what);
     }
 
     /** Unmaps; with {@code what} null it reports nothing, for a cleanup that has no one to report to. */
     static void munmap(long address, long length, Object what) {
-        Result r = invoke(state -> (int) MUNMAP.invokeExact(state, MemorySegment.ofAddress(address), length));
+        Result r = invoke(state -> (int) MUNMAP.handle().invokeExact(state, MemorySegment.ofAddress(address), length));
         if (what != null) {
             check(r, "munmap", what);
         }
@@ -256,6 +279,32 @@ public final class Libc {
     private static long enosys(MemorySegment callState) {
         ERRNO.set(callState, 0L, Errno.ENOSYS.number());
         return -1;
+    }
+
+    /**
+     * A libc function linked on its first call: linking one costs milliseconds, all of them together a tenth of a
+     * second of a command's start, and a command makes few of these calls.
+     */
+    private static final class Symbol {
+        private final String name;
+        private final FunctionDescriptor function;
+        private final Linker.Option[] options;
+        private volatile MethodHandle handle;
+
+        Symbol(String name, FunctionDescriptor function, Linker.Option... options) {
+            this.name = name;
+            this.function = function;
+            this.options = options;
+        }
+
+        MethodHandle handle() {
+            MethodHandle h = handle;
+            if (h == null) {
+                h = link(name, function, options); // two threads racing link it twice and keep either: both are the same
+                handle = h;
+            }
+            return h;
+        }
     }
 
     /** A downcall through one of the handles above, given the errno segment to pass first. */

@@ -1,10 +1,7 @@
 package io.hive.preloader.linux;
 
-import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.nio.file.Files;
-import java.nio.file.Path;
 
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
@@ -16,20 +13,6 @@ public final class Residency {
     private static final long LOW_BITS = 0x0101010101010101L;
 
     private Residency() {
-    }
-
-    /**
-     * Whether {@code mincore} on a mapping of {@code file} tells this process which of its pages are cached. Since
-     * Linux 5.2 it does only for a file the caller owns or may write (or with CAP_FOWNER); for any other file it
-     * answers every page resident, so that it cannot serve as a side channel on what others read. A read-only model
-     * of another user, the usual case for a service, is such a file: its residency cannot be known this way.
-     */
-    public static boolean reportedFor(Path file) {
-        try {
-            return Files.isWritable(file) || (int) Files.getAttribute(file, "unix:uid") == Libc.effectiveUid();
-        } catch (IOException | UnsupportedOperationException e) {
-            return false;
-        }
     }
 
     /**

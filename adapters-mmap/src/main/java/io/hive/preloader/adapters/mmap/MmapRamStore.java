@@ -55,7 +55,7 @@ public final class MmapRamStore implements RamStore {
             // The version opened must be the one described: a file replaced in between is retried by the preloader.
             ModelChangedException.requireSame(model, file.fingerprint());
             MemorySegment mapping = file.map(OptionalLong.of(model.size()), arena);
-            Warmer.warm(mapping, path, lock, file.residencyVisible(), method, progress);
+            Warmer.warm(mapping, file.fd(), path, lock, method, progress);
             // Rewritten in place meanwhile (a rename leaves this inode as it was): what was read may be a mix.
             Fingerprint after = file.fingerprint();
             if (!after.equals(model.fingerprint())) {

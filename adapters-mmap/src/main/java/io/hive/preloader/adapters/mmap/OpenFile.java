@@ -3,7 +3,6 @@ package io.hive.preloader.adapters.mmap;
 import io.hive.preloader.core.model.Fingerprint;
 import io.hive.preloader.core.port.StoreException;
 import io.hive.preloader.linux.Libc;
-import io.hive.preloader.linux.Residency;
 
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -50,9 +49,9 @@ final class OpenFile implements AutoCloseable {
         }
     }
 
-    /** Whether {@code mincore} sees which of this inode's pages are cached ({@link Residency#reportedFor}). */
-    boolean residencyVisible() {
-        return Residency.reportedFor(sameInode());
+    /** The descriptor, for calls about the file itself ({@code cachestat}); it stays open as long as this. */
+    int fd() {
+        return fd;
     }
 
     /** A read-only shared mapping of this inode's first {@code size} bytes, or of all of it; unmapped with the arena. */

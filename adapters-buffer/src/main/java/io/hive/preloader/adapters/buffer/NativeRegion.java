@@ -5,19 +5,26 @@ import io.hive.preloader.core.port.ResidentRegion;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 
 /**
- * A model copied into memory this process owns. Both release modes free it: the copy is private, and whatever
- * of the file the page cache holds is the kernel's to keep or drop.
+ * A model copied into memory this process owns. Both release modes free it: the copy is private, and whatever of the
+ * file the page cache holds is the kernel's to keep or drop. An eviction ({@link Release#DROP}) hands the memory to
+ * {@code evicted}, which may keep it for the next load ({@link SpareMemory}); a shutdown unmaps it.
  */
 final class NativeRegion implements ResidentRegion {
-    private final Arena arena;
+    private final Arena view;
     private final MemorySegment bytes;
+    private final CopyMemory memory;
+    private final Consumer<CopyMemory> evicted;
     private final AtomicBoolean released = new AtomicBoolean();
 
-    NativeRegion(Arena arena, MemorySegment bytes) {
-        this.arena = arena;
-        this.bytes = bytes.asReadOnly();
+    /** @param view the arena of {@code bytes}, a view of {@code memory}; closing it makes the bytes unreadable */
+    NativeRegion(Arena view, MemorySegment bytes, CopyMemory memory, Consumer<CopyMemory> evicted) {
+        this.view = view;
+        this.bytes = bytes;
+        this.memory = memory;
+        this.evicted = evicted;
     }
 
     @Override
@@ -34,7 +41,12 @@ final class NativeRegion implements ResidentRegion {
     @Override
     public void release(Release how) {
         if (released.compareAndSet(false, true)) {
-            arena.close();
+            view.close(); // waits out any access in flight; from here no reader can reach the memory
+            if (how == Release.DROP) {
+                evicted.accept(memory);
+            } else {
+                memory.unmap();
+            }
         }
     }
 }

@@ -93,7 +93,8 @@ public final class ParallelRanges {
         }
     }
 
-    private static void joinThroughInterrupts(List<Thread> helpers) {
+    /** Waits for every thread to end; an interrupt meanwhile is kept for the caller, not acted on. */
+    static void joinThroughInterrupts(List<Thread> helpers) {
         boolean interrupted = false;
         for (Thread helper : helpers) {
             while (true) {

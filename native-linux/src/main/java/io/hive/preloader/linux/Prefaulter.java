@@ -1,6 +1,7 @@
 package io.hive.preloader.linux;
 
 import java.lang.foreign.MemorySegment;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -48,20 +49,8 @@ public final class Prefaulter {
     /** Stops after the chunk in progress and waits for the thread, through interrupts: the memory may go after this. */
     public void stop() {
         stopped = true;
-        if (thread == null) {
-            return;
-        }
-        boolean interrupted = false;
-        while (true) {
-            try {
-                thread.join();
-                break;
-            } catch (InterruptedException e) {
-                interrupted = true;
-            }
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
+        if (thread != null) {
+            ParallelRanges.joinThroughInterrupts(List.of(thread));
         }
     }
 

@@ -80,7 +80,7 @@ class FolderModelSourceTest {
             model(models, "b.gguf", 2);
             FolderModelSource source = new FolderModelSource(models);
 
-            assertThat(source.list()).allSatisfy(m -> assertThat(source.find(m.id())).contains(m));
+            assertThat(source.list()).hasSize(2).allSatisfy(m -> assertThat(source.find(m.id())).contains(m));
         }
 
         @Test

@@ -58,6 +58,7 @@ public final class PreloaderHttpServer implements AutoCloseable {
     private final Holdings<TransfersResource.Copy> copies = new Holdings<>("t");
     private final Holdings<Lease> leases = new Holdings<>("l");
     private final InFlight inFlight = new InFlight();
+    private final StatsSampler sampler;
     private final JobsResource jobsResource;
     private final List<Resource> api;
     private final Javalin javalin;
@@ -95,10 +96,13 @@ public final class PreloaderHttpServer implements AutoCloseable {
             activity.load(loaded);
         });
         this.jobsResource = new JobsResource(preloader, jobs);
+        StatsHistory history = new StatsHistory(StatsSampler.KEEP);
+        this.sampler = new StatsSampler(at -> StatsHistory.Sample.of(at, preloader.stats(), activity.loadedFromDisk(), activity.transferred()),
+                history);
         this.api = List.of(new ModelsResource(preloader, jobs), jobsResource,
                 new TransfersResource(preloader, settings.defaultDevice(), copies, inFlight, metrics, activity),
                 new LeasesResource(preloader, leases, metrics), new SpawnsResource(preloader, spawner, workers, spawns),
-                new StatsResource(preloader, metrics, activity, jobs, copies, leases, spawns),
+                new StatsResource(preloader, metrics, activity, jobs, copies, leases, spawns), new HistoryResource(history, StatsSampler.EVERY),
                 new ConfigResource(config, settings, this::port, resource("openapi.json")));
         this.javalin = Javalin.create(cfg -> configure(cfg, new Guard(settings.token(), settings.maxBodyBytes(), closed::get)));
     }
@@ -142,6 +146,7 @@ public final class PreloaderHttpServer implements AutoCloseable {
         try {
             javalin.start();
             port = javalin.port();
+            sampler.start();
         } catch (RuntimeException e) {
             close();
             Throwable cause = e.getCause() != null ? e.getCause() : e;
@@ -202,9 +207,9 @@ public final class PreloaderHttpServer implements AutoCloseable {
     /**
      * Shuts down gracefully: stops accepting connections and refuses new changes (503), waits up to the shutdown
      * timeout for in-flight transfers, then cancels those still running (each frees what it allocated on the device
-     * and answers 503), stops the server, marks running preload jobs cancelled, stops the workers it started (and
-     * cancels starts still waiting), and closes the leases and device copies it holds. The preloader itself stays
-     * open: its owner closes it next. Idempotent.
+     * and answers 503), stops the server and the history's sampling, marks running preload jobs cancelled, stops the
+     * workers it started (and cancels starts still waiting), and closes the leases and device copies it holds. The
+     * preloader itself stays open: its owner closes it next. Idempotent.
      */
     @Override
     public void close() {
@@ -241,12 +246,18 @@ public final class PreloaderHttpServer implements AutoCloseable {
             } catch (RuntimeException e) {
                 LOG.log(System.Logger.Level.WARNING, "the HTTP server did not stop: " + e.getMessage(), e);
             }
+            sampler.close();
             jobs.cancelRunning("the server shut down before the load finished");
             spawns.closeAll();
             leases.closeAll();
             copies.closeAll();
             metrics.close();
         }
+    }
+
+    /** The history's sampling thread, for the test that sees it end with the server. */
+    String samplerThread() {
+        return sampler.threadName();
     }
 
     /** Whether a shutdown is cancelling transfers (for tests that wait for that moment). */

@@ -288,7 +288,8 @@ class HttpApiEndToEndTest {
                 Map.entry("TransferRequest", TransfersResource.TransferRequest.class), Map.entry("Handoff", LeasesResource.HandoffView.class),
                 Map.entry("Event", RecentActivity.Event.class), Map.entry("Spawn", Spawns.View.class), Map.entry("Worker", Spawns.WorkerView.class),
                 Map.entry("SpawnRequest", SpawnsResource.SpawnBody.class), Map.entry("Stats", StatsResource.StatsView.class),
-                Map.entry("Released", Holdings.Released.class));
+                Map.entry("Released", Holdings.Released.class), Map.entry("History", HistoryResource.View.class),
+                Map.entry("HistoryPoint", StatsHistory.Point.class));
         schemas.forEach((name, type) -> {
             List<String> fields = new ArrayList<>();
             doc.at("/components/schemas/" + name + "/properties").fieldNames().forEachRemaining(fields::add);

@@ -15,10 +15,7 @@ import io.hive.preloader.core.service.ModelPreloader;
 import io.hive.preloader.core.service.ModelStats;
 import io.hive.preloader.core.service.PreloaderStats;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -28,7 +25,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.Callable;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
@@ -41,15 +37,9 @@ import java.util.stream.Collectors;
         description = {"Preloads models under a budget that forces an eviction, opens one from RAM, transfers one to "
                 + "the host sink, and prints the stats.",
                 "Uses the models of --config/--models when there are any; otherwise generates demo models in --dir."})
-final class DemoCommand implements Callable<Integer> {
+final class DemoCommand extends Subcommand {
     /** The budget is this share of the models' total, so that the last loads must evict the first. */
     private static final int BUDGET_PERCENT = 70;
-
-    @ParentCommand
-    PreloaderCommand root;
-
-    @Spec
-    CommandSpec spec;
 
     @Option(names = "--dir", paramLabel = "DIR",
             description = "where demo models are generated and reused (default: ${TMPDIR:-/tmp}/preloader-demo/models)")
@@ -59,7 +49,7 @@ final class DemoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        out = spec.commandLine().getOut();
+        out = out();
         PreloaderConfig config = models();
         List<ModelDescriptor> models = Wiring.source(config).list();
         long total = models.stream().mapToLong(ModelDescriptor::size).sum();

@@ -11,6 +11,7 @@ import picocli.CommandLine.ParseResult;
 
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
+import java.util.List;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 
@@ -76,16 +77,11 @@ final class ErrorHandler implements IExecutionExceptionHandler, IParameterExcept
         err.flush();
     }
 
+    /** {@code --verbose} or {@code -v} before any {@code --} (what follows is a worker's command line). */
     private static boolean verbose(String[] args) {
-        for (String arg : args) {
-            if (arg.equals("--")) {
-                return false;
-            }
-            if (arg.equals("--verbose") || arg.equals("-v")) {
-                return true;
-            }
-        }
-        return false;
+        List<String> all = List.of(args);
+        List<String> ours = all.contains("--") ? all.subList(0, all.indexOf("--")) : all;
+        return ours.contains("--verbose") || ours.contains("-v");
     }
 
     static String oneLine(String message) {

@@ -5,14 +5,10 @@ import io.hive.preloader.app.config.PreloaderConfig;
 import io.hive.preloader.app.wiring.Wiring;
 import io.hive.preloader.core.model.ModelDescriptor;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
 import java.util.List;
-import java.util.concurrent.Callable;
 
 /**
  * {@code preloader evict ID|FILE}: drops a model file's pages from the page cache, as {@code vmtouch -e} does.
@@ -20,13 +16,7 @@ import java.util.concurrent.Callable;
  */
 @Command(name = "evict", mixinStandardHelpOptions = true,
         description = "Drops a model's pages from the page cache and reports resident bytes before and after.")
-final class EvictCommand implements Callable<Integer> {
-
-    @ParentCommand
-    PreloaderCommand root;
-
-    @Spec
-    CommandSpec spec;
+final class EvictCommand extends Subcommand {
 
     @Parameters(paramLabel = "ID|FILE", description = "a model id, or the path of a .gguf file")
     String model;
@@ -40,7 +30,7 @@ final class EvictCommand implements Callable<Integer> {
         PageCache.drop(descriptor.path());
         long after = PageCache.residentBytes(descriptor.path());
         long size = descriptor.size();
-        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter out = out();
         out.printf("evicted %s from the page cache: %s (%s) resident before, %s (%s) after%n", descriptor.id(),
                 Units.bytes(before), Units.percent(before, size), Units.bytes(after), Units.percent(after, size));
         if (after > 0) {

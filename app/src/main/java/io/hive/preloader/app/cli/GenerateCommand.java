@@ -8,17 +8,14 @@ import io.hive.preloader.core.gguf.GgufValue;
 import io.hive.preloader.core.model.ByteSize;
 import io.hive.preloader.core.model.ModelId;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
-import java.util.concurrent.Callable;
 
 /**
  * {@code preloader generate OUT.gguf --vocab FILE [--size 2GiB]}: writes a llama model that llama.cpp loads, with a
@@ -28,10 +25,7 @@ import java.util.concurrent.Callable;
         description = {"Writes a llama-architecture GGUF model that llama.cpp loads: the tokenizer of a real vocabulary "
                 + "file (llama.cpp's models/ggml-vocab-*.gguf), TinyLlama's shape with as many layers as reach the size, "
                 + "and random F16 weights. Its answers are noise; it is a subject for load and start benchmarks."})
-final class GenerateCommand implements Callable<Integer> {
-
-    @Spec
-    CommandSpec spec;
+final class GenerateCommand extends Subcommand {
 
     @Parameters(paramLabel = "OUT", description = "the .gguf file to write (replaced if it exists)")
     Path out;
@@ -86,16 +80,11 @@ final class GenerateCommand implements Callable<Integer> {
         }
         long start = System.nanoTime();
         Path written = WorkerModels.write(out, shape, tokenizer, weights);
-        long fileBytes;
-        try {
-            fileBytes = Files.size(written);
-        } catch (java.io.IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        spec.commandLine().getOut().printf("wrote %s: %s, llama with %d layers of width %d, %s, a %d-token vocabulary from %s, in %s%n",
+        long fileBytes = written.toFile().length();
+        out().printf("wrote %s: %s, llama with %d layers of width %d, %s, a %d-token vocabulary from %s, in %s%n",
                 written, Units.bytes(fileBytes), shape.layers(), shape.embedding(), weights, shape.vocabulary(), vocab.getFileName(),
                 Units.seconds(Duration.ofNanos(System.nanoTime() - start)));
-        spec.commandLine().getOut().flush();
+        out().flush();
         return 0;
     }
 }

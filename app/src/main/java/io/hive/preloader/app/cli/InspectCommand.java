@@ -1,5 +1,8 @@
 package io.hive.preloader.app.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.hive.preloader.core.gguf.GgmlType;
 import io.hive.preloader.core.gguf.GgufFormatException;
 import io.hive.preloader.core.gguf.GgufHeader;
@@ -8,10 +11,8 @@ import io.hive.preloader.core.gguf.GgufValue;
 import io.hive.preloader.core.gguf.GgufValueType;
 import io.hive.preloader.core.gguf.TensorInfo;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -26,7 +27,6 @@ import java.nio.file.StandardOpenOption;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 
 /**
@@ -35,11 +35,8 @@ import java.util.stream.Collectors;
  */
 @Command(name = "inspect", mixinStandardHelpOptions = true,
         description = "Validates a GGUF file's header and prints its version, counts, layout and metadata.")
-final class InspectCommand implements Callable<Integer> {
+final class InspectCommand extends Subcommand {
     private static final int SHOWN_CHARS = 96;
-
-    @Spec
-    CommandSpec spec;
 
     @Parameters(paramLabel = "FILE", description = "a .gguf file")
     String file;
@@ -51,7 +48,7 @@ final class InspectCommand implements Callable<Integer> {
     public Integer call() {
         Path path = Path.of(file);
         GgufHeader header = read(path, file);
-        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter out = out();
         if (json) {
             out.println(json(header, path));
         } else {
@@ -92,58 +89,37 @@ final class InspectCommand implements Callable<Integer> {
     }
 
     static String json(GgufHeader header, Path path) {
-        Json json = new Json().beginObject()
-                .member("file", path.toAbsolutePath().normalize().toString())
-                .member("size", header.fileSize())
-                .member("version", header.version())
-                .member("tensor_count", header.tensorCount())
-                .member("kv_count", header.kvCount())
-                .member("alignment", header.alignment())
-                .member("data_offset", header.dataOffset())
-                .member("tensor_bytes", header.tensorBytes())
-                .member("architecture", header.architecture().orElse(null));
-        json.name("metadata").beginObject();
-        header.metadata().forEach((key, value) -> {
-            json.name(key);
-            value(json, value);
-        });
-        json.endObject();
-        json.name("tensors").beginArray();
+        ObjectNode json = Json.object()
+                .put("file", path.toAbsolutePath().normalize().toString())
+                .put("size", header.fileSize())
+                .put("version", header.version())
+                .put("tensor_count", header.tensorCount())
+                .put("kv_count", header.kvCount())
+                .put("alignment", header.alignment())
+                .put("data_offset", header.dataOffset())
+                .put("tensor_bytes", header.tensorBytes())
+                .put("architecture", header.architecture().orElse(null));
+        ObjectNode metadata = json.putObject("metadata");
+        header.metadata().forEach((key, value) -> metadata.set(key, value(value)));
+        ArrayNode tensors = json.putArray("tensors");
         for (TensorInfo t : header.tensors()) {
-            json.beginObject().member("name", t.name()).member("type", t.type().name());
-            json.name("shape").beginArray();
-            t.dimensions().forEach(json::unsigned);
-            json.endArray();
-            json.member("offset", t.offset()).member("bytes", t.byteSize()).endObject();
+            ObjectNode tensor = tensors.addObject().put("name", t.name()).put("type", t.type().name());
+            ArrayNode shape = tensor.putArray("shape");
+            t.dimensions().forEach(d -> shape.add(Json.unsigned(d)));
+            tensor.put("offset", t.offset()).put("bytes", t.byteSize());
         }
-        json.endArray();
-        return json.endObject().toString();
+        return Json.write(json);
     }
 
-    private static void value(Json json, GgufValue value) {
-        switch (value) {
-            case GgufValue.Int i -> {
-                if (i.type() == GgufValueType.UINT64) {
-                    json.unsigned(i.value());
-                } else {
-                    json.value(i.value());
-                }
-            }
-            case GgufValue.Float f -> {
-                if (f.type() == GgufValueType.FLOAT32) {
-                    json.value((float) f.value());
-                } else {
-                    json.value(f.value());
-                }
-            }
-            case GgufValue.Bool b -> json.value(b.value());
-            case GgufValue.Str s -> json.value(s.value());
-            case GgufValue.Array a -> json.beginObject()
-                    .member("type", "array")
-                    .member("element_type", a.elementType().name().toLowerCase(Locale.ROOT))
-                    .member("length", a.elements().size())
-                    .endObject();
-        }
+    private static JsonNode value(GgufValue value) {
+        return switch (value) {
+            case GgufValue.Int i -> i.type() == GgufValueType.UINT64 ? Json.unsigned(i.value()) : Json.NODES.numberNode(i.value());
+            case GgufValue.Float f -> f.type() == GgufValueType.FLOAT32 ? Json.number((float) f.value()) : Json.number(f.value());
+            case GgufValue.Bool b -> Json.NODES.booleanNode(b.value());
+            case GgufValue.Str s -> Json.NODES.textNode(s.value());
+            case GgufValue.Array a -> Json.object().put("type", "array")
+                    .put("element_type", a.elementType().name().toLowerCase(Locale.ROOT)).put("length", a.elements().size());
+        };
     }
 
     private static void summary(PrintWriter out, GgufHeader header, Path path) {

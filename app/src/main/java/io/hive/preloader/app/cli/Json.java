@@ -1,152 +1,49 @@
 package io.hive.preloader.app.cli;
 
-/**
- * Writes one JSON value by hand, escaped as RFC 8259 asks. Enough for {@code inspect --json}: objects, arrays,
- * strings, integers, finite floats (others become {@code null}), booleans and null.
- */
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.json.JsonWriteFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import java.io.UncheckedIOException;
+import java.math.BigInteger;
+import java.util.regex.Pattern;
+
+/** JSON for {@code inspect --json}, written by Jackson on one line; what Jackson leaves raw that should not be is escaped. */
 final class Json {
-    private final StringBuilder out = new StringBuilder();
-    /** Whether the next member or element needs a comma before it, per open object or array. */
-    private final java.util.ArrayDeque<boolean[]> open = new java.util.ArrayDeque<>();
-    /** Just after a member name: the value that follows takes no comma. */
-    private boolean afterName;
+    private static final JsonMapper MAPPER = JsonMapper.builder().disable(JsonWriteFeature.WRITE_HEX_UPPER_CASE).build();
+    /** U+2028 and U+2029 end a line in JavaScript, and a lone surrogate is no UTF-8: both become escapes. */
+    private static final Pattern RAW = Pattern.compile("[\u2028\u2029\\p{Cs}]");
+    static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
-    Json beginObject() {
-        comma();
-        out.append('{');
-        open.push(new boolean[1]);
-        return this;
+    private Json() {
     }
 
-    Json endObject() {
-        open.pop();
-        out.append('}');
-        return this;
-    }
-
-    Json beginArray() {
-        comma();
-        out.append('[');
-        open.push(new boolean[1]);
-        return this;
-    }
-
-    Json endArray() {
-        open.pop();
-        out.append(']');
-        return this;
-    }
-
-    /** A member name; the value follows with one of the value methods. */
-    Json name(String name) {
-        comma();
-        string(out, name);
-        out.append(':');
-        afterName = true;
-        return this;
-    }
-
-    Json value(String s) {
-        comma();
-        if (s == null) {
-            out.append("null");
-        } else {
-            string(out, s);
-        }
-        return this;
-    }
-
-    Json value(long n) {
-        comma();
-        out.append(n);
-        return this;
+    static ObjectNode object() {
+        return NODES.objectNode();
     }
 
     /** An integer as its unsigned decimal digits (a {@code uint64} above {@code Long.MAX_VALUE}). */
-    Json unsigned(long n) {
-        comma();
-        out.append(Long.toUnsignedString(n));
-        return this;
+    static JsonNode unsigned(long n) {
+        return n >= 0 ? NODES.numberNode(n) : NODES.numberNode(new BigInteger(Long.toUnsignedString(n)));
     }
 
-    Json value(double d) {
-        comma();
-        out.append(Double.isFinite(d) ? Double.toString(d) : "null");
-        return this;
+    /** A float with the digits it has, not those of its widening to double; {@code null} where JSON has no number. */
+    static JsonNode number(float f) {
+        return Float.isFinite(f) ? NODES.numberNode(f) : NODES.nullNode();
     }
 
-    /** A 32-bit float printed with the digits it has, not those of its widening to double. */
-    Json value(float f) {
-        comma();
-        out.append(Float.isFinite(f) ? Float.toString(f) : "null");
-        return this;
+    static JsonNode number(double d) {
+        return Double.isFinite(d) ? NODES.numberNode(d) : NODES.nullNode();
     }
 
-    Json value(boolean b) {
-        comma();
-        out.append(b);
-        return this;
-    }
-
-    Json member(String name, String value) {
-        return name(name).value(value);
-    }
-
-    Json member(String name, long value) {
-        return name(name).value(value);
-    }
-
-    private void comma() {
-        if (afterName) {
-            afterName = false;
-            return;
+    static String write(JsonNode value) {
+        try {
+            return RAW.matcher(MAPPER.writeValueAsString(value)).replaceAll(m -> String.format("\\\\u%04x", (int) m.group().charAt(0)));
+        } catch (JsonProcessingException e) {
+            throw new UncheckedIOException(e);
         }
-        boolean[] state = open.peek();
-        if (state == null) {
-            return;
-        }
-        if (state[0]) {
-            out.append(',');
-        }
-        state[0] = true;
-    }
-
-    @Override
-    public String toString() {
-        return out.toString();
-    }
-
-    static void string(StringBuilder out, String s) {
-        out.append('"');
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            switch (c) {
-                case '"' -> out.append("\\\"");
-                case '\\' -> out.append("\\\\");
-                case '\n' -> out.append("\\n");
-                case '\r' -> out.append("\\r");
-                case '\t' -> out.append("\\t");
-                case '\b' -> out.append("\\b");
-                case '\f' -> out.append("\\f");
-                default -> {
-                    // Control characters must be escaped; U+2028/2029 are, too, so the output is also valid JavaScript.
-                    if (c < 0x20 || c == 0x2028 || c == 0x2029 || Character.isSurrogate(c) && !validSurrogate(s, i)) {
-                        out.append(String.format("\\u%04x", (int) c));
-                    } else {
-                        out.append(c);
-                    }
-                }
-            }
-        }
-        out.append('"');
-    }
-
-    /** A surrogate that is half of a proper pair; a lone one is escaped so the output stays valid UTF-8. */
-    private static boolean validSurrogate(String s, int i) {
-        char c = s.charAt(i);
-        if (Character.isHighSurrogate(c)) {
-            return i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1));
-        }
-        return i > 0 && Character.isHighSurrogate(s.charAt(i - 1));
     }
 }

@@ -10,30 +10,19 @@ import io.hive.preloader.core.service.Loaded;
 import io.hive.preloader.core.service.ModelPreloader;
 import io.hive.preloader.core.service.StartupPreload;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Callable;
-import java.util.concurrent.CompletableFuture;
 import java.util.stream.Stream;
 
 /** {@code preloader preload ID|FILE…}: loads models into RAM, one after another, and says how fast each came. */
 @Command(name = "preload", mixinStandardHelpOptions = true,
         description = {"Loads models into RAM through the configured store, in the order given.",
                 "With the mmap store the pages stay in the page cache after the command exits, warm for a worker."})
-final class PreloadCommand implements Callable<Integer> {
-
-    @ParentCommand
-    PreloaderCommand root;
-
-    @Spec
-    CommandSpec spec;
+final class PreloadCommand extends Subcommand {
 
     @Parameters(paramLabel = "ID|FILE", arity = "0..*", description = "model ids, or paths of .gguf files")
     List<String> models = new ArrayList<>();
@@ -53,8 +42,8 @@ final class PreloadCommand implements Callable<Integer> {
         }
         List<ModelArgs.Target> targets = ModelArgs.parse(models);
         PreloaderConfig config = root.configFor(targets);
-        PrintWriter out = spec.commandLine().getOut();
-        PrintWriter err = spec.commandLine().getErr();
+        PrintWriter out = out();
+        PrintWriter err = err();
         boolean bar = !noProgress && ProgressBar.interactive();
         try (ModelPreloader preloader = Wiring.preloader(config)) {
             List<ModelDescriptor> catalog = preloader.catalog();
@@ -80,7 +69,7 @@ final class PreloadCommand implements Callable<Integer> {
                 ProgressBar progress = new ProgressBar(err, model.id().value(), bar);
                 Loaded loaded;
                 try {
-                    loaded = join(preloader.preload(model.id(), progress));
+                    loaded = preloader.preload(model.id(), progress).join(); // a failure is unwrapped by ErrorHandler
                 } finally {
                     progress.finish();
                 }
@@ -115,18 +104,6 @@ final class PreloadCommand implements Callable<Integer> {
             return PageCache.residentBytes(model.path());
         } catch (RuntimeException e) {
             return -1;
-        }
-    }
-
-    private static <T> T join(CompletableFuture<T> future) {
-        try {
-            return future.join();
-        } catch (java.util.concurrent.CompletionException e) {
-            Throwable cause = ErrorHandler.unwrap(e);
-            if (cause instanceof RuntimeException r) {
-                throw r;
-            }
-            throw e;
         }
     }
 }

@@ -95,8 +95,7 @@ public final class PreloaderCommand implements Callable<Integer> {
         requireFolders(configured);
         Optional<Path> journal = config.withModels(configured).journalFile();
         folders.addAll(configured);
-        PreloaderConfig withFiles = config.withModels(List.copyOf(folders));
-        return journal.map(withFiles::withJournal).orElse(withFiles);
+        return config.withModels(List.copyOf(folders)).withJournal(journal);
     }
 
     private void requireFolders(List<Path> folders) {

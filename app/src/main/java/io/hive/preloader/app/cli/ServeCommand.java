@@ -5,10 +5,7 @@ import io.hive.preloader.app.config.PreloaderConfig;
 import io.hive.preloader.app.wiring.Service;
 import io.hive.preloader.app.wiring.Wiring;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
 import java.net.InetAddress;
@@ -26,14 +23,8 @@ import java.util.stream.Collectors;
         description = {"Runs the preloader as a service: a JSON API under /v1/, Prometheus metrics at /metrics and a live page at /.",
                 "Prints 'listening on http://HOST:PORT' once it accepts requests; stops gracefully on SIGTERM or Ctrl-C.",
                 "Calls that change state need 'Authorization: Bearer TOKEN': http.token in the config, or $PRELOADER_TOKEN."})
-final class ServeCommand implements java.util.concurrent.Callable<Integer> {
+final class ServeCommand extends Subcommand {
     static final String TOKEN_VARIABLE = "PRELOADER_TOKEN";
-
-    @ParentCommand
-    PreloaderCommand root;
-
-    @Spec
-    CommandSpec spec;
 
     @Option(names = "--host", paramLabel = "ADDRESS", description = "the address to listen on (default: http.host, else 127.0.0.1)")
     String host;
@@ -44,8 +35,8 @@ final class ServeCommand implements java.util.concurrent.Callable<Integer> {
     @Override
     public Integer call() throws InterruptedException {
         PreloaderConfig config = withOverrides(root.checkedConfig());
-        PrintWriter out = spec.commandLine().getOut();
-        PrintWriter err = spec.commandLine().getErr();
+        PrintWriter out = out();
+        PrintWriter err = err();
         Service service = Wiring.serve(config, Optional.ofNullable(System.getenv(TOKEN_VARIABLE)));
         PreloaderHttpServer server = service.server();
         try {
@@ -87,8 +78,7 @@ final class ServeCommand implements java.util.concurrent.Callable<Integer> {
         if (port != null && (port < 0 || port > 65535)) {
             throw Failure.badInput("--port " + port + " is not a TCP port (0 to 65535; 0 picks a free one)");
         }
-        return config.withHttp(new PreloaderConfig.Http(host == null ? http.host() : host.strip(), port == null ? http.port() : port,
-                http.token(), http.maxBodyBytes(), http.shutdownTimeoutSeconds()));
+        return config.withHttp(http.withHost(host == null ? http.host() : host.strip()).withPort(port == null ? http.port() : port));
     }
 
     /** One line each when changes are refused for want of a token, or when the API is reachable beyond this host. */

@@ -1,5 +1,6 @@
 package io.hive.preloader.app.cli;
 
+import io.hive.preloader.app.config.ConfigValues;
 import io.hive.preloader.app.config.PreloaderConfig;
 import io.hive.preloader.app.wiring.Wiring;
 import io.hive.preloader.core.model.ModelDescriptor;
@@ -13,22 +14,15 @@ import io.hive.preloader.core.service.Spawned;
 import io.hive.preloader.core.service.WorkerStartException;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
-import java.util.concurrent.Callable;
 import java.util.function.Consumer;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * {@code preloader spawn MODEL [probe] -- CMD ARGS…}: starts a worker on a model through the spawn flow (the fast
@@ -42,15 +36,8 @@ import java.util.regex.Pattern;
                 "Once ready the worker keeps running and this command waits for it, passing its output on, and exits "
                         + "with its status; --stop-when-ready stops it instead.",
                 "Example: preloader spawn llama3 --ready-port 8080 -- llama-server -m {model} --port 8080"})
-final class SpawnCommand implements Callable<Integer> {
+final class SpawnCommand extends Subcommand {
     private static final Duration STOP_GRACE = Duration.ofSeconds(10);
-    private static final Pattern DURATION = Pattern.compile("(\\d+(?:\\.\\d+)?)(ms|s|m|h)?");
-
-    @ParentCommand
-    PreloaderCommand root;
-
-    @Spec
-    CommandSpec spec;
 
     @Parameters(index = "0", paramLabel = "ID|FILE", description = "a model id, or the path of a .gguf file")
     String model;
@@ -91,8 +78,8 @@ final class SpawnCommand implements Callable<Integer> {
         Duration wait = duration(timeout);
         ModelArgs.Target target = ModelArgs.parse(model);
         PreloaderConfig config = root.configFor(List.of(target));
-        PrintWriter out = spec.commandLine().getOut();
-        PrintWriter err = spec.commandLine().getErr();
+        PrintWriter out = out();
+        PrintWriter err = err();
         try (ModelPreloader preloader = Wiring.preloader(config)) {
             ModelDescriptor descriptor = ModelArgs.find(target, preloader.catalog(), config.models());
             SpawnFlow flow = new SpawnFlow(preloader, Wiring.launcher(config));
@@ -172,21 +159,16 @@ final class SpawnCommand implements Callable<Integer> {
 
     /** {@code 90s}, {@code 10m}, {@code 1.5h}, {@code 500ms}; a bare number is seconds. */
     static Duration duration(String text) {
-        Matcher m = DURATION.matcher(text.strip().toLowerCase(Locale.ROOT));
-        if (!m.matches()) {
-            throw Failure.badInput("--timeout: '" + text + "' is not a duration like 90s, 10m or 500ms");
+        Duration duration;
+        try {
+            duration = ConfigValues.duration(text);
+        } catch (IllegalArgumentException e) {
+            throw Failure.badInput("--timeout: " + e.getMessage());
         }
-        double amount = Double.parseDouble(m.group(1));
-        double seconds = switch (m.group(2) == null ? "s" : m.group(2)) {
-            case "ms" -> amount / 1000;
-            case "m" -> amount * 60;
-            case "h" -> amount * 3600;
-            default -> amount;
-        };
-        if (seconds <= 0) {
+        if (duration.isZero()) {
             throw Failure.badInput("--timeout: '" + text + "' is not above zero");
         }
-        return Duration.ofNanos(Math.round(seconds * 1e9));
+        return duration;
     }
 
     private static Consumer<String> passOn(PrintWriter err) {

@@ -7,15 +7,11 @@ import io.hive.preloader.core.model.ModelDescriptor;
 import io.hive.preloader.core.model.ModelId;
 import io.hive.preloader.core.port.ModelSource;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 
 /**
@@ -24,13 +20,7 @@ import java.util.stream.Collectors;
  */
 @Command(name = "status", mixinStandardHelpOptions = true,
         description = "Lists the models with their size, page-cache residency and access counts.")
-final class StatusCommand implements Callable<Integer> {
-
-    @ParentCommand
-    PreloaderCommand root;
-
-    @Spec
-    CommandSpec spec;
+final class StatusCommand extends Subcommand {
 
     @Override
     public Integer call() {
@@ -38,7 +28,7 @@ final class StatusCommand implements Callable<Integer> {
         ModelSource source = Wiring.source(config);
         Map<ModelId, Long> accesses = Wiring.journal(config).read();
         List<ModelDescriptor> models = source.list();
-        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter out = out();
 
         out.printf("models in %s: %d, store %s, policy %s, budget %s%n",
                 config.models().stream().map(Path::toString).collect(Collectors.joining(", ")), models.size(),

@@ -1,16 +1,26 @@
 package io.hive.preloader.app.config;
 
-import io.hive.preloader.app.config.PreloaderConfig.Policy;
-import io.hive.preloader.app.config.PreloaderConfig.Sink;
-import io.hive.preloader.app.config.PreloaderConfig.Store;
-import io.hive.preloader.core.cache.ByteBudget;
-import io.hive.preloader.core.model.ModelId;
-import org.yaml.snakeyaml.LoaderOptions;
-import org.yaml.snakeyaml.Yaml;
-import org.yaml.snakeyaml.constructor.SafeConstructor;
-import org.yaml.snakeyaml.error.Mark;
-import org.yaml.snakeyaml.error.MarkedYAMLException;
-import org.yaml.snakeyaml.error.YAMLException;
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParseException;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.exc.StreamReadException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.core.util.JsonParserDelegate;
+import com.fasterxml.jackson.databind.cfg.EnumFeature;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.InjectableValues;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.MapperFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.cfg.CoercionAction;
+import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
+import com.fasterxml.jackson.databind.type.LogicalType;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import com.fasterxml.jackson.dataformat.yaml.snakeyaml.error.MarkedYAMLException;
+import com.fasterxml.jackson.datatype.jdk8.Jdk8Module;
 
 import java.io.IOException;
 import java.nio.charset.CharacterCodingException;
@@ -18,76 +28,46 @@ import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
- * Reads the YAML config file into a {@link PreloaderConfig}. Only plain YAML types are built (no tags naming Java
- * classes); duplicate keys, unknown keys and bad values are refused with one line naming the key and what is
- * allowed. Relative paths are taken from the config file's folder.
- *
- * <pre>
- * models: [/srv/models]          # folders of *.gguf files (default ./models)
- * aliases: {chat: /srv/x.gguf}   # extra ids naming one file each
- * store: mmap                    # mmap | buffer | hugepages
- * mmap: {lock: false}            # mlock resident models
- * buffer: {direct_io: false}     # read with O_DIRECT
- * hugepages:                     # shared files a worker maps: hugetlbfs where mounted, else the fallback tmpfs
- *   mount: /dev/hugepages        # (null for none)
- *   fallback: /dev/shm
- * policy: caffeine               # caffeine (W-TinyLFU) | lru | lfu
- * budget: 50%                    # bytes, 8GiB, or a share of RAM
- * auto_preload: 0                # most used models to preload at startup
- * sink: host                     # host | cuda (the host sink where libcuda.so.1 or a GPU is missing)
- * device: 0                      # the GPU transfers go to unless a caller names one
- * plan: auto                     # auto | direct | staged
- * chunk_size: 16MiB              # staging slot and direct copy size
- * readers: 4                     # reader stages of the staging pipeline
- * journal: /srv/models/.preloader-journal.tsv
- * keep: [llama3]                 # models never evicted (pinned), loaded at startup
- * http:                          # how 'serve' listens
- *   host: 127.0.0.1              # loopback unless the API must be reached from elsewhere
- *   port: 7780                   # 0 picks a free port
- *   token: ...                   # bearer token for calls that change state (PRELOADER_TOKEN overrides it)
- *   max_body: 64KiB              # largest request body
- *   shutdown_timeout: 30         # seconds a shutdown waits for in-flight transfers
- * workers:                       # workers 'serve' may start by name (POST /v1/models/{id}/spawn)
- *   llama-server: {command: [llama-server, -m, "{model}", --port, "8080"], ready_port: 8080, timeout: 600}
- *                                # one of ready_line (regex), ready_port, ready_exit (the default); timeout in seconds
- * </pre>
+ * Reads the YAML config file into a {@link PreloaderConfig}: Jackson binds it onto the records, whose components are
+ * the keys (see the README's Configuration). Unknown keys, duplicate keys, tags naming types and bad values are refused
+ * with one line naming the key and what is allowed. Relative paths are taken from the config file's folder.
  */
 public final class ConfigLoader {
-    private static final List<String> KEYS =
-            List.of("models", "aliases", "store", "mmap", "buffer", "policy", "budget", "auto_preload", "sink", "journal", "keep",
-                    "device", "plan", "chunk_size", "readers", "hugepages", "http", "workers");
-    private static final List<String> WORKER_KEYS = List.of("command", "ready_line", "ready_port", "ready_exit", "timeout");
-    private static final java.util.regex.Pattern WORKER_NAME = java.util.regex.Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
-    /** A budget given as a share of RAM is checked against this much RAM, so that only its form is validated here. */
-    private static final long SAMPLE_RAM = 1L << 40;
+    /** The YAML core schema's tags; any other names a type, which SnakeYAML's safe loading refused too. */
+    private static final Pattern CORE_TAG = Pattern.compile("tag:yaml\\.org,2002:(str|int|float|bool|null|seq|map)");
+    private static final ObjectMapper MAPPER = YAMLMapper.builder()
+            .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+            .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
+            .enable(MapperFeature.ACCEPT_CASE_INSENSITIVE_ENUMS)
+            .enable(DeserializationFeature.FAIL_ON_NUMBERS_FOR_ENUMS)
+            // true and false only, not 1 or "true"; a count is a whole number, not 1.5 or "5"
+            .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
+            .withCoercionConfig(LogicalType.Boolean, c -> c.setCoercion(CoercionInputShape.Integer, CoercionAction.Fail)
+                    .setCoercion(CoercionInputShape.String, CoercionAction.Fail))
+            .withCoercionConfig(LogicalType.Integer, c -> c.setCoercion(CoercionInputShape.String, CoercionAction.Fail))
+            .enable(EnumFeature.WRITE_ENUMS_TO_LOWERCASE)
+            .addModule(new Jdk8Module())
+            .addModule(ConfigValues.module())
+            .injectableValues(new InjectableValues.Std().addValue("hugepages.mount", Optional.of(Path.of(PreloaderConfig.HugePages.DEFAULT_MOUNT))))
+            .build();
 
-    private final Path file;
-    private final Path base;
-
-    private ConfigLoader(Path file) {
-        this.file = file;
-        Path parent = file.toAbsolutePath().normalize().getParent();
-        this.base = parent == null ? Path.of("").toAbsolutePath() : parent;
+    private ConfigLoader() {
     }
 
     /** Reads and validates the file. */
     public static PreloaderConfig load(Path file) {
-        ConfigLoader loader = new ConfigLoader(file);
-        String text;
         try {
             if (Files.isDirectory(file)) {
                 throw new ConfigException(file, "is a directory, not a YAML file");
             }
-            text = Files.readString(file);
+            return parse(Files.readString(file), file);
         } catch (NoSuchFileException e) {
             throw new ConfigException(file, "no such file");
         } catch (AccessDeniedException e) {
@@ -97,404 +77,57 @@ public final class ConfigLoader {
         } catch (IOException e) {
             throw new ConfigException(file, "cannot be read: " + e.getMessage());
         }
-        return loader.parse(text);
     }
 
     /** Validates YAML text as if it were read from {@code file} (which names it in errors and anchors relative paths). */
     public static PreloaderConfig parse(String yaml, Path file) {
-        return new ConfigLoader(file).parse(yaml);
-    }
-
-    private PreloaderConfig parse(String text) {
-        Object root = readYaml(text);
-        if (root == null) {
-            return build(Map.of());
-        }
-        if (!(root instanceof Map<?, ?> map)) {
-            throw new ConfigException(file, "the top level must be a mapping of keys (" + String.join(", ", KEYS) + "), found " + kind(root));
-        }
-        return build(section(map, "", KEYS));
-    }
-
-    private Object readYaml(String text) {
-        LoaderOptions options = new LoaderOptions();
-        options.setAllowDuplicateKeys(false);
-        options.setAllowRecursiveKeys(false);
-        options.setMaxAliasesForCollections(20);
-        Yaml yaml = new Yaml(new SafeConstructor(options));
+        JsonNode tree = read(yaml, file);
+        ConfigKeys.emptyValue(tree, List.of()).ifPresent(problem -> {
+            throw new ConfigException(file, problem);
+        });
+        Path folder = file.toAbsolutePath().normalize().getParent();
         try {
-            return yaml.load(text);
-        } catch (MarkedYAMLException e) {
-            Mark mark = e.getProblemMark();
-            String where = mark == null ? "" : " at line " + (mark.getLine() + 1) + ", column " + (mark.getColumn() + 1);
-            String problem = e.getProblem() == null ? e.getMessage() : e.getProblem();
-            throw new ConfigException(file, "not valid YAML" + where + ": " + oneLine(problem));
-        } catch (YAMLException e) {
-            throw new ConfigException(file, "not valid YAML: " + oneLine(e.getMessage()));
+            return MAPPER.reader().withAttribute(ConfigValues.BASE, folder == null ? Path.of("").toAbsolutePath() : folder)
+                    .treeToValue(tree, PreloaderConfig.class);
+        } catch (JsonMappingException e) {
+            throw new ConfigException(file, ConfigKeys.explain(e, tree));
+        } catch (IOException e) {
+            throw new ConfigException(file, ConfigKeys.oneLine(e.getMessage()));
         }
     }
 
-    private PreloaderConfig build(Map<String, Object> values) {
-        PreloaderConfig defaults = PreloaderConfig.defaults();
-        List<Path> models = values.containsKey("models") ? folders(values.get("models")) : defaults.models();
-        Map<ModelId, Path> aliases = values.containsKey("aliases") ? aliases(values.get("aliases")) : Map.of();
-        Store store = choice(values, "store", Store.class, defaults.store());
-        Map<String, Object> mmap = subsection(values, "mmap", List.of("lock"));
-        Map<String, Object> buffer = subsection(values, "buffer", List.of("direct_io"));
-        boolean lock = bool(mmap, "mmap.lock", "lock", defaults.mmapLock());
-        boolean directIo = bool(buffer, "buffer.direct_io", "direct_io", defaults.bufferDirectIo());
-        Policy policy = choice(values, "policy", Policy.class, defaults.policy());
-        String budget = values.containsKey("budget") ? budget(values.get("budget")) : defaults.budget();
-        int autoPreload = values.containsKey("auto_preload") ? count(values.get("auto_preload")) : defaults.autoPreload();
-        Sink sink = choice(values, "sink", Sink.class, defaults.sink());
-        Optional<Path> journal = values.containsKey("journal") ? Optional.of(path(values.get("journal"), "journal")) : Optional.empty();
-        List<ModelId> keep = values.containsKey("keep") ? keep(values.get("keep")) : List.of();
-        PreloaderConfig.Transfer transfer = transfer(values, defaults.transfer());
-        PreloaderConfig.HugePages hugepages = hugepages(subsection(values, "hugepages", List.of("mount", "fallback")), defaults.hugepages());
-        PreloaderConfig.Http http = http(subsection(values, "http", List.of("host", "port", "token", "max_body", "shutdown_timeout")),
-                defaults.http());
-        Map<String, PreloaderConfig.Worker> workers = workers(values.get("workers"));
-        return new PreloaderConfig(models, aliases, store, lock, directIo, policy, budget, autoPreload, sink, journal, keep, transfer,
-                hugepages, http, workers);
+    /** The config in the file's own keys, as {@code GET /v1/config} shows it: the journal in force, no {@code http} (the server's own). */
+    public static Map<String, Object> shown(PreloaderConfig config) {
+        Map<String, Object> shown = MAPPER.convertValue(config, new TypeReference<LinkedHashMap<String, Object>>() { });
+        shown.remove("http");
+        shown.put("journal", config.journalFile().map(Path::toString).orElse(null));
+        return shown;
     }
 
-    /** {@code workers: {name: {command, ready_line | ready_port | ready_exit, timeout}}}: what {@code serve} may start. */
-    private Map<String, PreloaderConfig.Worker> workers(Object value) {
-        if (value == null) {
-            return Map.of();
-        }
-        if (!(value instanceof Map<?, ?> map)) {
-            throw new ConfigException(file, "workers: expected a mapping of worker names to {command, ready_line | ready_port | ready_exit, timeout}, found "
-                    + kind(value));
-        }
-        Map<String, PreloaderConfig.Worker> workers = new LinkedHashMap<>();
-        for (Map.Entry<?, ?> e : map.entrySet()) {
-            if (!(e.getKey() instanceof String name) || !WORKER_NAME.matcher(name).matches()) {
-                throw new ConfigException(file, "workers: " + render(e.getKey()) + " is not a worker name (letters, digits, . _ -; at most 64)");
-            }
-            String key = "workers." + name;
-            if (!(e.getValue() instanceof Map<?, ?> entry)) {
-                throw new ConfigException(file, key + ": expected a mapping with " + String.join(", ", WORKER_KEYS) + ", found " + kind(e.getValue()));
-            }
-            workers.put(name, worker(section(entry, key + ".", WORKER_KEYS), key));
-        }
-        return workers;
-    }
-
-    private PreloaderConfig.Worker worker(Map<String, Object> section, String key) {
-        if (!(section.get("command") instanceof List<?> args) || args.isEmpty()) {
-            throw new ConfigException(file, key + ".command: expected a list of arguments like [llama-server, -m, \"{model}\"], found "
-                    + kind(section.get("command")));
-        }
-        List<String> command = new ArrayList<>();
-        for (int i = 0; i < args.size(); i++) {
-            Object arg = args.get(i);
-            if (arg instanceof Integer || arg instanceof Long) {
-                arg = String.valueOf(arg);
-            }
-            if (!(arg instanceof String s) || (i == 0 && s.isBlank())) {
-                throw new ConfigException(file, key + ".command[" + i + "]: expected text (quote \"{model}\"), found " + kind(args.get(i)));
-            }
-            command.add(s);
-        }
-        List<String> probes = java.util.stream.Stream.of("ready_line", "ready_port", "ready_exit").filter(section::containsKey).toList();
-        if (probes.size() > 1) {
-            throw new ConfigException(file, key + ": use exactly one of ready_line, ready_port, ready_exit, found " + String.join(" and ", probes));
-        }
-        io.hive.preloader.core.port.ReadinessProbe probe = io.hive.preloader.core.port.ReadinessProbe.exit();
-        if (section.containsKey("ready_line")) {
-            if (!(section.get("ready_line") instanceof String regex) || regex.isEmpty()) {
-                throw new ConfigException(file, key + ".ready_line: " + render(section.get("ready_line")) + " is not a regular expression");
-            }
-            try {
-                probe = io.hive.preloader.core.port.ReadinessProbe.line(regex);
-            } catch (java.util.regex.PatternSyntaxException bad) {
-                throw new ConfigException(file, key + ".ready_line: " + render(regex) + " is not a regular expression: " + oneLine(bad.getDescription()));
-            }
-        } else if (section.containsKey("ready_port")) {
-            probe = io.hive.preloader.core.port.ReadinessProbe.port(number(section.get("ready_port"), key + ".ready_port", 1, 65535, "a TCP port (1 to 65535)"));
-        } else if (section.containsKey("ready_exit") && !bool(section, key + ".ready_exit", "ready_exit", true)) {
-            throw new ConfigException(file, key + ".ready_exit: false leaves nothing to wait for; set ready_line or ready_port instead");
-        }
-        int timeout = section.containsKey("timeout")
-                ? number(section.get("timeout"), key + ".timeout", 1, 86_400, "a number of seconds from 1 to 86400")
-                : PreloaderConfig.Worker.DEFAULT_TIMEOUT;
-        return new PreloaderConfig.Worker(command, probe, timeout);
-    }
-
-    /** {@code hugepages: {mount, fallback}}: a null mount means no hugetlbfs, only the fallback folder. */
-    private PreloaderConfig.HugePages hugepages(Map<String, Object> section, PreloaderConfig.HugePages defaults) {
-        Optional<Path> mount = !section.containsKey("mount") ? defaults.mount()
-                : section.get("mount") == null ? Optional.empty() : Optional.of(path(section.get("mount"), "hugepages.mount"));
-        Path fallback = section.containsKey("fallback") ? path(section.get("fallback"), "hugepages.fallback") : defaults.fallback();
-        return new PreloaderConfig.HugePages(mount, fallback);
-    }
-
-    /** {@code http: {host, port, token, max_body, shutdown_timeout}}; the token is never echoed in an error. */
-    private PreloaderConfig.Http http(Map<String, Object> section, PreloaderConfig.Http defaults) {
-        String host = defaults.host();
-        if (section.containsKey("host")) {
-            if (!(section.get("host") instanceof String h) || h.isBlank() || !h.strip().matches("[A-Za-z0-9.:_\\[\\]-]+")) {
-                throw new ConfigException(file, "http.host: " + render(section.get("host")) + " is not an address (e.g. 127.0.0.1, or 0.0.0.0 for every interface)");
-            }
-            host = h.strip();
-        }
-        int port = section.containsKey("port") ? number(section.get("port"), "http.port", 0, 65535, "a TCP port (0 to 65535; 0 picks a free one)")
-                : defaults.port();
-        Optional<String> token = defaults.token();
-        if (section.containsKey("token") && section.get("token") != null) {
-            if (!(section.get("token") instanceof String t)) {
-                throw new ConfigException(file, "http.token: expected text (quote it), found " + kindOf(section.get("token")));
-            }
-            if (t.length() < 16 || !t.chars().allMatch(c -> c > 0x20 && c < 0x7f)) {
-                throw new ConfigException(file, "http.token: use at least 16 printable characters without spaces (e.g. the output of "
-                        + "'openssl rand -hex 32'); this one has " + t.length());
-            }
-            token = Optional.of(t);
-        }
-        long maxBody = defaults.maxBodyBytes();
-        if (section.containsKey("max_body")) {
-            Object value = section.get("max_body");
-            String spec = value instanceof Integer || value instanceof Long ? String.valueOf(value) : value instanceof String v ? v.strip() : null;
-            maxBody = -1;
-            try {
-                maxBody = spec == null ? -1 : io.hive.preloader.core.model.ByteSize.parse(spec);
-            } catch (IllegalArgumentException e) {
-                maxBody = -1;
-            }
-            if (maxBody < 1 || maxBody > (16L << 20)) {
-                throw new ConfigException(file, "http.max_body: " + render(value) + " is not a size from 1 byte to 16MiB, like 64KiB");
-            }
-        }
-        int shutdown = section.containsKey("shutdown_timeout")
-                ? number(section.get("shutdown_timeout"), "http.shutdown_timeout", 0, 3600, "a number of seconds from 0 to 3600")
-                : defaults.shutdownTimeoutSeconds();
-        return new PreloaderConfig.Http(host, port, token, maxBody, shutdown);
-    }
-
-    /** What a value is, without showing it. */
-    private static String kindOf(Object value) {
-        return switch (value) {
-            case Map<?, ?> _ -> "a mapping";
-            case List<?> _ -> "a list";
-            case Boolean _ -> "a boolean";
-            case Number _ -> "a number";
-            case null, default -> "something else";
-        };
-    }
-
-    /** The keys of a mapping, each checked against the allowed ones. */
-    private Map<String, Object> section(Map<?, ?> map, String prefix, List<String> allowed) {
-        Map<String, Object> values = new LinkedHashMap<>();
-        Set<String> known = Set.copyOf(allowed);
-        for (Map.Entry<?, ?> e : map.entrySet()) {
-            if (!(e.getKey() instanceof String key)) {
-                throw new ConfigException(file, prefix + "key " + render(e.getKey()) + " is not a name; allowed keys: " + String.join(", ", allowed));
-            }
-            if (!known.contains(key)) {
-                throw new ConfigException(file, "unknown key '" + prefix + key + "'; allowed keys"
-                        + (prefix.isEmpty() ? "" : " under " + prefix.substring(0, prefix.length() - 1)) + ": " + String.join(", ", allowed));
-            }
-            values.put(key, e.getValue());
-        }
-        return values;
-    }
-
-    private Map<String, Object> subsection(Map<String, Object> values, String key, List<String> allowed) {
-        Object value = values.get(key);
-        if (value == null) {
-            return Map.of();
-        }
-        if (!(value instanceof Map<?, ?> map)) {
-            throw new ConfigException(file, key + ": expected a mapping with " + String.join(", ", allowed) + ", found " + kind(value));
-        }
-        return section(map, key + ".", allowed);
-    }
-
-    private List<Path> folders(Object value) {
-        if (value instanceof String s) {
-            return List.of(path(s, "models"));
-        }
-        if (!(value instanceof List<?> list)) {
-            throw new ConfigException(file, "models: expected a list of folders, found " + kind(value));
-        }
-        List<Path> folders = new ArrayList<>();
-        for (int i = 0; i < list.size(); i++) {
-            folders.add(path(list.get(i), "models[" + i + "]"));
-        }
-        return folders;
-    }
-
-    private Map<ModelId, Path> aliases(Object value) {
-        if (value == null) {
-            return Map.of();
-        }
-        if (!(value instanceof Map<?, ?> map)) {
-            throw new ConfigException(file, "aliases: expected a mapping of model id to file, found " + kind(value));
-        }
-        Map<ModelId, Path> aliases = new LinkedHashMap<>();
-        for (Map.Entry<?, ?> e : map.entrySet()) {
-            String key = String.valueOf(e.getKey());
-            ModelId id;
-            try {
-                id = ModelId.of(key);
-            } catch (IllegalArgumentException bad) {
-                throw new ConfigException(file, "aliases: " + bad.getMessage());
-            }
-            aliases.put(id, path(e.getValue(), "aliases." + key));
-        }
-        return aliases;
-    }
-
-    /** {@code device}, {@code plan}, {@code chunk_size} and {@code readers}: how models move to a device. */
-    private PreloaderConfig.Transfer transfer(Map<String, Object> values, PreloaderConfig.Transfer defaults) {
-        int device = values.containsKey("device") ? number(values.get("device"), "device", 0, 1023, "a device number (0 or more)") : defaults.device();
-        PreloaderConfig.Plan plan = choice(values, "plan", PreloaderConfig.Plan.class, defaults.plan());
-        long chunkSize = values.containsKey("chunk_size") ? chunkSize(values.get("chunk_size")) : defaults.chunkSize();
-        int readers = values.containsKey("readers") ? number(values.get("readers"), "readers", 1, 256, "a count of reader threads from 1 to 256")
-                : defaults.readers();
-        return new PreloaderConfig.Transfer(device, plan, chunkSize, readers);
-    }
-
-    private int number(Object value, String key, int min, int max, String allowed) {
-        if (value instanceof Integer i && i >= min && i <= max) {
-            return i;
-        }
-        throw new ConfigException(file, key + ": " + render(value) + " is not " + allowed);
-    }
-
-    private long chunkSize(Object value) {
-        String allowed = "a size from 64KiB to 1GiB in whole 4 KiB pages, like 16MiB";
-        String spec = switch (value) {
-            case Integer i -> Long.toString(i);
-            case Long l -> Long.toString(l);
-            case String s -> s.strip();
-            case null, default -> null;
-        };
-        long bytes = -1;
-        if (spec != null) {
-            try {
-                bytes = io.hive.preloader.core.model.ByteSize.parse(spec);
-            } catch (IllegalArgumentException e) {
-                bytes = -1;
-            }
-        }
-        if (bytes < 64 * 1024 || bytes > (1L << 30) || bytes % 4096 != 0) {
-            throw new ConfigException(file, "chunk_size: " + render(value) + " is not " + allowed);
-        }
-        return bytes;
-    }
-
-    /** {@code keep: [id, …]} or one id: models never evicted. */
-    private List<ModelId> keep(Object value) {
-        List<?> items = switch (value) {
-            case null -> List.of();
-            case String s -> List.of(s);
-            case List<?> list -> list;
-            default -> throw new ConfigException(file, "keep: expected a list of model ids, found " + kind(value));
-        };
-        List<ModelId> ids = new ArrayList<>();
-        for (int i = 0; i < items.size(); i++) {
-            if (!(items.get(i) instanceof String s)) {
-                throw new ConfigException(file, "keep[" + i + "]: expected a model id, found " + kind(items.get(i)));
-            }
-            try {
-                ids.add(ModelId.of(s.strip()));
-            } catch (IllegalArgumentException bad) {
-                throw new ConfigException(file, "keep[" + i + "]: " + bad.getMessage());
-            }
-        }
-        return ids;
-    }
-
-    private Path path(Object value, String key) {
-        if (!(value instanceof String s) || s.isBlank()) {
-            throw new ConfigException(file, key + ": expected a path, found " + kind(value));
-        }
-        try {
-            Path p = Path.of(s.startsWith("~/") ? System.getProperty("user.home") + s.substring(1) : s);
-            return base.resolve(p).normalize();
-        } catch (java.nio.file.InvalidPathException e) {
-            throw new ConfigException(file, key + ": '" + s + "' is not a valid path");
-        }
-    }
-
-    private <E extends Enum<E>> E choice(Map<String, Object> values, String key, Class<E> type, E fallback) {
-        if (!values.containsKey(key)) {
-            return fallback;
-        }
-        Object value = values.get(key);
-        String allowed = PreloaderConfig.namesOf(type);
-        if (value instanceof String s) {
-            for (E option : type.getEnumConstants()) {
-                if (PreloaderConfig.nameOf(option).equals(s.strip().toLowerCase(Locale.ROOT))) {
-                    return option;
+    private static JsonNode read(String text, Path file) {
+        try (JsonParser yaml = MAPPER.createParser(text)) {
+            JsonNode tree = MAPPER.readTree(new JsonParserDelegate(yaml) {
+                @Override
+                public JsonToken nextToken() throws IOException {
+                    JsonToken token = super.nextToken();
+                    if (getTypeId() instanceof String tag && !CORE_TAG.matcher(tag).matches()) {
+                        throw new JsonParseException(this, "tags naming types are not allowed: " + tag);
+                    }
+                    return token;
                 }
+            });
+            if (yaml.nextToken() != null) {
+                throw new ConfigException(file, "not valid YAML: more than one document");
             }
+            return tree == null || tree.isMissingNode() || tree.isNull() ? MAPPER.createObjectNode() : tree;
+        } catch (StreamReadException e) {
+            // SnakeYAML's problem where it has one; else where the offending token starts (a duplicate key, a tag)
+            JsonLocation at = e instanceof MarkedYAMLException || !(e.getProcessor() instanceof JsonParser p) ? e.getLocation() : p.currentTokenLocation();
+            String problem = e instanceof MarkedYAMLException marked ? marked.getProblem()
+                    : e.getOriginalMessage().replaceFirst("^Duplicate field '(.*)'$", "found duplicate key $1");
+            throw new ConfigException(file, "not valid YAML at line " + at.getLineNr() + ", column " + at.getColumnNr() + ": " + ConfigKeys.oneLine(problem));
+        } catch (IOException e) {
+            throw new ConfigException(file, "not valid YAML: " + ConfigKeys.oneLine(e.getMessage()));
         }
-        throw new ConfigException(file, key + ": " + render(value) + " is not one of " + allowed);
-    }
-
-    private boolean bool(Map<String, Object> section, String key, String name, boolean fallback) {
-        if (!section.containsKey(name)) {
-            return fallback;
-        }
-        if (section.get(name) instanceof Boolean b) {
-            return b;
-        }
-        throw new ConfigException(file, key + ": " + render(section.get(name)) + " is not one of true, false");
-    }
-
-    private String budget(Object value) {
-        String spec = switch (value) {
-            case Integer i -> Long.toString(i);
-            case Long l -> Long.toString(l);
-            case String s -> s.strip();
-            case null, default -> null;
-        };
-        String allowed = "a byte count, a size like 8GiB or 512MiB, or a share of RAM like 50%";
-        if (spec == null) {
-            throw new ConfigException(file, "budget: " + render(value) + " is not " + allowed);
-        }
-        try {
-            ByteBudget.parse(spec, SAMPLE_RAM);
-        } catch (IllegalArgumentException e) {
-            throw new ConfigException(file, "budget: " + render(value) + " is not " + allowed + " (above 0, at most 100%)");
-        }
-        return spec;
-    }
-
-    private int count(Object value) {
-        if (value instanceof Integer i && i >= 0) {
-            return i;
-        }
-        throw new ConfigException(file, "auto_preload: " + render(value) + " is not a count of models (0 or more)");
-    }
-
-    private static String render(Object value) {
-        return switch (value) {
-            case null -> "an empty value";
-            case String s -> "'" + oneLine(s) + "'";
-            case Map<?, ?> _ -> "a mapping";
-            case List<?> _ -> "a list";
-            default -> "'" + oneLine(String.valueOf(value)) + "'";
-        };
-    }
-
-    private static String kind(Object value) {
-        return switch (value) {
-            case null -> "an empty value";
-            case String s -> "the text '" + oneLine(s) + "'";
-            case Map<?, ?> _ -> "a mapping";
-            case List<?> _ -> "a list";
-            case Boolean b -> "the boolean " + b;
-            case Number n -> "the number " + n;
-            default -> "a " + value.getClass().getSimpleName().toLowerCase(Locale.ROOT);
-        };
-    }
-
-    private static String oneLine(String s) {
-        String flat = s.replaceAll("\\s*\\R\\s*", " ").strip();
-        return flat.length() > 120 ? flat.substring(0, 117) + "..." : flat;
     }
 }

@@ -1,128 +1,123 @@
 package io.hive.preloader.app.config;
 
+import com.fasterxml.jackson.annotation.JacksonInject;
+import com.fasterxml.jackson.annotation.JsonFormat;
+import com.fasterxml.jackson.annotation.OptBoolean;
+import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
 import io.hive.preloader.core.model.ModelId;
 import io.hive.preloader.core.port.ReadinessProbe;
+import io.soabase.recordbuilder.core.RecordBuilder;
 
 import java.nio.file.Path;
-import java.util.Arrays;
+import java.time.Duration;
+import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
-import java.util.stream.Collectors;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
+import java.util.stream.Stream;
+
+import static com.fasterxml.jackson.annotation.JsonFormat.Feature.ACCEPT_SINGLE_VALUE_AS_ARRAY;
+import static java.util.Objects.requireNonNullElse;
 
 /**
- * What an operator chose in the config file, validated: every path absolute, every choice one of the known ones.
- * Read one with {@link ConfigLoader}; {@link #defaults()} is what an empty file means.
+ * What an operator chose in the config file, validated. Each component is one key of the file (its name in snake_case),
+ * in the file's order, bound by {@link ConfigLoader}; a key left out is null here and takes the default the constructor
+ * gives it. To add a key: a component, its {@code @param} line, its {@link Allowed} words where its values are limited,
+ * its default and checks in the constructor, and its line in the README. {@code withX} methods come from the
+ * generated {@code PreloaderConfigBuilder.With}; build one in code with {@code PreloaderConfigBuilder} (so that a new key
+ * breaks no caller), not the canonical constructor.
  *
- * @param models         folders whose {@code *.gguf} files are models (id = file name without {@code .gguf})
- * @param aliases        extra ids naming a file anywhere
- * @param budget         as written: bytes, a binary unit ({@code 8GiB}) or a share of RAM ({@code 50%})
- * @param autoPreload    how many of the most used models (by the journal) a daemon preloads at startup
- * @param journal        the access journal's file when set explicitly; see {@link #journalFile()}
- * @param keep           models never evicted (like Ollama's {@code keep_alive: -1}): pinned, and loaded when a
- *                       daemon starts or by {@code preload --auto}
- * @param transfer       how models move to a device: the device, the plan, the staging chunk size and readers
- * @param hugepages      where {@code store: hugepages} puts its shared files: a hugetlbfs mount, else a fallback folder
- * @param http           how {@code serve} listens: address, port, bearer token, body limit, shutdown timeout
- * @param workers        the workers {@code serve}'s API may start by name ({@code workers:}), in the file's order
+ * @param models      folders whose {@code *.gguf} files are models (id = file name without {@code .gguf}); one folder
+ *                    may be written as text; default {@code ./models} of the working directory
+ * @param aliases     extra ids, each naming one file
+ * @param store       which {@code RamStore} holds resident models
+ * @param mmap        the mmap store's settings
+ * @param buffer      the buffer store's settings
+ * @param policy      which {@code EvictionPolicy} picks victims
+ * @param budget      as written: bytes, a binary unit ({@code 8GiB}) or a share of RAM ({@code 50%}, the default)
+ * @param autoPreload how many of the most used models (by the journal) a daemon preloads at startup
+ * @param sink        which {@code VramSink} receives transfers (cuda falls back to host where there is no GPU)
+ * @param journal     the access journal's file when set explicitly; see {@link #journalFile()}
+ * @param keep        models never evicted (like Ollama's {@code keep_alive: -1}): pinned, and loaded when a daemon starts
+ *                    or by {@code preload --auto}
+ * @param device      the device transfers go to unless a caller names one (checked against the CUDA devices)
+ * @param plan        {@code auto}: direct when the resident region can be pinned, else staged
+ * @param chunkSize   bytes per staging slot and per direct copy
+ * @param readers     reader stages of the staging pipeline
+ * @param hugepages   where {@code store: hugepages} puts its shared files
+ * @param http        how {@code serve} listens
+ * @param workers     the workers {@code serve}'s API may start by name, in the file's order
  */
+@RecordBuilder
 public record PreloaderConfig(
-        List<Path> models,
-        Map<ModelId, Path> aliases,
+        @Allowed("a list of folders") @JsonFormat(with = ACCEPT_SINGLE_VALUE_AS_ARRAY) List<Path> models,
+        @Allowed("a mapping of model id to file") Map<ModelId, Path> aliases,
         Store store,
-        boolean mmapLock,
-        boolean bufferDirectIo,
+        Mmap mmap,
+        Buffer buffer,
         Policy policy,
-        String budget,
-        int autoPreload,
+        @Allowed("a byte count, a size like 8GiB or 512MiB, or a share of RAM like 50%") @JsonDeserialize(using = ConfigValues.Budget.class) String budget,
+        @Allowed("a count of models (0 or more)") int autoPreload,
         Sink sink,
         Optional<Path> journal,
-        List<ModelId> keep,
-        Transfer transfer,
+        @Allowed("a list of model ids") @JsonFormat(with = ACCEPT_SINGLE_VALUE_AS_ARRAY) List<ModelId> keep,
+        @Allowed("a device number (0 or more)") int device,
+        Plan plan,
+        @Allowed("a size from 64KiB to 1GiB in whole 4 KiB pages, like 16MiB") @JsonDeserialize(using = ConfigValues.Size.class) Long chunkSize,
+        @Allowed("a count of reader threads from 1 to 256") Integer readers,
         HugePages hugepages,
         Http http,
-        Map<String, Worker> workers) {
+        @Allowed("a mapping of worker names to {command, ready_line | ready_port | ready_exit, timeout}") Map<String, Worker> workers)
+        implements PreloaderConfigBuilder.With {
 
     public static final String DEFAULT_MODELS = "./models";
     public static final String JOURNAL_FILE = ".preloader-journal.tsv";
+    private static final Pattern WORKER_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
 
     public PreloaderConfig {
-        models = models.stream().map(p -> p.toAbsolutePath().normalize()).toList();
-        aliases = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(aliases));
-        Objects.requireNonNull(store, "store");
-        Objects.requireNonNull(policy, "policy");
-        Objects.requireNonNull(budget, "budget");
-        Objects.requireNonNull(sink, "sink");
-        journal = journal.map(p -> p.toAbsolutePath().normalize());
-        keep = List.copyOf(new java.util.LinkedHashSet<>(keep));
-        Objects.requireNonNull(transfer, "transfer");
-        Objects.requireNonNull(hugepages, "hugepages");
-        Objects.requireNonNull(http, "http");
-        workers = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(workers));
-        if (autoPreload < 0) {
-            throw new IllegalArgumentException("auto_preload must be 0 or more, got " + autoPreload);
-        }
+        models = requireNonNullElse(models, List.of(Path.of(DEFAULT_MODELS))).stream().map(p -> p.toAbsolutePath().normalize()).toList();
+        aliases = Collections.unmodifiableMap(new LinkedHashMap<>(requireNonNullElse(aliases, Map.of())));
+        store = requireNonNullElse(store, Store.MMAP);
+        mmap = requireNonNullElse(mmap, new Mmap(false));
+        buffer = requireNonNullElse(buffer, new Buffer(false));
+        policy = requireNonNullElse(policy, Policy.CAFFEINE);
+        budget = requireNonNullElse(budget, "50%");
+        sink = requireNonNullElse(sink, Sink.HOST);
+        journal = requireNonNullElse(journal, Optional.<Path>empty()).map(p -> p.toAbsolutePath().normalize());
+        keep = List.copyOf(new LinkedHashSet<>(requireNonNullElse(keep, List.of())));
+        plan = requireNonNullElse(plan, Plan.AUTO);
+        chunkSize = requireNonNullElse(chunkSize, 16L << 20);
+        readers = requireNonNullElse(readers, 4);
+        hugepages = requireNonNullElse(hugepages, new HugePages(null, null));
+        http = requireNonNullElse(http, new Http(null, null, null, null, null));
+        workers = Collections.unmodifiableMap(new LinkedHashMap<>(requireNonNullElse(workers, Map.of())));
+        Refused.unless(autoPreload >= 0, "auto_preload", autoPreload);
+        Refused.unless(device >= 0 && device < 1024, "device", device);
+        Refused.unless(chunkSize >= 64 << 10 && chunkSize <= 1 << 30 && chunkSize % 4096 == 0, "chunk_size", chunkSize);
+        Refused.unless(readers >= 1 && readers <= 256, "readers", readers);
+        workers.keySet().stream().filter(name -> !WORKER_NAME.matcher(name).matches()).findFirst().ifPresent(name -> {
+            throw new Refused("workers", "'" + name + "' is not a worker name (letters, digits, . _ -; at most 64)");
+        });
     }
 
-    /** A config that keeps no model pinned. */
-    public PreloaderConfig(List<Path> models, Map<ModelId, Path> aliases, Store store, boolean mmapLock, boolean bufferDirectIo,
-                           Policy policy, String budget, int autoPreload, Sink sink, Optional<Path> journal) {
-        this(models, aliases, store, mmapLock, bufferDirectIo, policy, budget, autoPreload, sink, journal, List.of());
+    /** Everything at its default: models in {@code ./models}, mmap, the Caffeine policy, half of RAM, the host sink. */
+    public static PreloaderConfig defaults() {
+        return PreloaderConfigBuilder.builder().build();
     }
 
-    /** A config with the default transfer settings. */
-    public PreloaderConfig(List<Path> models, Map<ModelId, Path> aliases, Store store, boolean mmapLock, boolean bufferDirectIo,
-                           Policy policy, String budget, int autoPreload, Sink sink, Optional<Path> journal, List<ModelId> keep) {
-        this(models, aliases, store, mmapLock, bufferDirectIo, policy, budget, autoPreload, sink, journal, keep, Transfer.defaults());
+    /** The access journal: the configured file, else {@value #JOURNAL_FILE} in the first models folder, else none. */
+    public Optional<Path> journalFile() {
+        return journal.or(() -> models.stream().findFirst().map(folder -> folder.resolve(JOURNAL_FILE)));
     }
 
-    /** A config with the default hugepages folders. */
-    public PreloaderConfig(List<Path> models, Map<ModelId, Path> aliases, Store store, boolean mmapLock, boolean bufferDirectIo,
-                           Policy policy, String budget, int autoPreload, Sink sink, Optional<Path> journal, List<ModelId> keep,
-                           Transfer transfer) {
-        this(models, aliases, store, mmapLock, bufferDirectIo, policy, budget, autoPreload, sink, journal, keep, transfer,
-                HugePages.defaults());
-    }
-
-    /** A config with the default HTTP settings. */
-    public PreloaderConfig(List<Path> models, Map<ModelId, Path> aliases, Store store, boolean mmapLock, boolean bufferDirectIo,
-                           Policy policy, String budget, int autoPreload, Sink sink, Optional<Path> journal, List<ModelId> keep,
-                           Transfer transfer, HugePages hugepages) {
-        this(models, aliases, store, mmapLock, bufferDirectIo, policy, budget, autoPreload, sink, journal, keep, transfer,
-                hugepages, Http.defaults());
-    }
-
-    /** A config that names no workers. */
-    public PreloaderConfig(List<Path> models, Map<ModelId, Path> aliases, Store store, boolean mmapLock, boolean bufferDirectIo,
-                           Policy policy, String budget, int autoPreload, Sink sink, Optional<Path> journal, List<ModelId> keep,
-                           Transfer transfer, HugePages hugepages, Http http) {
-        this(models, aliases, store, mmapLock, bufferDirectIo, policy, budget, autoPreload, sink, journal, keep, transfer,
-                hugepages, http, Map.of());
-    }
-
-    /**
-     * A worker {@code serve}'s API may start by its name (an entry of {@code workers:}): requests name it, never a command.
-     *
-     * @param command        the command line; {@code {model}} in it becomes the path the worker reads the model from
-     * @param probe          what says it is ready: a line, a port, or its clean exit
-     * @param timeoutSeconds how long to wait for that before it is stopped
-     */
-    public record Worker(List<String> command, ReadinessProbe probe, int timeoutSeconds) {
-        public static final int DEFAULT_TIMEOUT = 600;
-
-        public Worker {
-            command = List.copyOf(command);
-            Objects.requireNonNull(probe, "probe");
-            if (command.isEmpty() || command.getFirst().isBlank()) {
-                throw new IllegalArgumentException("a worker needs a command to run");
-            }
-            if (timeoutSeconds < 1) {
-                throw new IllegalArgumentException("a worker's timeout must be 1 second or more, got " + timeoutSeconds);
-            }
-        }
+    /** The name an operator writes for a choice: {@code MMAP} → {@code mmap}. */
+    public static String nameOf(Enum<?> choice) {
+        return choice.name().toLowerCase(Locale.ROOT);
     }
 
     /** Which {@code RamStore} holds resident models. */
@@ -137,170 +132,117 @@ public record PreloaderConfig(
     /** Which transfer plan core uses: its own choice, always direct, or always through the staging pipeline. */
     public enum Plan { AUTO, DIRECT, STAGED }
 
-    /**
-     * How models move to a device.
-     *
-     * @param device    the device transfers go to unless a caller names one (checked against the CUDA devices)
-     * @param plan      {@code auto}: direct when the resident region can be pinned, else staged
-     * @param chunkSize bytes per staging slot and per direct copy, a multiple of 4 KiB from 64 KiB to 1 GiB
-     * @param readers   reader stages of the staging pipeline, 1 to 256
-     */
-    public record Transfer(int device, Plan plan, long chunkSize, int readers) {
-        public static final long DEFAULT_CHUNK = 16L << 20;
-        public static final int DEFAULT_READERS = 4;
+    /** @param lock {@code mlock} resident models (needs {@code RLIMIT_MEMLOCK}) */
+    public record Mmap(boolean lock) {
+    }
 
-        public Transfer {
-            Objects.requireNonNull(plan, "plan");
-            if (device < 0) {
-                throw new IllegalArgumentException("device must be 0 or more, got " + device);
-            }
-            if (chunkSize < 64 * 1024 || chunkSize > (1L << 30) || chunkSize % 4096 != 0) {
-                throw new IllegalArgumentException("chunk_size must be a multiple of 4 KiB from 64 KiB to 1 GiB, got " + chunkSize);
-            }
-            if (readers < 1 || readers > 256) {
-                throw new IllegalArgumentException("readers must be from 1 to 256, got " + readers);
-            }
-        }
-
-        /** Device 0, plan auto, 16 MiB chunks, 4 readers. */
-        public static Transfer defaults() {
-            return new Transfer(0, Plan.AUTO, DEFAULT_CHUNK, DEFAULT_READERS);
-        }
+    /** @param directIo read with {@code O_DIRECT}: no second copy in the page cache */
+    public record Buffer(boolean directIo) {
     }
 
     /**
      * Where the hugepages store puts its shared files.
      *
-     * @param mount    the hugetlbfs mount used when it is mounted, writable and has huge pages; empty for none
+     * @param mount    the hugetlbfs mount used when it is mounted, writable and has huge pages; {@code mount: null} for
+     *                 none (an empty value, unlike a missing key, means none: hence the injected default)
      * @param fallback the folder used otherwise, a tmpfs such as {@code /dev/shm} (transparent huge pages where allowed)
      */
-    public record HugePages(Optional<Path> mount, Path fallback) {
-        public static final Path DEFAULT_MOUNT = Path.of("/dev/hugepages");
-        public static final Path DEFAULT_FALLBACK = Path.of("/dev/shm");
+    public record HugePages(@JacksonInject(value = "hugepages.mount", useInput = OptBoolean.TRUE) Optional<Path> mount, Path fallback) {
+        public static final String DEFAULT_MOUNT = "/dev/hugepages";
 
         public HugePages {
-            mount = mount.map(p -> p.toAbsolutePath().normalize());
-            fallback = fallback.toAbsolutePath().normalize();
-        }
-
-        /** hugetlbfs at {@code /dev/hugepages}, else {@code /dev/shm}. */
-        public static HugePages defaults() {
-            return new HugePages(Optional.of(DEFAULT_MOUNT), DEFAULT_FALLBACK);
+            mount = requireNonNullElse(mount, Optional.of(Path.of(DEFAULT_MOUNT))).map(p -> p.toAbsolutePath().normalize());
+            fallback = requireNonNullElse(fallback, Path.of("/dev/shm")).toAbsolutePath().normalize();
         }
     }
 
     /**
      * How {@code serve} listens (the {@code http:} section).
      *
-     * @param host                   the address to bind: loopback unless the API is meant to be reached from elsewhere
-     * @param port                   the TCP port; 0 picks a free one
-     * @param token                  the bearer token calls that change state must carry (the {@code PRELOADER_TOKEN}
-     *                               environment variable overrides it); without one those calls are refused
-     * @param maxBodyBytes           the largest request body accepted
-     * @param shutdownTimeoutSeconds how long a shutdown waits for in-flight transfers before it cancels them
+     * @param host            the address to bind: loopback unless the API is meant to be reached from elsewhere
+     * @param port            the TCP port; 0 picks a free one
+     * @param token           the bearer token calls that change state must carry ({@code PRELOADER_TOKEN} overrides
+     *                        it); without one those calls are refused. Never echoed, in errors or {@link #toString()}
+     * @param maxBody         the largest request body accepted, in bytes
+     * @param shutdownTimeout how long a shutdown waits for in-flight transfers before it cancels them
      */
-    public record Http(String host, int port, Optional<String> token, long maxBodyBytes, int shutdownTimeoutSeconds) {
-        public static final String DEFAULT_HOST = "127.0.0.1";
-        public static final int DEFAULT_PORT = 7780;
-        public static final long DEFAULT_MAX_BODY = 64 * 1024;
-        public static final int DEFAULT_SHUTDOWN_TIMEOUT = 30;
+    @RecordBuilder
+    public record Http(
+            @Allowed("an address (e.g. 127.0.0.1, or 0.0.0.0 for every interface)") String host,
+            @Allowed("a TCP port (0 to 65535; 0 picks a free one)") Integer port,
+            @JsonDeserialize(contentUsing = ConfigValues.Secret.class) Optional<String> token,
+            @Allowed("a size from 1 byte to 16MiB, like 64KiB") @JsonDeserialize(using = ConfigValues.Size.class) Long maxBody,
+            @Allowed("a number of seconds from 0 to 3600") Duration shutdownTimeout) implements PreloaderConfigHttpBuilder.With {
 
         public Http {
-            Objects.requireNonNull(host, "host");
-            Objects.requireNonNull(token, "token");
+            host = requireNonNullElse(host, "127.0.0.1").strip();
+            port = requireNonNullElse(port, 7780);
+            token = requireNonNullElse(token, Optional.empty());
+            maxBody = requireNonNullElse(maxBody, 64L << 10);
+            shutdownTimeout = requireNonNullElse(shutdownTimeout, Duration.ofSeconds(30));
+            Refused.unless(host.matches("[A-Za-z0-9.:_\\[\\]-]+"), "host", host);
+            Refused.unless(port >= 0 && port <= 65535, "port", port);
+            token.filter(t -> t.length() < 16 || !t.chars().allMatch(c -> c > 0x20 && c < 0x7f)).ifPresent(t -> {
+                throw new Refused("token", "use at least 16 printable characters without spaces (e.g. the output of "
+                        + "'openssl rand -hex 32'); this one has " + t.length());
+            });
+            Refused.unless(maxBody >= 1 && maxBody <= 16L << 20, "max_body", maxBody);
+            Refused.unless(!shutdownTimeout.isNegative() && shutdownTimeout.toSeconds() <= 3600, "shutdown_timeout", shutdownTimeout);
         }
 
-        /** Loopback, port {@value #DEFAULT_PORT}, no token, 64 KiB bodies, 30 s to shut down. */
-        public static Http defaults() {
-            return new Http(DEFAULT_HOST, DEFAULT_PORT, Optional.empty(), DEFAULT_MAX_BODY, DEFAULT_SHUTDOWN_TIMEOUT);
-        }
-
-        /** Never prints the token. */
         @Override
         public String toString() {
             return "Http[host=" + host + ", port=" + port + ", token=" + (token.isPresent() ? "<hidden>" : "none")
-                    + ", maxBodyBytes=" + maxBodyBytes + ", shutdownTimeoutSeconds=" + shutdownTimeoutSeconds + "]";
+                    + ", maxBody=" + maxBody + ", shutdownTimeout=" + shutdownTimeout + "]";
         }
     }
 
-    /** Everything at its default: models in {@code ./models}, mmap, the Caffeine policy, half of RAM, the host sink. */
-    public static PreloaderConfig defaults() {
-        return new PreloaderConfig(List.of(Path.of(DEFAULT_MODELS)), Map.of(), Store.MMAP, false, false, Policy.CAFFEINE,
-                "50%", 0, Sink.HOST, Optional.empty(), List.of(), Transfer.defaults(), HugePages.defaults(),
-                Http.defaults());
-    }
+    /**
+     * A worker {@code serve}'s API may start by its name (an entry of {@code workers:}): requests name it, never a
+     * command. At most one of the three {@code ready_} keys; without any, ready means it exits with status 0.
+     *
+     * @param command   the command line; {@code {model}} in it becomes the path the worker reads the model from
+     * @param readyLine ready when a line of its output matches this regular expression
+     * @param readyPort ready when this TCP port opens on 127.0.0.1
+     * @param readyExit ready when it exits with status 0 (the default; {@code false} is refused)
+     * @param timeout   how long to wait for ready before it is stopped
+     */
+    @RecordBuilder
+    public record Worker(
+            @Allowed("a list of arguments like [llama-server, -m, \"{model}\"]") List<@Allowed("text (quote \"{model}\")") String> command,
+            Optional<String> readyLine,
+            @Allowed("a TCP port (1 to 65535)") Optional<Integer> readyPort,
+            Optional<Boolean> readyExit,
+            @Allowed("a number of seconds from 1 to 86400") Duration timeout) implements PreloaderConfigWorkerBuilder.With {
 
-    /** The access journal: the configured file, else {@value #JOURNAL_FILE} in the first models folder, else none. */
-    public Optional<Path> journalFile() {
-        return journal.or(() -> models.stream().findFirst().map(folder -> folder.resolve(JOURNAL_FILE)));
-    }
+        public Worker {
+            Refused.unless(command != null && !command.isEmpty() && !command.getFirst().isBlank(), "command", command);
+            command = List.copyOf(command);
+            timeout = requireNonNullElse(timeout, Duration.ofSeconds(600));
+            List<String> probes = Stream.of(readyLine.map(_ -> "ready_line"), readyPort.map(_ -> "ready_port"), readyExit.map(_ -> "ready_exit"))
+                    .flatMap(Optional::stream).toList();
+            if (probes.size() > 1) {
+                throw new Refused("", "use exactly one of ready_line, ready_port, ready_exit, found " + String.join(" and ", probes));
+            }
+            readyPort.ifPresent(port -> Refused.unless(port >= 1 && port <= 65535, "ready_port", port));
+            if (readyExit.equals(Optional.of(false))) {
+                throw new Refused("ready_exit", "false leaves nothing to wait for; set ready_line or ready_port instead");
+            }
+            Refused.unless(timeout.toSeconds() >= 1 && timeout.toSeconds() <= 86_400, "timeout", timeout);
+            probe(readyLine, readyPort);
+        }
 
-    public PreloaderConfig withModels(List<Path> folders) {
-        return new PreloaderConfig(folders, aliases, store, mmapLock, bufferDirectIo, policy, budget, autoPreload, sink, journal, keep, transfer, hugepages, http, workers);
-    }
+        /** What says it is ready: a line, a port, or its clean exit. */
+        public ReadinessProbe probe() {
+            return probe(readyLine, readyPort);
+        }
 
-    /** The same config with the access journal in {@code file}, wherever the models folders are. */
-    public PreloaderConfig withJournal(Path file) {
-        return new PreloaderConfig(models, aliases, store, mmapLock, bufferDirectIo, policy, budget, autoPreload, sink, Optional.of(file), keep, transfer, hugepages, http, workers);
-    }
-
-    public PreloaderConfig withAliases(Map<ModelId, Path> more) {
-        Map<ModelId, Path> all = new LinkedHashMap<>(aliases);
-        all.putAll(more);
-        return new PreloaderConfig(models, all, store, mmapLock, bufferDirectIo, policy, budget, autoPreload, sink, journal, keep, transfer, hugepages, http, workers);
-    }
-
-    public PreloaderConfig withStore(Store newStore) {
-        return new PreloaderConfig(models, aliases, newStore, mmapLock, bufferDirectIo, policy, budget, autoPreload, sink, journal, keep, transfer, hugepages, http, workers);
-    }
-
-    public PreloaderConfig withPolicy(Policy newPolicy) {
-        return new PreloaderConfig(models, aliases, store, mmapLock, bufferDirectIo, newPolicy, budget, autoPreload, sink, journal, keep, transfer, hugepages, http, workers);
-    }
-
-    public PreloaderConfig withBudget(String newBudget) {
-        return new PreloaderConfig(models, aliases, store, mmapLock, bufferDirectIo, policy, newBudget, autoPreload, sink, journal, keep, transfer, hugepages, http, workers);
-    }
-
-    public PreloaderConfig withSink(Sink newSink) {
-        return new PreloaderConfig(models, aliases, store, mmapLock, bufferDirectIo, policy, budget, autoPreload, newSink, journal, keep, transfer, hugepages, http, workers);
-    }
-
-    /** The same config keeping (pinning) these models. */
-    public PreloaderConfig withKeep(List<ModelId> models) {
-        return new PreloaderConfig(this.models, aliases, store, mmapLock, bufferDirectIo, policy, budget, autoPreload, sink, journal, models, transfer, hugepages, http, workers);
-    }
-
-    /** The same config with these hugepages folders. */
-    public PreloaderConfig withHugePages(HugePages settings) {
-        return new PreloaderConfig(models, aliases, store, mmapLock, bufferDirectIo, policy, budget, autoPreload, sink, journal, keep, transfer,
-                settings, http, workers);
-    }
-
-    /** The same config with these transfer settings. */
-    public PreloaderConfig withTransfer(Transfer settings) {
-        return new PreloaderConfig(models, aliases, store, mmapLock, bufferDirectIo, policy, budget, autoPreload, sink, journal, keep, settings, hugepages, http, workers);
-    }
-
-    /** The same config with these HTTP settings. */
-    public PreloaderConfig withHttp(Http settings) {
-        return new PreloaderConfig(models, aliases, store, mmapLock, bufferDirectIo, policy, budget, autoPreload, sink, journal, keep, transfer,
-                hugepages, settings, workers);
-    }
-
-    /** The same config with these workers. */
-    public PreloaderConfig withWorkers(Map<String, Worker> newWorkers) {
-        return new PreloaderConfig(models, aliases, store, mmapLock, bufferDirectIo, policy, budget, autoPreload, sink, journal, keep, transfer,
-                hugepages, http, newWorkers);
-    }
-
-    /** The name an operator writes for a choice: {@code MMAP} → {@code mmap}. */
-    public static String nameOf(Enum<?> choice) {
-        return choice.name().toLowerCase(Locale.ROOT);
-    }
-
-    /** The names of every choice, comma-separated, as an error message lists them. */
-    static String namesOf(Class<? extends Enum<?>> type) {
-        return Arrays.stream(type.getEnumConstants()).map(PreloaderConfig::nameOf).collect(Collectors.joining(", "));
+        private static ReadinessProbe probe(Optional<String> readyLine, Optional<Integer> readyPort) {
+            try {
+                return readyLine.map(ReadinessProbe::line).or(() -> readyPort.map(ReadinessProbe::port)).orElseGet(ReadinessProbe::exit);
+            } catch (PatternSyntaxException e) {
+                throw new Refused("ready_line", "'" + e.getPattern() + "' is not a regular expression: " + e.getDescription());
+            }
+        }
     }
 }

@@ -37,7 +37,7 @@ public final class DemoModels {
     }
 
     /** The header and tensor layout of a spec; nothing is written. */
-    public static GgufWriter layout(LlamaSpec spec) {
+    private static GgufWriter layout(LlamaSpec spec) {
         GgufWriter gguf = new GgufWriter();
         gguf.put("general.architecture", "llama");
         gguf.put("general.name", spec.id().value());

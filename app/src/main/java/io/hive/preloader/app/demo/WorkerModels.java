@@ -34,7 +34,7 @@ import java.util.Set;
  */
 public final class WorkerModels {
     /** The weight types a model can be written in. */
-    public static final Set<GgmlType> WEIGHT_TYPES = EnumSet.of(GgmlType.F16, GgmlType.BF16, GgmlType.F32);
+    private static final Set<GgmlType> WEIGHT_TYPES = EnumSet.of(GgmlType.F16, GgmlType.BF16, GgmlType.F32);
     /** Clears bit 14 of each 16-bit half: an F16 (and, pairwise, an F32) exponent below its maximum, so never inf or NaN. */
     private static final long FINITE = 0xBFFF_BFFF_BFFF_BFFFL;
 
@@ -44,11 +44,6 @@ public final class WorkerModels {
     /** TinyLlama's shape with {@code layers} blocks over a vocabulary of {@code vocabulary} tokens. */
     public static LlamaSpec tinyLlama(ModelId id, int layers, int vocabulary) {
         return new LlamaSpec(id, 2048, 5632, 32, 4, layers, vocabulary);
-    }
-
-    /** TinyLlama's shape with as many F16 layers as bring the file nearest to {@code bytes} (at least one). */
-    public static LlamaSpec sized(ModelId id, long bytes, int vocabulary) {
-        return sized(id, bytes, vocabulary, GgmlType.F16);
     }
 
     /** TinyLlama's shape with as many layers of {@code weights} as bring the file nearest to {@code bytes} (at least one). */
@@ -82,11 +77,6 @@ public final class WorkerModels {
     /** How many tokens a tokenizer's {@code tokenizer.ggml.tokens} holds. */
     public static int vocabularySize(Map<String, GgufValue> tokenizer) {
         return ((GgufValue.Array) tokenizer.get("tokenizer.ggml.tokens")).elements().size();
-    }
-
-    /** The header and tensor layout of a spec with a tokenizer, its weights in F16; nothing is written. */
-    public static GgufWriter layout(LlamaSpec spec, Map<String, GgufValue> tokenizer) {
-        return layout(spec, tokenizer, GgmlType.F16);
     }
 
     /** The header and tensor layout of a spec with a tokenizer, its weights of type {@code weights}; nothing is written. */
@@ -128,11 +118,6 @@ public final class WorkerModels {
             case BF16 -> 32;
             default -> 1;
         };
-    }
-
-    /** Writes the model, its weights in F16, to a temporary file next to {@code file}, renamed into place once complete. */
-    public static Path write(Path file, LlamaSpec spec, Map<String, GgufValue> tokenizer) {
-        return write(file, spec, tokenizer, GgmlType.F16);
     }
 
     /** Writes the model, its weights of type {@code weights}, to a temporary file next to {@code file}, renamed into place once complete. */

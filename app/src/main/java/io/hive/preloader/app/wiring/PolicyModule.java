@@ -16,20 +16,10 @@ import io.hive.preloader.core.port.HostMemory;
  * to the budget), {@code policy: lru} or {@code policy: lfu} (both from core).
  */
 final class PolicyModule extends AbstractModule {
-    private final PreloaderConfig.Policy policy;
-
-    private PolicyModule(PreloaderConfig.Policy policy) {
-        this.policy = policy;
-    }
-
-    static PolicyModule of(PreloaderConfig config) {
-        return new PolicyModule(config.policy());
-    }
-
     @Provides
     @Singleton
     EvictionPolicy policy(PreloaderConfig config, HostMemory hostMemory) {
-        return switch (policy) {
+        return switch (config.policy()) {
             case LRU -> new LruPolicy();
             case LFU -> new LfuPolicy();
             // The budget as the preloader will size it: W-TinyLFU sizes its segments from it.

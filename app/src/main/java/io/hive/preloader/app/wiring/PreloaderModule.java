@@ -29,8 +29,8 @@ final class PreloaderModule extends AbstractModule {
                 .budget(config.budget())
                 .sink(sink)
                 .pipeline(pipeline)
-                .plan(PlanMode.valueOf(config.transfer().plan().name()))
-                .chunkSize(config.transfer().chunkSize())
+                .plan(PlanMode.valueOf(config.plan().name()))
+                .chunkSize(config.chunkSize())
                 .journal(journal)
                 .build();
     }

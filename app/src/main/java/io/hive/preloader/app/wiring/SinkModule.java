@@ -26,7 +26,7 @@ final class SinkModule extends AbstractModule {
     }
 
     static SinkModule of(PreloaderConfig config) {
-        return new SinkModule(config.sink(), config.transfer().device());
+        return new SinkModule(config.sink(), config.device());
     }
 
     @Provides

@@ -14,55 +14,15 @@ import io.hive.preloader.core.port.RamStore;
  * {@code store: buffer} (with {@code buffer.direct_io}) or {@code store: hugepages} (with {@code hugepages.mount}
  * and {@code hugepages.fallback}). Stores are made when first asked for, not at wiring time.
  */
-abstract sealed class StoreModule extends AbstractModule {
+final class StoreModule extends AbstractModule {
 
-    static StoreModule of(PreloaderConfig config) {
+    @Provides
+    @Singleton
+    RamStore store(PreloaderConfig config) {
         return switch (config.store()) {
-            case MMAP -> new Mmap(config.mmapLock());
-            case BUFFER -> new Buffer(config.bufferDirectIo());
-            case HUGEPAGES -> new HugePages(config.hugepages());
+            case MMAP -> new MmapRamStore(config.mmap().lock());
+            case BUFFER -> new BufferRamStore(config.buffer().directIo());
+            case HUGEPAGES -> new HugePageRamStore(config.hugepages().mount(), config.hugepages().fallback());
         };
-    }
-
-    static final class HugePages extends StoreModule {
-        private final PreloaderConfig.HugePages folders;
-
-        HugePages(PreloaderConfig.HugePages folders) {
-            this.folders = folders;
-        }
-
-        @Provides
-        @Singleton
-        RamStore store() {
-            return new HugePageRamStore(folders.mount(), folders.fallback());
-        }
-    }
-
-    static final class Mmap extends StoreModule {
-        private final boolean lock;
-
-        Mmap(boolean lock) {
-            this.lock = lock;
-        }
-
-        @Provides
-        @Singleton
-        RamStore store() {
-            return new MmapRamStore(lock);
-        }
-    }
-
-    static final class Buffer extends StoreModule {
-        private final boolean directIo;
-
-        Buffer(boolean directIo) {
-            this.directIo = directIo;
-        }
-
-        @Provides
-        @Singleton
-        RamStore store() {
-            return new BufferRamStore(directIo);
-        }
     }
 }

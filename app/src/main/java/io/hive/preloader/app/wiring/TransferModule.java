@@ -12,19 +12,9 @@ import io.hive.preloader.core.port.StagingPipeline;
  * stages, made when first asked for. The plan and the direct chunk go to core's builder in {@link PreloaderModule}.
  */
 final class TransferModule extends AbstractModule {
-    private final PreloaderConfig.Transfer transfer;
-
-    private TransferModule(PreloaderConfig.Transfer transfer) {
-        this.transfer = transfer;
-    }
-
-    static TransferModule of(PreloaderConfig config) {
-        return new TransferModule(config.transfer());
-    }
-
     @Provides
     @Singleton
-    StagingPipeline pipeline() {
-        return new DisruptorTransferPipeline(transfer.chunkSize(), transfer.readers());
+    StagingPipeline pipeline(PreloaderConfig config) {
+        return new DisruptorTransferPipeline(config.chunkSize(), config.readers());
     }
 }

@@ -86,10 +86,10 @@ public final class Wiring {
         return List.of(
                 new ConfigModule(config),
                 new SourceModule(),
-                StoreModule.of(config),
-                PolicyModule.of(config),
+                new StoreModule(),
+                new PolicyModule(),
                 SinkModule.of(config),
-                TransferModule.of(config),
+                new TransferModule(),
                 new LauncherModule(),
                 new PreloaderModule());
     }

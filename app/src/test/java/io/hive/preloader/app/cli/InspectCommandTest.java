@@ -7,9 +7,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.yaml.snakeyaml.LoaderOptions;
-import org.yaml.snakeyaml.Yaml;
-import org.yaml.snakeyaml.constructor.SafeConstructor;
 
 import java.io.IOException;
 import java.io.RandomAccessFile;
@@ -28,10 +25,14 @@ class InspectCommandTest {
     @TempDir
     Path dir;
 
-    /** JSON is YAML: SnakeYAML parses it, which checks that the output is one well-formed object. */
+    /** Jackson parses it, which checks that the output is one well-formed object. */
     static Map<String, Object> parseJson(String json) {
         assertThat(json.strip().lines()).hasSize(1);
-        return object(new Yaml(new SafeConstructor(new LoaderOptions())).load(json));
+        try {
+            return object(new com.fasterxml.jackson.databind.ObjectMapper().enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS).readValue(json, Object.class));
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     @SuppressWarnings("unchecked")

@@ -48,8 +48,8 @@ class ConfigLoaderTest {
         assertThat(config.models()).containsExactly(Path.of("/srv/models"), dir.resolve("more"));
         assertThat(config.aliases()).containsExactly(Map.entry(ModelId.of("chat"), Path.of("/srv/models/llama-3-8b.gguf")));
         assertThat(config.store()).isEqualTo(Store.BUFFER);
-        assertThat(config.mmapLock()).isTrue();
-        assertThat(config.bufferDirectIo()).isTrue();
+        assertThat(config.mmap().lock()).isTrue();
+        assertThat(config.buffer().directIo()).isTrue();
         assertThat(config.policy()).isEqualTo(Policy.LFU);
         assertThat(config.budget()).isEqualTo("8GiB");
         assertThat(config.autoPreload()).isEqualTo(3);
@@ -64,7 +64,7 @@ class ConfigLoaderTest {
         assertThat(config).isEqualTo(PreloaderConfig.defaults());
         assertThat(config.models()).containsExactly(Path.of("models").toAbsolutePath());
         assertThat(config.store()).isEqualTo(Store.MMAP);
-        assertThat(config.mmapLock()).isFalse();
+        assertThat(config.mmap().lock()).isFalse();
         assertThat(config.policy()).as("the winner of bench/policy-trace.sh").isEqualTo(Policy.CAFFEINE);
         assertThat(config.hugepages()).isEqualTo(new PreloaderConfig.HugePages(Optional.of(Path.of("/dev/hugepages")), Path.of("/dev/shm")));
         assertThat(config.budget()).isEqualTo("50%");
@@ -106,7 +106,7 @@ class ConfigLoaderTest {
         assertThat(ConfigLoader.parse("budget: 512MiB", FILE).budget()).isEqualTo("512MiB");
         assertThat(ConfigLoader.parse("budget: 25%", FILE).budget()).isEqualTo("25%");
         assertThat(ConfigLoader.parse("store: MMAP", FILE).store()).isEqualTo(Store.MMAP);
-        assertThat(ConfigLoader.parse("mmap:\nbuffer:\n", FILE).mmapLock()).isFalse();
+        assertThat(ConfigLoader.parse("mmap:\nbuffer:\n", FILE).mmap().lock()).isFalse();
     }
 
     @ParameterizedTest(name = "{0}")
@@ -123,6 +123,9 @@ class ConfigLoaderTest {
             buffer: {direct_io: 1}     | config /x/p.yaml: buffer.direct_io: '1' is not one of true, false
             auto_preload: -1           | config /x/p.yaml: auto_preload: '-1' is not a count of models (0 or more)
             auto_preload: many         | config /x/p.yaml: auto_preload: 'many' is not a count of models (0 or more)
+            auto_preload: 1.5          | config /x/p.yaml: auto_preload: '1.5' is not a count of models (0 or more)
+            chunk_size:                | config /x/p.yaml: chunk_size: an empty value is not a size from 64KiB to 1GiB in whole 4 KiB pages, like 16MiB
+            models: [/a, null]         | config /x/p.yaml: models[1]: expected a path, found an empty value
             stor: mmap                 | config /x/p.yaml: unknown key 'stor'; allowed keys: models, aliases, store, mmap, buffer, policy, budget, auto_preload, sink, journal, keep, device, plan, chunk_size, readers, hugepages, http, workers
             mmap: {lok: true}          | config /x/p.yaml: unknown key 'mmap.lok'; allowed keys under mmap: lock
             mmap: true                 | config /x/p.yaml: mmap: expected a mapping with lock, found the boolean true
@@ -184,5 +187,32 @@ class ConfigLoaderTest {
         PreloaderConfig config = ConfigLoader.parse("journal: /var/lib/preloader/journal.tsv", FILE);
 
         assertThat(config.withModels(List.of(Path.of("/m"))).journalFile()).isEqualTo(Optional.of(Path.of("/var/lib/preloader/journal.tsv")));
+    }
+
+    @Test
+    void shouldShowTheConfigInTheFilesOwnKeysWithTheJournalInForceAndNoHttpSection() {
+        Map<String, Object> shown = ConfigLoader.shown(ConfigLoader.parse("""
+                models: /srv/models
+                aliases: {chat: /srv/x.gguf}
+                store: hugepages
+                hugepages: {mount: null}
+                chunk_size: 1MiB
+                keep: chat
+                workers: {w: {command: [x, "{model}"], ready_port: 8080, timeout: 1.5m}}
+                http: {token: "0123456789abcdef-long-enough"}
+                """, FILE));
+
+        assertThat(shown).containsEntry("models", List.of("/srv/models"))
+                .containsEntry("aliases", Map.of("chat", "/srv/x.gguf"))
+                .containsEntry("store", "hugepages")
+                .containsEntry("journal", "/srv/models/.preloader-journal.tsv")
+                .containsEntry("keep", List.of("chat"))
+                .containsEntry("chunk_size", 1L << 20);
+        assertThat(shown.get("hugepages").toString()).isEqualTo("{mount=null, fallback=/dev/shm}");
+        assertThat(shown.get("workers").toString())
+                .isEqualTo("{w={command=[x, {model}], ready_line=null, ready_port=8080, ready_exit=null, timeout=90}}");
+        assertThat(shown.keySet()).as("every key but http, which the server shows itself")
+                .containsExactlyElementsOf(java.util.Arrays.stream(PreloaderConfig.class.getRecordComponents())
+                        .map(ConfigKeys::keyOf).filter(key -> !key.equals("http")).toList());
     }
 }

@@ -3,6 +3,7 @@ package io.hive.preloader.app.config;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Optional;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -16,7 +17,7 @@ class HttpConfigTest {
     void shouldDefaultToLoopbackWithoutAToken() {
         PreloaderConfig.Http http = ConfigLoader.parse("", FILE).http();
 
-        assertThat(http).isEqualTo(PreloaderConfig.Http.defaults());
+        assertThat(http).isEqualTo(PreloaderConfig.defaults().http());
         assertThat(http.host()).isEqualTo("127.0.0.1");
         assertThat(http.port()).isEqualTo(7780);
         assertThat(http.token()).isEmpty();
@@ -33,7 +34,8 @@ class HttpConfigTest {
                   shutdown_timeout: 5
                 """, FILE);
 
-        assertThat(config.http()).isEqualTo(new PreloaderConfig.Http("0.0.0.0", 0, Optional.of("0123456789abcdef-long-enough"), 16 * 1024, 5));
+        assertThat(config.http()).isEqualTo(PreloaderConfigHttpBuilder.builder().host("0.0.0.0").port(0)
+                .token(Optional.of("0123456789abcdef-long-enough")).maxBody(16 * 1024L).shutdownTimeout(Duration.ofSeconds(5)).build());
         assertThat(config.http().toString()).doesNotContain("0123456789abcdef-long-enough");
         assertThat(config.withModels(java.util.List.of(Path.of("/srv/other"))).http()).as("kept by with-methods").isEqualTo(config.http());
     }

@@ -35,10 +35,10 @@ class WorkersConfigTest {
         PreloaderConfig.Worker llama = config.workers().get("llama-server");
         assertThat(llama.command()).containsExactly("llama-server", "-m", "{model}", "--port", "8080");
         assertThat(llama.probe()).isEqualTo(new ReadinessProbe.Port(8080));
-        assertThat(llama.timeoutSeconds()).isEqualTo(120);
+        assertThat(llama.timeout()).isEqualTo(java.time.Duration.ofSeconds(120));
         PreloaderConfig.Worker check = config.workers().get("check");
         assertThat(check.probe()).as("ready_exit by default").isInstanceOf(ReadinessProbe.Exit.class);
-        assertThat(check.timeoutSeconds()).isEqualTo(600);
+        assertThat(check.timeout()).isEqualTo(java.time.Duration.ofSeconds(600));
         assertThat(((ReadinessProbe.Line) config.workers().get("chat").probe()).pattern().pattern()).isEqualTo("model loaded\\b");
         assertThat(config.withModels(List.of(Path.of("/srv/other"))).workers()).as("kept by with-methods").isEqualTo(config.workers());
     }

@@ -38,7 +38,7 @@ class WorkerModelsTest {
         GgufHeader vocab = DemoModelsTest.read(VOCAB);
         LlamaSpec small = new LlamaSpec(ModelId.of("small"), 256, 512, 4, 4, 2, WorkerModels.vocabularySize(tokenizer));
 
-        Path file = WorkerModels.write(dir.resolve("small.gguf"), small, tokenizer);
+        Path file = WorkerModels.write(dir.resolve("small.gguf"), small, tokenizer, GgmlType.F16);
 
         GgufHeader header = DemoModelsTest.read(file);
         vocab.metadata().forEach((key, value) -> {
@@ -55,7 +55,7 @@ class WorkerModelsTest {
         assertThat(header.tensors()).filteredOn(t -> !t.name().endsWith("norm.weight")).extracting(TensorInfo::type).containsOnly(GgmlType.F16);
         assertThat(header.tensors()).filteredOn(t -> t.name().equals("token_embd.weight")).singleElement()
                 .satisfies(t -> assertThat(t.dimensions()).containsExactly(256L, 32000L));
-        assertThat(Files.size(file)).isEqualTo(header.dataOffset() + WorkerModels.layout(small, tokenizer).dataSize());
+        assertThat(Files.size(file)).isEqualTo(header.dataOffset() + WorkerModels.layout(small, tokenizer, GgmlType.F16).dataSize());
     }
 
     @ParameterizedTest
@@ -95,9 +95,9 @@ class WorkerModelsTest {
 
     @Test
     void shouldSizeTinyLlamaByItsLayers() {
-        assertThat(WorkerModels.sized(ModelId.of("m"), 2_200_000_000L, 32000).layers()).as("TinyLlama 1.1B in F16").isEqualTo(22);
-        assertThat(WorkerModels.sized(ModelId.of("m"), 2L << 30, 32000).layers()).isEqualTo(21);
-        assertThat(WorkerModels.sized(ModelId.of("m"), 1, 32000).layers()).isEqualTo(1);
+        assertThat(WorkerModels.sized(ModelId.of("m"), 2_200_000_000L, 32000, GgmlType.F16).layers()).as("TinyLlama 1.1B in F16").isEqualTo(22);
+        assertThat(WorkerModels.sized(ModelId.of("m"), 2L << 30, 32000, GgmlType.F16).layers()).isEqualTo(21);
+        assertThat(WorkerModels.sized(ModelId.of("m"), 1, 32000, GgmlType.F16).layers()).isEqualTo(1);
         assertThat(WorkerModels.sized(ModelId.of("m"), 2L << 30, 32000, GgmlType.F32).layers()).as("twice the bytes a weight").isEqualTo(9);
         assertThatThrownBy(() -> WorkerModels.layout(WorkerModels.tinyLlama(ModelId.of("m"), 1, 32000), Map.of(), GgmlType.Q4_K))
                 .hasMessageStartingWith("weights of type Q4_K are not written");

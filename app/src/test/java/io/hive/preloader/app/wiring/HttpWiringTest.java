@@ -1,6 +1,8 @@
 package io.hive.preloader.app.wiring;
 
 import io.hive.preloader.app.config.PreloaderConfig;
+import io.hive.preloader.app.config.PreloaderConfigHttpBuilder;
+import io.hive.preloader.app.config.PreloaderConfigWorkerBuilder;
 import io.hive.preloader.app.demo.DemoModels;
 import io.hive.preloader.app.demo.LlamaSpec;
 import io.hive.preloader.core.model.ModelId;
@@ -31,7 +33,8 @@ class HttpWiringTest {
     private final HttpClient http = HttpClient.newHttpClient();
 
     private PreloaderConfig config() {
-        PreloaderConfig.Http listen = new PreloaderConfig.Http("127.0.0.1", 0, Optional.of(FILE_TOKEN), 64 * 1024, 5);
+        PreloaderConfig.Http listen = PreloaderConfigHttpBuilder.builder().host("127.0.0.1").port(0).token(Optional.of(FILE_TOKEN))
+                .shutdownTimeout(java.time.Duration.ofSeconds(5)).build();
         return PreloaderConfig.defaults().withModels(List.of(models)).withBudget("64MiB").withHttp(listen);
     }
 
@@ -53,9 +56,9 @@ class HttpWiringTest {
     @Test
     void shouldSpawnAConfiguredWorkerThroughTheProcessLauncherAndStopItOnShutdown() throws Exception {
         DemoModels.write(models, SMALL);
-        PreloaderConfig config = config().withWorkers(java.util.Map.of("sh", new PreloaderConfig.Worker(
-                List.of("/bin/sh", "-c", "echo \"serving $PRELOADER_MODEL_ID\"; exec sleep 60"),
-                io.hive.preloader.core.port.ReadinessProbe.line("^serving small$"), 30)));
+        PreloaderConfig config = config().withWorkers(java.util.Map.of("sh", PreloaderConfigWorkerBuilder.builder()
+                .command(List.of("/bin/sh", "-c", "echo \"serving $PRELOADER_MODEL_ID\"; exec sleep 60"))
+                .readyLine(Optional.of("^serving small$")).timeout(java.time.Duration.ofSeconds(30)).build()));
         long pid;
 
         try (Service service = Wiring.serve(config, Optional.empty())) {

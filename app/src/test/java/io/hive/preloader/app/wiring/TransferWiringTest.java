@@ -8,7 +8,6 @@ import io.hive.preloader.app.demo.LlamaSpec;
 import io.hive.preloader.adapters.cuda.CudaVramSink;
 import io.hive.preloader.core.cache.Origin;
 import io.hive.preloader.core.model.ModelId;
-import io.hive.preloader.core.port.VramSink;
 import io.hive.preloader.core.service.ModelPreloader;
 import io.hive.preloader.core.transfer.Transfer;
 import io.hive.preloader.core.transfer.TransferOptions;
@@ -18,6 +17,12 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -35,7 +40,7 @@ class TransferWiringTest {
 
     private PreloaderConfig config(Sink sink, Plan plan) {
         return PreloaderConfig.defaults().withModels(List.of(models)).withBudget("64MiB").withSink(sink)
-                .withTransfer(new PreloaderConfig.Transfer(0, plan, 64 * 1024, 2));
+                .withPlan(plan).withChunkSize(64L * 1024).withReaders(2);
     }
 
     @ParameterizedTest(name = "plan {0}")
@@ -65,14 +70,28 @@ class TransferWiringTest {
     }
 
     @Test
-    void shouldFallBackToTheHostSinkWhereThereIsNoCuda() {
-        assumeFalse(CudaVramSink.probe().available(), "this machine has a GPU");
+    void shouldFallBackToTheHostSinkSayingWhyWhereThereIsNoCuda() throws Exception {
+        CudaVramSink.Availability cuda = CudaVramSink.probe();
+        assumeFalse(cuda.available(), "this machine has a GPU");
+        byte[] model = Files.readAllBytes(DemoModels.write(models, SMALL));
+        ByteArrayOutputStream log = new ByteArrayOutputStream();
+        PrintStream err = System.err;
+        System.setErr(new PrintStream(log, true, StandardCharsets.UTF_8)); // slf4j-simple writes to System.err as it is then
 
-        VramSink sink = SinkModule.cudaOrHost(0);
-
-        assertThat(sink.name()).isEqualTo("host");
         try (ModelPreloader preloader = Wiring.preloader(config(Sink.CUDA, Plan.AUTO))) {
-            assertThat(preloader.catalog()).isEmpty();
+            preloader.preload(SMALL.id()).join();
+            try (Transfer transfer = preloader.transfer(SMALL.id(), 0, TransferOptions.defaults());
+                 Arena arena = Arena.ofConfined()) {
+                MemorySegment copied = arena.allocate(model.length);
+                transfer.copy().readBack(0, copied);
+
+                assertThat(transfer.copy().handle()).as("a copy in host memory").startsWith("host:");
+                assertThat(copied.toArray(ValueLayout.JAVA_BYTE)).as("every byte of the model").isEqualTo(model);
+            }
+        } finally {
+            System.setErr(err);
         }
+        assertThat(log.toString(StandardCharsets.UTF_8)).as("why, in one line")
+                .containsOnlyOnce(cuda.reason() + "; using the host sink");
     }
 }

@@ -99,7 +99,7 @@ class WiringTest {
         Path file = DemoModels.write(models, SMALL);
         Path shared = Files.createDirectory(models.resolve("shared"));
         PreloaderConfig config = config(Store.HUGEPAGES, Policy.CAFFEINE, "64MiB")
-                .withHugePages(new PreloaderConfig.HugePages(Optional.of(models.resolve("no-hugetlbfs")), shared));
+                .withHugepages(new PreloaderConfig.HugePages(Optional.of(models.resolve("no-hugetlbfs")), shared));
 
         try (ModelPreloader preloader = Wiring.preloader(config)) {
             try (Lease lease = preloader.get(SMALL.id())) {

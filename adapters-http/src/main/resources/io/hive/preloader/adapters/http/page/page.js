@@ -120,6 +120,7 @@ async function refresh() {
     renderTiles(stats);
     renderModels(models.models);
     renderActivity(activity.events);
+    renderHistory(await getJson('/v1/history'));
     $('error').hidden = true;
     $('updated').textContent = 'updated ' + new Date().toLocaleTimeString();
   } catch (e) {

@@ -37,8 +37,8 @@ import java.util.regex.Pattern;
  * {@link #name()} (hence in the cache's stats), in {@link #placement()} and once in the log.
  *
  * <p>Mapping is done by Chronicle Bytes; the model is copied in by the kernel ({@link SharedFileCopy}: written into a
- * tmpfs of base pages, read into the mapping where huge pages need one), by two threads for a large model, so that
- * memory that cannot be had shows as an I/O error, not a SIGBUS.
+ * tmpfs of base pages, read into the mapping by two threads where huge pages need one), so that memory that cannot be
+ * had shows as an I/O error, not a SIGBUS.
  *
  * <p>What a model takes: its size rounded up to whole pages ({@link Placement#roundUp}): on hugetlbfs up to one huge
  * page more than the model, which the cache's budget (it counts model bytes) does not see; {@link #reservedBytes()}

@@ -153,12 +153,13 @@ abstract class SharedFileStoreContract extends RamStoreContract {
     }
 
     @Test
-    void aModelLargeEnoughForTwoCopyingThreadsArrivesWholeWithProgressFromTheLoadingThread() throws IOException {
+    void aModelOfManyRangesArrivesWholeWithProgressFromTheLoadingThread() throws IOException {
         assumeTrue(expectedMode() != Mode.HUGETLBFS, "the test's hugetlbfs pool holds a few huge pages, not 320 MiB");
         long size = SharedFileCopy.PARALLEL_FROM + SharedFileCopy.RANGE + 4099;
         Path file = dir.resolve("large.gguf");
         try (FileChannel f = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-            // Sparse but for a mark in each range and at the end, so that a range copied to the wrong place shows.
+            // Large enough for two reading threads where the store reads into a mapping; sparse but for a mark in each range
+            // and at the end, so that a range copied to the wrong place shows.
             for (long at = 0; at < size; at += SharedFileCopy.RANGE) {
                 f.write(ByteBuffer.wrap(ModelFiles.randomBytes(4096, at)), at);
             }

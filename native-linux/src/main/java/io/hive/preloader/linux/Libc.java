@@ -245,6 +245,28 @@ public final class Libc {
         }
     }
 
+    /**
+     * {@code statx} into the caller's buffers, allocating nothing, for {@link FileStatus}'s check made on every cache
+     * hit: 0, or -1 with errno in {@code callState} (a segment of {@link #callStateLayout}).
+     */
+    static int statx(MemorySegment callState, int dirfd, MemorySegment path, int flags, int mask, MemorySegment into) {
+        try {
+            return (int) Statx.HANDLE.invokeExact(callState, dirfd, path, flags, mask, into);
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException("a libc downcall threw a checked exception", t);
+        }
+    }
+
+    static StructLayout callStateLayout() {
+        return CALL_STATE;
+    }
+
+    static int errno(MemorySegment callState) {
+        return (int) ERRNO.get(callState, 0L);
+    }
+
     private static long check(Result r, String call, Object what) {
         if (r.value() == -1) {
             throw new LinuxException(call, what, r.errno());
@@ -279,6 +301,11 @@ public final class Libc {
     private static long enosys(MemorySegment callState) {
         ERRNO.set(callState, 0L, Errno.ENOSYS.number());
         return -1;
+    }
+
+    /** statx, on the cache's hit path: a constant handle the JIT inlines, linked when this class is first used. */
+    private static final class Statx {
+        static final MethodHandle HANDLE = link("statx", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, ADDRESS)); // int statx(int dirfd, const char *restrict pathname, int flags, unsigned int mask, struct statx *restrict statxbuf);
     }
 
     /**

@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.StreamSupport;
 
@@ -77,8 +78,8 @@ class HistoryApiTest {
                             throw e.getCause();
                         }
                     });
-            try (PreloaderHttpServer server = new PreloaderHttpServer(watched, HttpSettings.defaults().withPort(0), Map.of()).start()) {
-                Client client = new Client(server.uri(), java.util.Optional.empty());
+            try (PreloaderHttpServer server = new PreloaderHttpServer(watched, Fixture.settings(), Map.of()).start()) {
+                Client client = new Client(server.uri(), Optional.of(Fixture.READ_TOKEN));
                 awaitPoints(client, h -> h.get("points").size() >= 2);
                 callers.clear();
                 for (int i = 0; i < 20; i++) {

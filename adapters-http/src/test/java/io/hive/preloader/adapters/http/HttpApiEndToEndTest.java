@@ -81,7 +81,7 @@ class HttpApiEndToEndTest {
         assertThat(copy.get("gigabytes_per_second").asDouble()).isPositive();
         assertThat(copy.get("origin").asText()).isEqualTo("ram");
         assertThat(copy.get("crc32c").asText()).matches("[0-9a-f]{8}");
-        assertThat(copy.get("handle").asText()).startsWith("host:0x");
+        assertThat(copy.get("handle").asText()).startsWith("gated-ipc:0:");
         MemorySegment onDevice = f.sink.lastCopyOf(ALPHA);
         assertThat(onDevice.toArray(java.lang.foreign.ValueLayout.JAVA_BYTE)).isEqualTo(Files.readAllBytes(f.file(ALPHA)));
         assertThat(c.get("/v1/transfers").json().get("transfers").get(0).get("id").asText()).isEqualTo("t1");

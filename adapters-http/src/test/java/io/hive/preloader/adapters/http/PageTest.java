@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -75,9 +76,11 @@ class PageTest {
         Path out = Files.createDirectories(Path.of(System.getProperty("page.output", "target/page")));
         Path profiles = Files.createDirectories(dir.resolve("chromium"));
 
-        String dom = Chromium.dumpDom(f.server.uri().resolve("/"), Files.createTempDirectory(profiles, "profile"));
+        // The token as serve prints it on a terminal: in the fragment, which the browser never sends.
+        java.net.URI page = java.net.URI.create(f.server.uri() + "/#token=" + Fixture.READ_TOKEN);
+        String dom = Chromium.dumpDom(page, Files.createTempDirectory(profiles, "profile"));
         Files.writeString(out.resolve("page-dom.html"), dom);
-        Chromium.screenshot(f.server.uri().resolve("/"), out.resolve("page.png"), Files.createTempDirectory(profiles, "profile"));
+        Chromium.screenshot(page, out.resolve("page.png"), Files.createTempDirectory(profiles, "profile"));
 
         String resident = section(dom, "<table id=\"resident\">", "</table>");
         assertThat(rowOf(resident, "alpha")).contains(">resident<", ">3.0 MiB<");
@@ -91,6 +94,7 @@ class PageTest {
         assertThat(activity).contains(">transfer<", ">load<", "ram → device 0", "disk → RAM");
         assertThat(activity).containsPattern("class=\"num rate\">[0-9]+\\.[0-9]{2}<");
         assertThat(dom).contains("class=\"segment pinned\"").doesNotContain("Cannot reach the preloader");
+        assertThat(dom).containsPattern("<form id=\"token-form\"[^>]*hidden").doesNotContain(Fixture.READ_TOKEN);
         assertThat(Files.size(out.resolve("page.png"))).isGreaterThan(10_000);
 
         String history = section(dom, "<section id=\"history\"", "</section>");
@@ -113,6 +117,22 @@ class PageTest {
             total += point.get(field).asLong();
         }
         return total;
+    }
+
+    @Test
+    void shouldAskForTheTokenWhenItHasNone() throws IOException {
+        Optional<String> missing = Chromium.ensureInstalled();
+        assumeTrue(missing.isEmpty(), () -> "page test skipped: " + missing.orElseThrow());
+        f.preload(ALPHA);
+        Path profiles = Files.createDirectories(dir.resolve("chromium"));
+
+        for (String url : List.of("/", "/#token=not-the-token-0123456789")) {
+            String dom = Chromium.dumpDom(java.net.URI.create(f.server.uri() + url), Files.createTempDirectory(profiles, "profile"));
+
+            assertThat(dom).as(url).containsPattern("<form id=\"token-form\" class=\"card token\">")
+                    .containsPattern("id=\"updated\"[^>]*>waiting for a token<")
+                    .doesNotContain("data-model=\"alpha\"").doesNotContain("Cannot reach the preloader");
+        }
     }
 
     private static String section(String dom, String start, String end) {

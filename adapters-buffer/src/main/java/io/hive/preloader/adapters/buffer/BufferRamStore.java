@@ -31,8 +31,8 @@ import java.time.Duration;
  *   <li>fresh memory is faulted in ahead of the reads by a thread of its own ({@link Prefaulter},
  *       {@code MADV_POPULATE_WRITE}), while files of {@link #PARALLEL_FROM} or more are read by {@link #READERS}
  *       threads: faults, copies and (cold) disk reads overlap on the two CPUs;</li>
- *   <li>with spare memory allowed ({@link #BufferRamStore(boolean, long, Duration)}), the memory of an evicted model
- *       is kept for the next load of a similar size ({@link SpareMemory}), which then only copies.</li>
+ *   <li>the memory of a model evicted to make room for a load is kept for that load ({@link SpareMemory}) where it
+ *       fits, which then only copies.</li>
  * </ul>
  * The copy is left out of core dumps ({@code MADV_DONTDUMP}): the file holds the same bytes, and a dump of a process
  * holding tens of GiB of models would be as large; {@code /proc/PID/smaps} shows the copies by that flag ({@code dd}).
@@ -52,27 +52,28 @@ public final class BufferRamStore implements RamStore {
     /** From this much fresh memory on, a thread faults it in ahead of the reads. */
     static final long PREFAULT_FROM = 64L << 20;
     static final long HUGE_PAGE = 2L << 20;
+    /** How long the memory of a model evicted to make room waits for the load it was freed for. */
+    static final Duration SPARE_KEEP = Duration.ofSeconds(2);
 
     private final boolean directIo;
     private final int readers;
     private final boolean hugePages;
     private final SpareMemory spare;
 
-    /** A store that reads through the page cache and keeps no spare memory. */
+    /** A store that reads through the page cache. */
     public BufferRamStore() {
         this(false);
     }
 
     /** @param directIo read with O_DIRECT, bypassing the page cache; needs a filesystem that supports it */
     public BufferRamStore(boolean directIo) {
-        this(directIo, 0, Duration.ZERO);
+        this(directIo, Long.MAX_VALUE, SPARE_KEEP);
     }
 
     /**
-     * A store that keeps the memory of evicted models for the next load, outside the cache's budget: at most
+     * A store that keeps the memory of models evicted to make room for a load for that load: at most
      * {@code spareLimit} bytes, each mapping at most {@code spareKeep}, and only until the next load that needs fresh
-     * memory ({@link SpareMemory}). Whoever lowers the budget or sees memory pressure gives it back with
-     * {@link #giveBackSpare}.
+     * memory ({@link SpareMemory}).
      *
      * @param spareLimit the most bytes kept; 0 keeps nothing (every eviction unmaps at once)
      */
@@ -99,7 +100,7 @@ public final class BufferRamStore implements RamStore {
         return "buffer";
     }
 
-    /** Bytes of RAM kept for reuse now: evicted models' memory, which the cache's budget no longer counts. */
+    /** Bytes of RAM kept now for the loads that evictions made room for. */
     public long spareBytes() {
         return spare.bytes();
     }

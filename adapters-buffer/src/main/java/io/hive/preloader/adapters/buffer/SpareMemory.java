@@ -10,18 +10,21 @@ import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The memory of released copies, kept for the next load of a similar size, which then writes into pages that are
- * backed already instead of faulting fresh ones (on these virtual machines a first touch costs more than the copy).
+ * The memory of copies evicted to make room for a load ({@code Release.MAKE_ROOM}), kept for that load, which then
+ * writes into pages that are backed already instead of faulting fresh ones (on these virtual machines a first touch
+ * costs more than the copy; measured here, a 512 MiB reload: 13.6 GB/s into kept memory, 3.0 into fresh, beside 11.6
+ * for {@code dd} to /dev/null).
  *
- * <p>What it keeps is RAM that the cache no longer counts, so it is bounded three ways:
+ * <p>The cache charges the evicted model's bytes to the load it makes room for, so keeping them for that load stays
+ * within the budget. Kept memory is bounded all the same:
  * <ul>
  *   <li>at most {@code limit} bytes backed in all (0: nothing is kept, every release unmaps at once);</li>
- *   <li>each mapping at most {@code keep}, then it is unmapped;</li>
- *   <li>a load that must fault fresh memory first gives every other kept mapping back: spare memory lasts only from
- *       an eviction to the next load, so that kept and resident bytes together never exceed what was resident
- *       before, which the budget allowed. A budget lowered since is the cache's to say: {@link #giveBack}.</li>
+ *   <li>each mapping at most {@code keep}, then it is unmapped (the load it was kept for failed before taking it);</li>
+ *   <li>a load that must fault fresh memory first gives every other kept mapping back, so that kept and resident
+ *       bytes together never exceed what was resident before.</li>
  * </ul>
- * A reused mapping larger than the copy gives its excess pages back ({@code MADV_DONTNEED}).
+ * A reused mapping larger than the copy gives its excess pages back ({@code MADV_DONTNEED}). Whoever needs the memory
+ * sooner (memory pressure) can ask for it: {@link #giveBack}.
  */
 final class SpareMemory {
     private final long limit;

@@ -6,8 +6,9 @@ import io.hive.preloader.core.service.PreloaderLoadContract;
 import java.time.Duration;
 
 /**
- * The load suite with spare memory kept: evictions and loads of models of many sizes, each lease checked byte by byte
- * against its version, so that memory handed from one model to the next never shows a byte of the one before.
+ * The load suite with spare memory kept a minute rather than the default two seconds, so that memory handed from one
+ * model to the next is the rule: evictions and loads of models of many sizes, each lease checked byte by byte against
+ * its version, never a byte of the model before.
  */
 class SpareBufferLoadTest extends PreloaderLoadContract {
     @Override

@@ -1,8 +1,13 @@
 package io.hive.preloader.adapters.buffer;
 
+import io.hive.preloader.core.cache.ByteBudget;
+import io.hive.preloader.core.cache.Lease;
 import io.hive.preloader.core.model.ModelDescriptor;
+import io.hive.preloader.core.model.ModelId;
 import io.hive.preloader.core.port.LoadProgress;
 import io.hive.preloader.core.port.ResidentRegion;
+import io.hive.preloader.core.service.ModelPreloader;
+import io.hive.preloader.core.testing.FolderSource;
 import io.hive.preloader.core.testing.ModelFiles;
 import io.hive.preloader.linux.Smaps;
 import org.junit.jupiter.api.Test;
@@ -19,7 +24,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-/** The memory of evicted models kept for the next load: reused without faulting, bounded, and given back. */
+/** The memory of models evicted to make room, kept for the load: reused without faulting, bounded, given back. */
 class SpareMemoryTest {
     private static final int MIB = 1 << 20;
 
@@ -55,7 +60,7 @@ class SpareMemoryTest {
         BufferRamStore store = keeping(1L << 30, Duration.ofMinutes(1));
         ResidentRegion first = store.load(model("a", 64 * MIB, 1), LoadProgress.NONE);
         long address = first.bytes().address();
-        first.release(ResidentRegion.Release.DROP);
+        first.release(ResidentRegion.Release.MAKE_ROOM);
         assertThat(store.spareBytes()).isEqualTo(64L * MIB);
 
         ModelDescriptor second = model("b", 64 * MIB - 12_345, 2);
@@ -77,7 +82,7 @@ class SpareMemoryTest {
         BufferRamStore store = keeping(1L << 30, Duration.ofMinutes(1));
         ResidentRegion first = store.load(model("a", 4 * MIB, 3), LoadProgress.NONE);
         MemorySegment old = first.bytes();
-        first.release(ResidentRegion.Release.DROP);
+        first.release(ResidentRegion.Release.MAKE_ROOM);
 
         ResidentRegion next = store.load(model("b", 4 * MIB, 4), LoadProgress.NONE);
         try {
@@ -93,7 +98,7 @@ class SpareMemoryTest {
         BufferRamStore store = keeping(1L << 30, Duration.ofMinutes(1));
         long before = copiesMapped();
         ResidentRegion small = store.load(model("small", 4 * MIB, 5), LoadProgress.NONE);
-        small.release(ResidentRegion.Release.DROP);
+        small.release(ResidentRegion.Release.MAKE_ROOM);
 
         ResidentRegion large = store.load(model("large", 16 * MIB, 6), LoadProgress.NONE);
         try {
@@ -109,15 +114,15 @@ class SpareMemoryTest {
     void aReusedMappingLargerThanTheCopyGivesItsExcessPagesBack() {
         BufferRamStore store = keeping(1L << 30, Duration.ofMinutes(1));
         ResidentRegion large = store.load(model("large", 16 * MIB, 7), LoadProgress.NONE);
-        large.release(ResidentRegion.Release.DROP);
+        large.release(ResidentRegion.Release.MAKE_ROOM);
 
         ResidentRegion smaller = store.load(model("smaller", 10 * MIB, 8), LoadProgress.NONE);
         try {
             assertThat(Smaps.holding(smaller.bytes().address()).orElseThrow().field("Rss")).isEqualTo(10L * MIB);
         } finally {
-            smaller.release(ResidentRegion.Release.DROP);
+            smaller.release(ResidentRegion.Release.MAKE_ROOM);
         }
-        assertThat(store.spareBytes()).isEqualTo(10L * MIB);
+        assertThat(store.spareBytes()).as("the trimmed mapping, kept again").isEqualTo(10L * MIB);
         store.giveBackSpare(Long.MAX_VALUE);
     }
 
@@ -128,8 +133,8 @@ class SpareMemoryTest {
         ResidentRegion a = store.load(model("a", 8 * MIB, 9), LoadProgress.NONE);
         ResidentRegion b = store.load(model("b", 6 * MIB, 10), LoadProgress.NONE);
 
-        a.release(ResidentRegion.Release.DROP);
-        b.release(ResidentRegion.Release.DROP);
+        a.release(ResidentRegion.Release.MAKE_ROOM);
+        b.release(ResidentRegion.Release.MAKE_ROOM);
 
         assertThat(store.spareBytes()).isEqualTo(6L * MIB);
         assertThat(copiesMapped() - before).as("the newer model's mapping alone").isEqualTo(mappingFor(6 * MIB));
@@ -142,7 +147,7 @@ class SpareMemoryTest {
         BufferRamStore store = keeping(1L << 30, Duration.ofMillis(200));
         long before = copiesMapped();
         ResidentRegion region = store.load(model("a", 4 * MIB, 11), LoadProgress.NONE);
-        region.release(ResidentRegion.Release.DROP);
+        region.release(ResidentRegion.Release.MAKE_ROOM);
         assertThat(store.spareBytes()).isEqualTo(4L * MIB);
 
         await().atMost(Duration.ofSeconds(10)).until(() -> store.spareBytes() == 0);
@@ -155,8 +160,8 @@ class SpareMemoryTest {
         long before = copiesMapped();
         ResidentRegion a = store.load(model("a", 4 * MIB, 12), LoadProgress.NONE);
         ResidentRegion b = store.load(model("b", 4 * MIB, 13), LoadProgress.NONE);
-        a.release(ResidentRegion.Release.DROP);
-        b.release(ResidentRegion.Release.DROP);
+        a.release(ResidentRegion.Release.MAKE_ROOM);
+        b.release(ResidentRegion.Release.MAKE_ROOM);
 
         assertThat(store.giveBackSpare(MIB)).as("one mapping is enough").isEqualTo(4L * MIB);
 
@@ -178,7 +183,7 @@ class SpareMemoryTest {
     }
 
     @Test
-    void withoutALimitNothingIsKept() {
+    void anEvictionThatMakesRoomForNoLoadUnmapsAtOnce() {
         BufferRamStore store = new BufferRamStore();
         long before = copiesMapped();
         ResidentRegion region = store.load(model("a", 4 * MIB, 15), LoadProgress.NONE);
@@ -187,5 +192,37 @@ class SpareMemoryTest {
 
         assertThat(store.spareBytes()).isZero();
         assertThat(copiesMapped()).isEqualTo(before);
+    }
+
+    @Test
+    void aStoreWithoutRoomForSpareMemoryKeepsNothing() {
+        BufferRamStore store = keeping(0, Duration.ofMinutes(1));
+        long before = copiesMapped();
+        ResidentRegion region = store.load(model("a", 4 * MIB, 16), LoadProgress.NONE);
+
+        region.release(ResidentRegion.Release.MAKE_ROOM);
+
+        assertThat(store.spareBytes()).isZero();
+        assertThat(copiesMapped()).isEqualTo(before);
+    }
+
+    @Test
+    void theCacheHandsTheMemoryOfAModelItEvictsToTheModelItAdmitsInstead() throws Exception {
+        BufferRamStore store = new BufferRamStore();
+        model("a", 8 * MIB, 17);
+        ModelDescriptor b = model("b", 8 * MIB - 999, 18);
+        try (ModelPreloader preloader = ModelPreloader.builder().source(new FolderSource(dir)).store(store)
+                .budget(new ByteBudget(12L * MIB)).build()) {
+            long first;
+            try (Lease lease = preloader.get(ModelId.of("a"))) {
+                first = lease.bytes().address();
+            }
+
+            try (Lease lease = preloader.get(ModelId.of("b"))) {
+                assertThat(lease.bytes().address()).as("a's memory, a evicted to admit b").isEqualTo(first);
+                assertThat(lease.bytes().mismatch(MemorySegment.ofArray(Files.readAllBytes(b.path())))).isEqualTo(-1);
+            }
+            assertThat(store.spareBytes()).isZero();
+        }
     }
 }

@@ -56,14 +56,14 @@ final class MappedRegion implements ResidentRegion {
                 if (locked) {
                     Libc.munlock(mapping, f.path());
                 }
-                if (how == Release.DROP) {
+                if (how != Release.RETAIN_PAGE_CACHE) {
                     // fadvise skips pages that are still mapped: take them out of this process's page tables first.
                     Libc.madvise(mapping, Libc.Advice.MADV_DONTNEED, f.path());
                 }
             } finally {
                 arena.close();
             }
-            if (how == Release.DROP) {
+            if (how != Release.RETAIN_PAGE_CACHE) {
                 f.dropFromPageCache();
             }
         }

@@ -127,7 +127,7 @@ final class Admission {
         try {
             cache.loader.execute(this::load);
         } catch (RuntimeException | Error failure) {
-            if (cache.releaser.freeVictims(entry, true)) {
+            if (cache.releaser.freeVictims(entry, true, false)) {
                 cache.budgeting.settle(share, 0);
             }
             forget();
@@ -138,7 +138,7 @@ final class Admission {
 
     /** Gives up an admission that never started (it could not fit, or the cache closed); outside the lock. */
     void abandon(RuntimeException why) {
-        cache.releaser.freeVictims(entry, false);
+        cache.releaser.freeVictims(entry, false, false);
         forget();
         entry.ready.completeExceptionally(why);
     }
@@ -148,7 +148,7 @@ final class Admission {
     }
 
     private void load() {
-        if (!entry.victims.isEmpty() && !cache.releaser.freeVictims(entry, true)) {
+        if (!entry.victims.isEmpty() && !cache.releaser.freeVictims(entry, true, true)) {
             forget();
             entry.ready.completeExceptionally(new StoreException("cannot load " + entry.descriptor.id()
                     + ": a model evicted to make room for it could not be freed"));

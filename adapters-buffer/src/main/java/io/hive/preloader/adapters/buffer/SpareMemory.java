@@ -103,6 +103,8 @@ final class SpareMemory {
                 ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(1,
                         Thread.ofPlatform().daemon().name("buffer-spare-memory").factory());
                 executor.setRemoveOnCancelPolicy(true);
+                executor.setKeepAliveTime(keep.plusSeconds(1).toNanos(), TimeUnit.NANOSECONDS);
+                executor.allowCoreThreadTimeOut(true); // no thread lingers once nothing is kept
                 reaper = executor;
             }
             reaper.schedule(() -> expire(stay), keep.toNanos(), TimeUnit.NANOSECONDS);

@@ -11,6 +11,9 @@ import io.hive.preloader.core.testing.FolderSource;
 import io.hive.preloader.core.testing.ModelFiles;
 import io.hive.preloader.linux.Smaps;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
@@ -19,6 +22,7 @@ import java.lang.foreign.ValueLayout;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -33,6 +37,10 @@ class SpareMemoryTest {
 
     private ModelDescriptor model(String name, int size, int seed) {
         return ModelFiles.describe(ModelFiles.write(dir, name + ".gguf", ModelFiles.randomBytes(size, seed)));
+    }
+
+    private ResidentRegion load(BufferRamStore store, String name, int size, int seed) {
+        return store.load(model(name, size, seed), LoadProgress.NONE);
     }
 
     private static BufferRamStore keeping(long limit, Duration keep) {
@@ -58,7 +66,7 @@ class SpareMemoryTest {
     @Test
     void theNextLoadOfASimilarSizeWritesIntoTheEvictedModelsMemoryWithoutFaultingIt() throws IOException {
         BufferRamStore store = keeping(1L << 30, Duration.ofMinutes(1));
-        ResidentRegion first = store.load(model("a", 64 * MIB, 1), LoadProgress.NONE);
+        ResidentRegion first = load(store, "a", 64 * MIB, 1);
         long address = first.bytes().address();
         first.release(ResidentRegion.Release.MAKE_ROOM);
         assertThat(store.spareBytes()).isEqualTo(64L * MIB);
@@ -80,11 +88,11 @@ class SpareMemoryTest {
     @Test
     void aReleasedModelCannotBeReadThroughItsOldBytesOnceItsMemoryHoldsTheNext() {
         BufferRamStore store = keeping(1L << 30, Duration.ofMinutes(1));
-        ResidentRegion first = store.load(model("a", 4 * MIB, 3), LoadProgress.NONE);
+        ResidentRegion first = load(store, "a", 4 * MIB, 3);
         MemorySegment old = first.bytes();
         first.release(ResidentRegion.Release.MAKE_ROOM);
 
-        ResidentRegion next = store.load(model("b", 4 * MIB, 4), LoadProgress.NONE);
+        ResidentRegion next = load(store, "b", 4 * MIB, 4);
         try {
             assertThat(next.bytes().address()).isEqualTo(old.address());
             assertThatThrownBy(() -> old.get(ValueLayout.JAVA_BYTE, 0)).isInstanceOf(IllegalStateException.class);
@@ -97,10 +105,10 @@ class SpareMemoryTest {
     void aLoadThatMustFaultFreshMemoryFirstGivesTheSpareBack() {
         BufferRamStore store = keeping(1L << 30, Duration.ofMinutes(1));
         long before = copiesMapped();
-        ResidentRegion small = store.load(model("small", 4 * MIB, 5), LoadProgress.NONE);
+        ResidentRegion small = load(store, "small", 4 * MIB, 5);
         small.release(ResidentRegion.Release.MAKE_ROOM);
 
-        ResidentRegion large = store.load(model("large", 16 * MIB, 6), LoadProgress.NONE);
+        ResidentRegion large = load(store, "large", 16 * MIB, 6);
         try {
             assertThat(store.spareBytes()).isZero();
             assertThat(copiesMapped() - before).as("the large model's mapping alone: the small one's is gone")
@@ -113,10 +121,10 @@ class SpareMemoryTest {
     @Test
     void aReusedMappingLargerThanTheCopyGivesItsExcessPagesBack() {
         BufferRamStore store = keeping(1L << 30, Duration.ofMinutes(1));
-        ResidentRegion large = store.load(model("large", 16 * MIB, 7), LoadProgress.NONE);
+        ResidentRegion large = load(store, "large", 16 * MIB, 7);
         large.release(ResidentRegion.Release.MAKE_ROOM);
 
-        ResidentRegion smaller = store.load(model("smaller", 10 * MIB, 8), LoadProgress.NONE);
+        ResidentRegion smaller = load(store, "smaller", 10 * MIB, 8);
         try {
             assertThat(Smaps.holding(smaller.bytes().address()).orElseThrow().field("Rss")).isEqualTo(10L * MIB);
         } finally {
@@ -130,8 +138,8 @@ class SpareMemoryTest {
     void whatIsKeptStaysWithinTheLimitOldestGivenBackFirst() {
         BufferRamStore store = keeping(10L * MIB, Duration.ofMinutes(1));
         long before = copiesMapped();
-        ResidentRegion a = store.load(model("a", 8 * MIB, 9), LoadProgress.NONE);
-        ResidentRegion b = store.load(model("b", 6 * MIB, 10), LoadProgress.NONE);
+        ResidentRegion a = load(store, "a", 8 * MIB, 9);
+        ResidentRegion b = load(store, "b", 6 * MIB, 10);
 
         a.release(ResidentRegion.Release.MAKE_ROOM);
         b.release(ResidentRegion.Release.MAKE_ROOM);
@@ -146,7 +154,7 @@ class SpareMemoryTest {
     void keptMemoryIsUnmappedOnceItsTimeIsUp() {
         BufferRamStore store = keeping(1L << 30, Duration.ofMillis(200));
         long before = copiesMapped();
-        ResidentRegion region = store.load(model("a", 4 * MIB, 11), LoadProgress.NONE);
+        ResidentRegion region = load(store, "a", 4 * MIB, 11);
         region.release(ResidentRegion.Release.MAKE_ROOM);
         assertThat(store.spareBytes()).isEqualTo(4L * MIB);
 
@@ -158,8 +166,8 @@ class SpareMemoryTest {
     void givingBackUnmapsOldestFirstUntilEnoughIsFree() {
         BufferRamStore store = keeping(1L << 30, Duration.ofMinutes(1));
         long before = copiesMapped();
-        ResidentRegion a = store.load(model("a", 4 * MIB, 12), LoadProgress.NONE);
-        ResidentRegion b = store.load(model("b", 4 * MIB, 13), LoadProgress.NONE);
+        ResidentRegion a = load(store, "a", 4 * MIB, 12);
+        ResidentRegion b = load(store, "b", 4 * MIB, 13);
         a.release(ResidentRegion.Release.MAKE_ROOM);
         b.release(ResidentRegion.Release.MAKE_ROOM);
 
@@ -170,37 +178,21 @@ class SpareMemoryTest {
         store.giveBackSpare(Long.MAX_VALUE);
     }
 
-    @Test
-    void aShutdownUnmapsInsteadOfKeeping() {
-        BufferRamStore store = keeping(1L << 30, Duration.ofMinutes(1));
-        long before = copiesMapped();
-        ResidentRegion region = store.load(model("a", 4 * MIB, 14), LoadProgress.NONE);
-
-        region.release(ResidentRegion.Release.RETAIN_PAGE_CACHE);
-
-        assertThat(store.spareBytes()).isZero();
-        assertThat(copiesMapped()).isEqualTo(before);
+    static Stream<Arguments> unmapsAtOnce() {
+        return Stream.of(
+                Arguments.of("a shutdown", ResidentRegion.Release.RETAIN_PAGE_CACHE, 1L << 30),
+                Arguments.of("an eviction that makes room for no load", ResidentRegion.Release.DROP, Long.MAX_VALUE),
+                Arguments.of("a store without room for spare memory", ResidentRegion.Release.MAKE_ROOM, 0L));
     }
 
-    @Test
-    void anEvictionThatMakesRoomForNoLoadUnmapsAtOnce() {
-        BufferRamStore store = new BufferRamStore();
+    @ParameterizedTest(name = "{0}")
+    @MethodSource
+    void unmapsAtOnce(String what, ResidentRegion.Release how, long limit) {
+        BufferRamStore store = keeping(limit, Duration.ofMinutes(1));
         long before = copiesMapped();
-        ResidentRegion region = store.load(model("a", 4 * MIB, 15), LoadProgress.NONE);
+        ResidentRegion region = load(store, "a", 4 * MIB, 14);
 
-        region.release(ResidentRegion.Release.DROP);
-
-        assertThat(store.spareBytes()).isZero();
-        assertThat(copiesMapped()).isEqualTo(before);
-    }
-
-    @Test
-    void aStoreWithoutRoomForSpareMemoryKeepsNothing() {
-        BufferRamStore store = keeping(0, Duration.ofMinutes(1));
-        long before = copiesMapped();
-        ResidentRegion region = store.load(model("a", 4 * MIB, 16), LoadProgress.NONE);
-
-        region.release(ResidentRegion.Release.MAKE_ROOM);
+        region.release(how);
 
         assertThat(store.spareBytes()).isZero();
         assertThat(copiesMapped()).isEqualTo(before);

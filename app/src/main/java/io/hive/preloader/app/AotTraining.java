@@ -22,8 +22,8 @@ import java.util.stream.Stream;
  * The training run of the JVM's ahead-of-time cache (JDK 25, JEPs 483/514/515): the commands an operator runs, each
  * once, in one JVM started with {@code -XX:AOTCacheOutput}, so that the classes they load and link and the profiles of
  * the methods they run are in the cache that later starts map. A JVM started on such a cache loads every class in it
- * before {@code main}, whichever command runs: so there are two caches, each trained on a {@link Group} of commands,
- * and {@code --version} alone starts on none (it loads a handful of classes). {@code serve} is left out: Jetty's
+ * before {@code main}, whichever command runs: so a source checkout has two caches, each trained on a {@link Group} of
+ * commands, the release one for both, and {@code --version} alone starts on none (it loads a handful of classes). {@code serve} is left out: Jetty's
  * classes would grow the cache of the commands that load models, which it starts on, for a daemon started once.
  *
  * <p>Run by {@code scripts/aot.sh} (the build and the launcher) and by {@code packaging/package.sh} with the group's name;
@@ -38,7 +38,12 @@ public final class AotTraining {
         /** Everything but the commands below: help, status, inspect, evict. */
         LIGHT,
         /** The commands that wire a preloader and load models: preload, demo, spawn, and serve and generate. */
-        LOAD
+        LOAD,
+        /**
+         * Both, for the release, which ships one cache for every command: a second would take a tenth of its size
+         * limit; status then loads at start the classes only the loading commands use.
+         */
+        ALL
     }
 
     private AotTraining() {
@@ -46,7 +51,7 @@ public final class AotTraining {
 
     public static void main(String[] args) throws IOException {
         if (args.length != 1) {
-            System.err.println("usage: AotTraining light|load");
+            System.err.println("usage: AotTraining light|load|all");
             System.exit(2);
         }
         Group group = Group.valueOf(args[0].toUpperCase(Locale.ROOT));
@@ -78,23 +83,26 @@ public final class AotTraining {
         Path file = models.resolve("tiny-b.gguf");
         String mmap = config(work, models, "mmap").toString();
         String dir = models.toString();
+        List<Step> light = List.of(
+                new Step(0, "--help"),
+                new Step(0, "status", "--help"),
+                new Step(0, "--config", mmap, "status"),
+                new Step(0, "--models", dir, "status"),
+                new Step(0, "inspect", file.toString()),
+                new Step(0, "inspect", file.toString(), "--json"),
+                new Step(2, "inspect", Files.writeString(work.resolve("not-a-model.gguf"), "not a GGUF file\n").toString()),
+                new Step(0, "--config", mmap, "evict", "tiny-a"));
+        List<Step> load = List.of(
+                new Step(0, "--config", mmap, "preload", "--no-progress", "tiny-a", file.toString()),
+                new Step(2, "--config", mmap, "preload", "--no-progress", "no-such-model"),
+                new Step(0, "--config", config(work, models, "buffer").toString(), "preload", "--no-progress", "tiny-a"),
+                new Step(0, "--config", config(work, models, "hugepages").toString(), "preload", "--no-progress", "tiny-c"),
+                new Step(0, "--config", mmap, "spawn", "--quiet-worker", "tiny-b", "--", "/bin/sh", "-c", "exit 0"),
+                new Step(0, "--models", dir, "demo"));
         return switch (group) {
-            case LIGHT -> List.of(
-                    new Step(0, "--help"),
-                    new Step(0, "status", "--help"),
-                    new Step(0, "--config", mmap, "status"),
-                    new Step(0, "--models", dir, "status"),
-                    new Step(0, "inspect", file.toString()),
-                    new Step(0, "inspect", file.toString(), "--json"),
-                    new Step(2, "inspect", Files.writeString(work.resolve("not-a-model.gguf"), "not a GGUF file\n").toString()),
-                    new Step(0, "--config", mmap, "evict", "tiny-a"));
-            case LOAD -> List.of(
-                    new Step(0, "--config", mmap, "preload", "--no-progress", "tiny-a", file.toString()),
-                    new Step(2, "--config", mmap, "preload", "--no-progress", "no-such-model"),
-                    new Step(0, "--config", config(work, models, "buffer").toString(), "preload", "--no-progress", "tiny-a"),
-                    new Step(0, "--config", config(work, models, "hugepages").toString(), "preload", "--no-progress", "tiny-c"),
-                    new Step(0, "--config", mmap, "spawn", "--quiet-worker", "tiny-b", "--", "/bin/sh", "-c", "exit 0"),
-                    new Step(0, "--models", dir, "demo"));
+            case LIGHT -> light;
+            case LOAD -> load;
+            case ALL -> Stream.concat(light.stream(), load.stream()).toList();
         };
     }
 

@@ -22,11 +22,15 @@ aot_key() {
 
 # aot_group ARGS…: sets aot_group to the cache a command line starts on (io.hive.preloader.app.AotTraining.Group):
 # none for the version alone (it loads a handful of classes, and a JVM loads every class of its cache before main),
-# load for the commands that wire a preloader, light for the rest. The subcommand is the first word that is neither an
-# option of the root nor the value of one.
+# load for the commands that wire a preloader, light for the rest; the subcommand is the first word that is neither an
+# option of the root nor the value of one. And sets group_options to the JVM options of that kind of command: the short
+# ones (none, light) compile with C1 alone and collect with the serial GC, since C1 and C2 compiling code that runs once
+# took a third of their CPU time, and G1 starts threads for a heap of a few MiB; the others, serve and the loads among
+# them, keep the JVM's defaults. Neither changes what a cache holds or whether the JVM takes it.
 aot_group() {
   local args=("$@") i=0
   aot_group=light
+  group_options=(-XX:TieredStopAtLevel=1 -XX:+UseSerialGC)
   if [ $# = 1 ] && { [ "$1" = --version ] || [ "$1" = -V ]; }; then
     aot_group=none
     return
@@ -35,7 +39,7 @@ aot_group() {
     case "${args[i]}" in
       --config | --models) i=$((i + 2)); continue ;;
       -*) ;;
-      preload | demo | spawn | serve | generate) aot_group=load; return ;;
+      preload | demo | spawn | serve | generate) aot_group=load; group_options=(); return ;;
       *) return ;;
     esac
     i=$((i + 1))

@@ -148,7 +148,7 @@ if [ -n "$base" ]; then
     fail "the credential token: $code_without without it, $code_with with it (expected 401, then 202)" "$logs/preload.json"
   fi
   for _ in $(seq 1 60); do
-    curl -s "$base/v1/models/llama-demo-2-96m" | grep -q '"state":"resident"' && break
+    curl -s -H "$auth" "$base/v1/models/llama-demo-2-96m" | grep -q '"state":"resident"' && break
     sleep 0.5
   done
   curl -s -o "$logs/transfer.json" -XPOST -H "$auth" -d '{"device": 0}' "$base/v1/models/llama-demo-2-96m/transfer"

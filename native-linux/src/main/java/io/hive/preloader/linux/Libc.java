@@ -88,6 +88,7 @@ public final class Libc {
     private static final MethodHandle MLOCK = link("mlock", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG));                          // int mlock(const void *addr, size_t len);
     private static final MethodHandle MUNLOCK = link("munlock", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG));                      // int munlock(const void *addr, size_t len);
     private static final MethodHandle GETRLIMIT = link("getrlimit", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS));                   // int getrlimit(int resource, struct rlimit *rlim);
+    private static final MethodHandle STATX = link("statx", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, ADDRESS)); // int statx(int dirfd, const char *restrict pathname, int flags, unsigned int mask, struct statx *restrict statxbuf);
 
     private static final int PAGE_SIZE = (int) invoke(state -> (int) GETPAGESIZE.invokeExact(state)).value();
 
@@ -214,6 +215,28 @@ public final class Libc {
         if (what != null) {
             check(r, "munmap", what);
         }
+    }
+
+    /**
+     * {@code statx} into the caller's buffers, allocating nothing, for {@link FileStatus}'s check made on every cache
+     * hit: 0, or -1 with errno in {@code callState} (a segment of {@link #callStateLayout}).
+     */
+    static int statx(MemorySegment callState, int dirfd, MemorySegment path, int flags, int mask, MemorySegment into) {
+        try {
+            return (int) STATX.invokeExact(callState, dirfd, path, flags, mask, into);
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException("a libc downcall threw a checked exception", t);
+        }
+    }
+
+    static StructLayout callStateLayout() {
+        return CALL_STATE;
+    }
+
+    static int errno(MemorySegment callState) {
+        return (int) ERRNO.get(callState, 0L);
     }
 
     private static long check(Result r, String call, Object what) {

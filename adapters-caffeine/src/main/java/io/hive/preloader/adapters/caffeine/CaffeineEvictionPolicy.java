@@ -20,7 +20,9 @@ import java.util.function.Predicate;
  * every hour, and a model popular last week does not stay forever.
  *
  * <p>Caffeine is only the ranking here. Its size bound is advisory; the hard budget stays in core's
- * {@code ModelCache}, which asks for victims while holding its lock. This policy never lets Caffeine evict on its
+ * {@code ModelCache}, which calls this policy only under its admission lock. Uses reach it late, in batches the
+ * cache drains from its lock-free buffer (all of them before each {@link #victim} call, a few dropped under
+ * contention): each is a read in Caffeine, whose own read buffer then orders them. This policy never lets Caffeine evict on its
  * own: the bound is kept at least as large as what is resident, so that Caffeine's entries are exactly the resident
  * models. The bound still matters: W-TinyLFU sizes its window and protected segments from it. Give it the cache's
  * budget.

@@ -50,11 +50,11 @@ final class CudaDeviceCopy implements DeviceCopy {
         return pointer;
     }
 
-    /** The CUDA IPC handle of this allocation, made on first use. */
+    /** The CUDA IPC handle of this allocation, made on first use (a failed export is tried again); none once it is freed. */
     CudaIpcHandle ipcHandle() {
+        ensureOpen();
         CudaIpcHandle handle = ipc;
         if (handle == null) {
-            ensureOpen();
             byte[] raw = new byte[Cuda.IPC_HANDLE_BYTES];
             if (bytes > 0) {
                 device.makeCurrent();

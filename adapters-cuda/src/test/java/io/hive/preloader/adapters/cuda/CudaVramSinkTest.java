@@ -217,6 +217,23 @@ class CudaVramSinkTest {
     }
 
     @Test
+    void aFailedIpcExportLeavesTheCopyWholeItsHandleMadeWhenAskedAgainAndFreedOnClose() {
+        driver.fail("cuIpcGetMemHandle", 801);
+        try (CudaVramSink sink = sink()) {
+            DeviceCopy copy = sink.copy(MODEL, random(MiB), 1);
+            try (copy) {
+                assertThatThrownBy(copy::handle).isInstanceOf(CudaException.class).hasMessageStartingWith("cuIpcGetMemHandle failed");
+                MemorySegment back = arena.allocate(MiB);
+                copy.readBack(0, back);
+                assertThat(copy.handle()).as("made lazily: the next ask works").startsWith("cuda-ipc:1:" + MiB + ":");
+            }
+            assertThatThrownBy(copy::handle).as("no handle to freed memory").isInstanceOf(IllegalStateException.class);
+        }
+        assertThat(driver.leaks()).as("left behind").isEmpty();
+        assertThat(driver.calls("cuIpcGetMemHandle")).isEqualTo(2);
+    }
+
+    @Test
     void exportsAnIpcHandleThatAnotherSinkOpensToTheSameBytes() {
         MemorySegment source = random(3 * MiB + 5);
         try (CudaVramSink sink = sink(); DeviceCopy copy = sink.copy(MODEL, source, 1)) {

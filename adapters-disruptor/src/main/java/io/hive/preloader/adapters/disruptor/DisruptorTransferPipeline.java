@@ -19,11 +19,14 @@ import java.util.Objects;
 public final class DisruptorTransferPipeline implements StagingPipeline, AutoCloseable {
     /** Staging regions kept between transfers. */
     private static final int IDLE_REGIONS = 2;
+    /** How long a stopped transfer waits for its stages before it gives up on them (one that is stuck in a call). */
+    static final Duration STOP_BOUND = Duration.ofMinutes(1);
 
     private final long chunkSize;
     private final int readers;
     private final int slots;
     private final StagingPool pool;
+    private final Duration stopBound;
 
     /** A ring of two slots per reader (rounded up to a power of two), as measured best for a staging ring. */
     public DisruptorTransferPipeline(long chunkSize, int readers) {
@@ -36,6 +39,11 @@ public final class DisruptorTransferPipeline implements StagingPipeline, AutoClo
      * @param slots     slots in the ring, a power of two, at least 2
      */
     public DisruptorTransferPipeline(long chunkSize, int readers, int slots) {
+        this(chunkSize, readers, slots, STOP_BOUND);
+    }
+
+    /** @param stopBound how long a stopped transfer waits for its stages (tests shorten it) */
+    DisruptorTransferPipeline(long chunkSize, int readers, int slots, Duration stopBound) {
         if (chunkSize < 4096 || chunkSize > (1L << 30) || chunkSize % 4096 != 0) {
             throw new IllegalArgumentException("chunk size " + chunkSize + " must be a multiple of 4 KiB from 4 KiB to 1 GiB");
         }
@@ -49,6 +57,7 @@ public final class DisruptorTransferPipeline implements StagingPipeline, AutoClo
         this.readers = readers;
         this.slots = slots;
         this.pool = new StagingPool(chunkSize * slots, IDLE_REGIONS);
+        this.stopBound = stopBound;
     }
 
     @Override
@@ -78,6 +87,10 @@ public final class DisruptorTransferPipeline implements StagingPipeline, AutoClo
 
     StagingPool pool() {
         return pool;
+    }
+
+    Duration stopBound() {
+        return stopBound;
     }
 
     /** Staging slots held by transfers running now. */

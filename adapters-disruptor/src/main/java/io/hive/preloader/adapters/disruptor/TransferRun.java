@@ -1,24 +1,20 @@
 package io.hive.preloader.adapters.disruptor;
 
 import com.lmax.disruptor.EventFactory;
-import com.lmax.disruptor.ExceptionHandler;
 import com.lmax.disruptor.RingBuffer;
 import com.lmax.disruptor.dsl.Disruptor;
 import com.lmax.disruptor.dsl.ProducerType;
 import io.hive.preloader.core.port.ChunkSource;
 import io.hive.preloader.core.port.StagedTransfer;
 import io.hive.preloader.core.port.StoreException;
-import io.hive.preloader.core.port.TransferCancelledException;
 
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.nio.channels.FileChannel;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -29,10 +25,13 @@ import java.util.concurrent.locks.LockSupport;
  * resource is taken in {@link #run} and given back in its {@code finally}, in reverse order, once no stage can
  * touch it any more: the ring's threads stopped, then the copies in flight awaited, then the staging memory given
  * back to the pool (kept registered after a success, unregistered and freed after a failure or a cancellation).
+ * Once stopping, the caller waits for the stages until one deadline ({@link StopBound}); memory a stuck stage may
+ * still touch is freed only after it exits.
  */
 final class TransferRun {
-    private static final AtomicInteger RUNS = new AtomicInteger();
     private static final long PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
+    /** How often the wait for the end looks whether the transfer was stopped from another thread. */
+    private static final long END_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
 
     private final DisruptorTransferPipeline pipeline;
     private final StagedTransfer job;
@@ -42,11 +41,13 @@ final class TransferRun {
     private final StageWaitStrategy waitStrategy = new StageWaitStrategy();
     private final CountDownLatch end = new CountDownLatch(1);
     private final AtomicReference<Throwable> failure = new AtomicReference<>();
-    private final List<Thread> threads = new ArrayList<>();
+    private final StageThreads threads = new StageThreads();
+    private final StopBound stop;
 
     TransferRun(DisruptorTransferPipeline pipeline, StagedTransfer job) {
         this.pipeline = pipeline;
         this.job = job;
+        this.stop = new StopBound(pipeline.stopBound(), job.cancellation());
         this.size = job.source().size();
         this.chunkSize = pipeline.chunkSize();
         this.chunks = Math.toIntExact((size + chunkSize - 1) / chunkSize);
@@ -92,7 +93,6 @@ final class TransferRun {
         if (chunks == 0) {
             return Duration.ZERO;
         }
-        boolean interrupted = false;
         long took = 0;
         MemorySegment inPlace = job.target().hostView().orElse(null);
         StagingPool.Region staging = inPlace == null ? pipeline.pool().acquire(job.sink(), job.target().device()) : null;
@@ -105,32 +105,25 @@ final class TransferRun {
             waitStrategy.producerStarted();
             disruptor = start(staging, inPlace, file);
             long start = System.nanoTime();
-            interrupted = produce(disruptor.getRingBuffer());
-            interrupted |= awaitEnd();
+            awaitEnd(produce(disruptor.getRingBuffer()));
             took = System.nanoTime() - start;
         } catch (RuntimeException | Error e) {
             fail(e);
         } finally {
-            stop(disruptor);
-            try {
-                job.target().awaitAll();
-            } catch (RuntimeException e) {
-                fail(e);
+            List<Thread> stuck = stop(disruptor);
+            if (stuck.isEmpty()) {
+                try {
+                    job.target().awaitAll();
+                } catch (RuntimeException e) {
+                    fail(e);
+                }
             }
             close(file);
             if (staging != null) {
-                if (failure.get() == null && !job.cancellation().isCancelled()) {
-                    pipeline.pool().release(staging);
-                } else {
-                    try {
-                        pipeline.pool().discard(staging);
-                    } catch (RuntimeException e) {
-                        fail(e);
-                    }
-                }
+                giveBack(staging, stuck);
             }
         }
-        if (interrupted) {
+        if (stop.wasInterrupted()) {
             Thread.currentThread().interrupt();
         }
         Throwable t = failure.get();
@@ -145,6 +138,24 @@ final class TransferRun {
         }
         job.cancellation().throwIfCancelled("transfer of " + job.model());
         return Duration.ofNanos(took);
+    }
+
+    /**
+     * The staging memory back to the pool: kept registered after a success, discarded after a failure. While a stage
+     * thread that did not stop may still touch it, it is neither: a thread of its own discards it once they have exited.
+     */
+    private void giveBack(StagingPool.Region staging, List<Thread> stuck) {
+        if (!stuck.isEmpty()) {
+            StageThreads.afterExit(stuck, "freeing the staging memory of " + job.model(), () -> pipeline.pool().discard(staging));
+        } else if (failure.get() == null && !job.cancellation().isCancelled()) {
+            pipeline.pool().release(staging);
+        } else {
+            try {
+                pipeline.pool().discard(staging);
+            } catch (RuntimeException e) {
+                fail(e);
+            }
+        }
     }
 
     private FileChannel open(ChunkSource.ModelFile f) {
@@ -162,32 +173,8 @@ final class TransferRun {
             int index = next.getAndIncrement();
             return new StagingSlot(index, staging == null ? null : staging.memory().asSlice(index * chunkSize, chunkSize));
         };
-        int run = RUNS.incrementAndGet();
-        AtomicInteger names = new AtomicInteger();
-        ThreadFactory threadFactory = task -> {
-            Thread t = Thread.ofPlatform().daemon().name("staging-" + run + "-" + names.getAndIncrement()).unstarted(task);
-            synchronized (threads) {
-                threads.add(t);
-            }
-            return t;
-        };
-        Disruptor<StagingSlot> disruptor = new Disruptor<>(factory, slots, threadFactory, ProducerType.SINGLE, waitStrategy);
-        disruptor.setDefaultExceptionHandler(new ExceptionHandler<>() {
-            @Override
-            public void handleEventException(Throwable ex, long sequence, StagingSlot slot) {
-                fail(ex);
-            }
-
-            @Override
-            public void handleOnStartException(Throwable ex) {
-                fail(ex);
-            }
-
-            @Override
-            public void handleOnShutdownException(Throwable ex) {
-                fail(ex);
-            }
-        });
+        Disruptor<StagingSlot> disruptor = new Disruptor<>(factory, slots, threads, ProducerType.SINGLE, waitStrategy);
+        disruptor.setDefaultExceptionHandler(new StageFailures(this::fail));
         int readers = pipeline.readers();
         ReaderStage[] readerStages = new ReaderStage[readers];
         for (int k = 0; k < readers; k++) {
@@ -203,12 +190,15 @@ final class TransferRun {
 
     /**
      * Publishes every chunk, then the end sentinel; stops early on a failure or a cancellation. An interrupt cancels
-     * the transfer; it is cleared here (so that parking works) and reported to the caller, who restores it.
+     * the transfer (see {@link StopBound}).
+     *
+     * @return whether the end sentinel was published: not when the stages stopped taking slots within the bound
      */
     private boolean produce(RingBuffer<StagingSlot> ring) {
-        boolean interrupted = false;
         for (int chunk = 0; chunk < chunks; chunk++) {
-            interrupted |= awaitFreeSlot(ring);
+            if (!awaitFreeSlot(ring)) {
+                return false;
+            }
             if (stopping()) {
                 break;
             }
@@ -217,73 +207,75 @@ final class TransferRun {
             ring.get(sequence).carry(chunk, offset, Math.min(chunkSize, size - offset));
             ring.publish(sequence);
         }
-        interrupted |= awaitFreeSlot(ring);
+        if (!awaitFreeSlot(ring)) {
+            return false;
+        }
         long sequence = ring.next();
         ring.get(sequence).carryEnd();
         ring.publish(sequence);
-        return interrupted;
+        return true;
     }
 
     /**
      * The ring's back-pressure: parks until a slot is free, woken by the completion stage as it frees one. (The
      * ring's own {@code next()} would poll every 50 µs or so, a cost a two-CPU machine notices.)
+     *
+     * @return false when the transfer is stopping and no slot came free by the deadline
      */
     private boolean awaitFreeSlot(RingBuffer<StagingSlot> ring) {
-        boolean interrupted = false;
         while (!ring.hasAvailableCapacity(1)) {
-            if (Thread.interrupted()) {
-                interrupted = true;
-                job.cancellation().cancel("interrupted");
+            stop.takeInterrupt();
+            if (stop.expired(stopping())) {
+                fail(new StoreException("the staging stages of " + job.model() + " took no slot for " + stop.bound().toSeconds()
+                        + " s after the transfer was stopped: one is stuck"));
+                return false;
             }
             LockSupport.parkNanos(this, PARK_NANOS);
         }
-        if (Thread.interrupted()) {
-            interrupted = true;
-            job.cancellation().cancel("interrupted");
-        }
-        return interrupted;
+        stop.takeInterrupt();
+        return true;
     }
 
-    /** Waits for the end sentinel to pass the last stage; an interrupt cancels the transfer, which still drains. */
-    private boolean awaitEnd() {
-        boolean interrupted = false;
-        while (true) {
+    /**
+     * Waits for the end sentinel to pass the last stage. A cancellation or an interrupt makes the stages skip what is
+     * left, so the end comes soon; if a stage is stuck it does not, and the wait ends at the deadline. The latch is
+     * polled so that a cancellation from another thread sets the deadline.
+     */
+    private void awaitEnd(boolean published) {
+        while (published) {
+            stop.takeInterrupt();
+            if (stop.expired(stopping())) {
+                fail(new StoreException("the transfer of " + job.model() + " did not end within " + stop.bound().toSeconds()
+                        + " s after it was stopped: a stage is stuck"));
+                return;
+            }
             try {
-                end.await();
-                return interrupted;
+                if (end.await(stopping() ? Math.min(stop.remainingNanos(), END_POLL_NANOS) : END_POLL_NANOS, TimeUnit.NANOSECONDS)) {
+                    return;
+                }
             } catch (InterruptedException e) {
-                interrupted = true;
-                job.cancellation().cancel("interrupted");
+                stop.interrupted();
             }
         }
     }
 
-    /** Stops the ring's threads and waits for them, so that no stage touches a slot after this returns. */
-    private void stop(Disruptor<StagingSlot> disruptor) {
+    /**
+     * Stops the ring's threads and waits for them until the deadline, so that no stage touches a slot after this
+     * returns.
+     *
+     * @return the threads still running at the deadline (stuck in a call that does not return)
+     */
+    private List<Thread> stop(Disruptor<StagingSlot> disruptor) {
         if (disruptor == null) {
-            return;
+            return List.of();
         }
         disruptor.halt();
-        List<Thread> started;
-        synchronized (threads) {
-            started = List.copyOf(threads);
+        List<Thread> stuck = threads.join(stop);
+        if (!stuck.isEmpty()) {
+            fail(new StoreException("staging threads " + stuck.stream().map(Thread::getName).toList() + " of " + job.model()
+                    + " did not stop within " + stop.bound().toSeconds() + " s; their staging memory is freed once they do"));
         }
-        for (Thread t : started) {
-            boolean joined = false;
-            while (!joined) {
-                try {
-                    joined = t.join(java.time.Duration.ofSeconds(TimeUnit.MINUTES.toSeconds(1)));
-                    if (!joined) {
-                        fail(new IllegalStateException("staging thread " + t.getName() + " did not stop within a minute"));
-                        joined = true;
-                    }
-                } catch (InterruptedException e) {
-                    job.cancellation().cancel("interrupted");
-                    Thread.currentThread().interrupt();
-                    joined = !t.isAlive();
-                }
-            }
-        }
+        return stuck;
     }
 
     private void close(FileChannel file) {

@@ -4,6 +4,7 @@ import io.hive.preloader.core.model.Fingerprint;
 import io.hive.preloader.core.model.ModelDescriptor;
 import io.hive.preloader.core.model.ModelId;
 import io.hive.preloader.core.port.ModelSource;
+import io.hive.preloader.linux.FileStatus;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -33,6 +34,9 @@ public final class FolderModelSource implements ModelSource {
     /** Configured paths, kept unresolved: an alias to {@code latest.gguf} follows that symlink as it moves. */
     private final Map<ModelId, Path> aliases;
     private final Warnings warnings = new Warnings(LOG);
+    private final FileVersions versions = new FileVersions();
+    /** Per id, the paths {@link #isCurrent} checks; as many as ids asked about, which are ids of models found. */
+    private final Map<ModelId, List<Path>> candidates = new java.util.concurrent.ConcurrentHashMap<>();
 
     public FolderModelSource(Path folder) {
         this(List.of(folder), Map.of());
@@ -95,6 +99,32 @@ public final class FolderModelSource implements ModelSource {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot examine model '" + id + "': " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * One {@code stat} of the path the model's id leads to (its alias, else its file in the first folder that has
+     * one; a missing file in an earlier folder costs a failed {@code stat} more): the same file, by inode, size and
+     * mtime, is the version resident. A file that cannot be examined is looked up the slow way.
+     */
+    @Override
+    public boolean isCurrent(ModelDescriptor model) {
+        List<Path> paths = candidates.get(model.id());
+        if (paths == null) {
+            paths = candidates.computeIfAbsent(model.id(), this::candidates);
+        }
+        for (int i = 0; i < paths.size(); i++) { // indexed: no iterator on the hit path
+            FileStatus.Match match = versions.compare(paths.get(i), model.fingerprint());
+            if (match != FileStatus.Match.MISSING) {
+                return match == FileStatus.Match.SAME || (match == FileStatus.Match.UNREADABLE && ModelSource.super.isCurrent(model));
+            }
+        }
+        return false;
+    }
+
+    /** Where {@link #find} looks for a model, in its order: made once per id, so that a check allocates nothing. */
+    private List<Path> candidates(ModelId id) {
+        Path alias = aliases.get(id);
+        return alias != null ? List.of(alias) : folders.stream().map(f -> f.fileOf(id)).toList();
     }
 
     /**

@@ -8,17 +8,23 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.OptionalDouble;
+import java.util.OptionalLong;
 
 /**
  * The host's RAM as Linux reports it in {@code /proc/meminfo}. Read afresh on every call: available memory moves.
- * Lines look like {@code MemAvailable:   12345678 kB}; the kernel's "kB" means KiB.
+ * Lines look like {@code MemAvailable:   12345678 kB}; the kernel's "kB" means KiB. Inside a container, the cgroup's
+ * limit is read too (see {@link #cgroupRoomBytes}).
  */
 public final class ProcMeminfo implements HostMemory {
     private static final Path PROC_MEMINFO = Path.of("/proc/meminfo");
     private static final Path PROC_PRESSURE = Path.of("/proc/pressure/memory");
 
+    private static final Path PROC_SELF_CGROUP = Path.of("/proc/self/cgroup");
+    private static final Path CGROUP_ROOT = Path.of("/sys/fs/cgroup");
+
     private final Path meminfo;
     private final Path pressure;
+    private final CgroupLimit cgroup;
 
     public ProcMeminfo() {
         this(PROC_MEMINFO, PROC_PRESSURE);
@@ -31,8 +37,23 @@ public final class ProcMeminfo implements HostMemory {
 
     /** Also reads memory pressure (PSI) from another file in the format of {@code /proc/pressure/memory}. */
     public ProcMeminfo(Path meminfo, Path pressure) {
+        this(meminfo, pressure, PROC_SELF_CGROUP, CGROUP_ROOT);
+    }
+
+    /**
+     * Also reads the cgroup v2 limit from other files: {@code procSelfCgroup} in the format of
+     * {@code /proc/self/cgroup}, naming a cgroup under {@code cgroupRoot} (where {@code /sys/fs/cgroup} is mounted).
+     */
+    public ProcMeminfo(Path meminfo, Path pressure, Path procSelfCgroup, Path cgroupRoot) {
         this.meminfo = meminfo;
         this.pressure = pressure;
+        this.cgroup = new CgroupLimit(procSelfCgroup, cgroupRoot);
+    }
+
+    /** {@code memory.max − memory.current} of the tightest cgroup (v2) over this process; empty without a limit. */
+    @Override
+    public OptionalLong cgroupRoomBytes() {
+        return cgroup.room();
     }
 
     /** The {@code some avg10} figure of PSI; empty where the kernel has no PSI (or it is switched off). */

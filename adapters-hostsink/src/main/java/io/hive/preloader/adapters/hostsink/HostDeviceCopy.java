@@ -45,10 +45,13 @@ final class HostDeviceCopy implements DeviceCopy {
         return took;
     }
 
-    /** The copy's address in this process, shaped like a device handle: {@code host:0x7f..@device0}. */
+    /**
+     * {@code host:MODEL:BYTES@deviceN}: no other process can open host memory of this one, so there is nothing to hand
+     * out, and the address is never shown (it would tell a reader where this process's memory lies).
+     */
     @Override
     public String handle() {
-        return String.format("host:0x%x@device%d", memory.address(), device);
+        return "host:" + model + ":" + memory.byteSize() + "@device" + device;
     }
 
     @Override

@@ -19,7 +19,7 @@ import static io.hive.preloader.adapters.http.Route.post;
  * unpin and evict one. Ids are validated before anything else is done with them ({@link ModelId} allows no path),
  * and a model is only ever named by the catalog's lookup.
  */
-record ModelsResource(ModelPreloader preloader, PreloadJobs jobs) implements Resource {
+record ModelsResource(ModelPreloader preloader, PreloadJobs jobs, Spawns spawns) implements Resource {
     /** What {@code POST /v1/models/{id}/evict} answers. */
     record Evicted(String model, boolean evicted, String state) {
     }
@@ -27,7 +27,7 @@ record ModelsResource(ModelPreloader preloader, PreloadJobs jobs) implements Res
     @Override
     public List<Route> routes() {
         return List.of(
-                get("/v1/models", ctx -> ctx.json(Map.of("models", ModelView.all(preloader.catalog(), preloader.stats())))),
+                get("/v1/models", ctx -> ctx.json(Map.of("models", ModelView.all(preloader.catalog(), preloader.stats(), spawns.workers())))),
                 get("/v1/models/{id}", ctx -> ctx.json(view(Route.modelId(ctx)))),
                 post("/v1/models/{id}/preload", ctx -> startJob(ctx, PreloadJobs.Kind.PRELOAD)),
                 post("/v1/models/{id}/pin", ctx -> startJob(ctx, PreloadJobs.Kind.PIN)),
@@ -57,7 +57,7 @@ record ModelsResource(ModelPreloader preloader, PreloadJobs jobs) implements Res
     }
 
     private ModelView view(ModelId id) {
-        return ModelView.one(id, preloader.catalog(), preloader.stats()).orElseThrow(() -> new UnknownModelException(id));
+        return ModelView.one(id, preloader.catalog(), preloader.stats(), spawns.workers()).orElseThrow(() -> new UnknownModelException(id));
     }
 
     /** The id when the catalog or the cache knows it; @throws UnknownModelException (404) otherwise */

@@ -9,11 +9,7 @@ import io.javalin.Javalin;
 import io.javalin.config.JavalinConfig;
 import io.javalin.json.JavalinJackson;
 import org.eclipse.jetty.server.Connector;
-import org.eclipse.jetty.server.HttpConnectionFactory;
-import org.eclipse.jetty.server.NetworkConnectionLimit;
 import org.eclipse.jetty.server.Server;
-import org.eclipse.jetty.server.ServerConnector;
-import org.eclipse.jetty.server.handler.GracefulHandler;
 import org.eclipse.jetty.util.component.Graceful;
 
 import java.io.IOException;
@@ -44,10 +40,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 public final class PreloaderHttpServer implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(PreloaderHttpServer.class.getName());
-    /** Slow clients: a connection idle this long is closed; a request body must arrive at least this fast. */
-    private static final long IDLE_TIMEOUT_MS = 20_000;
-    private static final long MIN_REQUEST_BYTES_PER_SECOND = 1024;
-    private static final int MAX_CONNECTIONS = 512;
     /** After cancelling, how long transfers get to free their device memory and requests to be answered. */
     private static final Duration CANCEL_GRACE = Duration.ofSeconds(5);
 
@@ -58,6 +50,7 @@ public final class PreloaderHttpServer implements AutoCloseable {
     private final Holdings<TransfersResource.Copy> copies = new Holdings<>("t");
     private final Holdings<Lease> leases = new Holdings<>("l");
     private final InFlight inFlight = new InFlight();
+    private final StatsSampler sampler;
     private final JobsResource jobsResource;
     private final List<Resource> api;
     private final Javalin javalin;
@@ -95,12 +88,16 @@ public final class PreloaderHttpServer implements AutoCloseable {
             activity.load(loaded);
         });
         this.jobsResource = new JobsResource(preloader, jobs);
-        this.api = List.of(new ModelsResource(preloader, jobs), jobsResource,
+        StatsHistory history = new StatsHistory(StatsSampler.KEEP);
+        this.sampler = new StatsSampler(at -> StatsHistory.Sample.of(at, preloader.stats(), activity.loadedFromDisk(), activity.transferred()),
+                history);
+        this.api = List.of(new ModelsResource(preloader, jobs, spawns), jobsResource,
                 new TransfersResource(preloader, settings.defaultDevice(), copies, inFlight, metrics, activity),
                 new LeasesResource(preloader, leases, metrics), new SpawnsResource(preloader, spawner, workers, spawns),
-                new StatsResource(preloader, metrics, activity, jobs, copies, leases, spawns),
+                new StatsResource(preloader, metrics, activity, jobs, copies, leases, spawns), new HistoryResource(history, StatsSampler.EVERY),
                 new ConfigResource(config, settings, this::port, resource("openapi.json")));
-        this.javalin = Javalin.create(cfg -> configure(cfg, new Guard(settings.token(), settings.maxBodyBytes(), closed::get)));
+        Guard guard = new Guard(settings, new FailedAttempts(), closed::get);
+        this.javalin = Javalin.create(cfg -> configure(cfg, guard));
     }
 
     private void configure(JavalinConfig cfg, Guard guard) {
@@ -109,24 +106,7 @@ public final class PreloaderHttpServer implements AutoCloseable {
         cfg.startup.startupWatcherEnabled = false;
         cfg.http.maxRequestSize = settings.maxBodyBytes();
         cfg.jsonMapper(new JavalinJackson(Json.MAPPER, false));
-        cfg.jetty.modifyServer(server -> {
-            server.insertHandler(new GracefulHandler());
-            server.setStopTimeout(settings.shutdownTimeout().toMillis());
-            server.setErrorHandler(new JsonErrorHandler());
-            server.addBean(new NetworkConnectionLimit(MAX_CONNECTIONS, server));
-        });
-        cfg.jetty.modifyHttpConfiguration(http -> {
-            http.setSendServerVersion(false);
-            http.setSendXPoweredBy(false);
-            http.setMinRequestDataRate(MIN_REQUEST_BYTES_PER_SECOND);
-        });
-        cfg.jetty.addConnector((server, http) -> {
-            ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(http));
-            connector.setHost(settings.host());
-            connector.setPort(settings.port());
-            connector.setIdleTimeout(IDLE_TIMEOUT_MS);
-            return connector;
-        });
+        Listener.configure(cfg, settings);
         cfg.routes.before(guard::check);
         cfg.routes.after(guard::drain);
         routes().forEach(r -> cfg.routes.addHttpHandler(r.method(), r.path(), r.handler()));
@@ -134,14 +114,24 @@ public final class PreloaderHttpServer implements AutoCloseable {
         Errors.answerFailures(cfg);
     }
 
-    /** Binds and starts serving; @throws IllegalStateException naming the address when it cannot listen there */
+    /**
+     * Binds and starts serving.
+     *
+     * @throws IllegalStateException naming the address when it cannot listen there, or when it is asked to listen beyond
+     *                               this host with no token (everyone who can reach it could then call it unchecked)
+     */
     public PreloaderHttpServer start() {
+        if (!settings.loopback() && settings.token().isEmpty() && settings.exposure().readToken().isEmpty()) {
+            throw new IllegalStateException("refusing to listen on " + settings.host() + ", beyond this host, without a token: "
+                    + Guard.TOKEN_HINT + ", or listen on 127.0.0.1");
+        }
         if (!started.compareAndSet(false, true)) {
             throw new IllegalStateException("the server was started already");
         }
         try {
             javalin.start();
             port = javalin.port();
+            sampler.start();
         } catch (RuntimeException e) {
             close();
             Throwable cause = e.getCause() != null ? e.getCause() : e;
@@ -158,7 +148,7 @@ public final class PreloaderHttpServer implements AutoCloseable {
         return port;
     }
 
-    /** Where it listens, as a client would write it: {@code http://127.0.0.1:7780}. */
+    /** Where it listens, as a client would write it: {@code http://127.0.0.1:7780} ({@code https://} with TLS). */
     public URI uri() {
         String host = settings.host();
         try {
@@ -168,7 +158,12 @@ public final class PreloaderHttpServer implements AutoCloseable {
         } catch (UnknownHostException e) {
             // A name that does not resolve would have failed to bind; print it as configured.
         }
-        return URI.create("http://" + host + ":" + port());
+        return URI.create((settings.exposure().tls().isPresent() ? "https://" : "http://") + host + ":" + port());
+    }
+
+    /** How it was configured (the tokens among them: {@link HttpSettings#toString()} never prints them). */
+    public HttpSettings settings() {
+        return settings;
     }
 
     /**
@@ -202,9 +197,9 @@ public final class PreloaderHttpServer implements AutoCloseable {
     /**
      * Shuts down gracefully: stops accepting connections and refuses new changes (503), waits up to the shutdown
      * timeout for in-flight transfers, then cancels those still running (each frees what it allocated on the device
-     * and answers 503), stops the server, marks running preload jobs cancelled, stops the workers it started (and
-     * cancels starts still waiting), and closes the leases and device copies it holds. The preloader itself stays
-     * open: its owner closes it next. Idempotent.
+     * and answers 503), stops the server and the history's sampling, marks running preload jobs cancelled, stops the
+     * workers it started (and cancels starts still waiting), and closes the leases and device copies it holds. The
+     * preloader itself stays open: its owner closes it next. Idempotent.
      */
     @Override
     public void close() {
@@ -241,12 +236,18 @@ public final class PreloaderHttpServer implements AutoCloseable {
             } catch (RuntimeException e) {
                 LOG.log(System.Logger.Level.WARNING, "the HTTP server did not stop: " + e.getMessage(), e);
             }
+            sampler.close();
             jobs.cancelRunning("the server shut down before the load finished");
             spawns.closeAll();
             leases.closeAll();
             copies.closeAll();
             metrics.close();
         }
+    }
+
+    /** The history's sampling thread, for the test that sees it end with the server. */
+    String samplerThread() {
+        return sampler.threadName();
     }
 
     /** Whether a shutdown is cancelling transfers (for tests that wait for that moment). */

@@ -40,20 +40,31 @@ final class Spawns extends History<Spawns.Spawn> {
     private final ExecutorService starts = Executors.newVirtualThreadPerTaskExecutor();
     private boolean closed;
 
-    /** A running worker as JSON. */
+    /** A running worker as JSON; its last lines of output only to the admin token. */
     record WorkerView(long pid, String model, String worker, String route, boolean alive, String since, List<String> lastLines,
                       String spawn) {
+        WorkerView shownTo(Caller caller) {
+            return caller.seesSecrets() ? this : new WorkerView(pid, model, worker, route, alive, since, null, spawn);
+        }
     }
 
-    /** A spawn as JSON: {@code route}, {@code pid} and the timings once ready; {@code error}, {@code exitCode} and {@code lastLines} once failed. */
+    /**
+     * A spawn as JSON: {@code route}, {@code pid} and the timings once ready; {@code error}, {@code exitCode} and
+     * {@code lastLines} once failed. The command (its secrets hidden) and the output go to the admin token only.
+     */
     record View(long id, String model, String worker, String state, String route, Long pid, Double loadSeconds,
                 Double toReadySeconds, List<String> command, String error, Integer exitCode, List<String> lastLines,
                 String startedAt, String finishedAt, String status) {
         /** This spawn ended now: ready with what was spawned, or failed or cancelled without it. */
         View end(State outcome, Spawned s, String failure, Integer exit, List<String> lines, Double after) {
             return new View(id, model, worker, Units.name(outcome), s == null ? null : Units.name(s.route()), s == null ? null : s.worker().pid(),
-                    s == null ? null : Units.seconds(s.load()), s == null ? after : Units.seconds(s.toReady()), s == null ? null : s.command(),
-                    failure, exit, lines, startedAt, Instant.now().toString(), status);
+                    s == null ? null : Units.seconds(s.load()), s == null ? after : Units.seconds(s.toReady()),
+                    s == null ? null : CommandLines.redact(s.command()), failure, exit, lines, startedAt, Instant.now().toString(), status);
+        }
+
+        View shownTo(Caller caller) {
+            return caller.seesSecrets() ? this : new View(id, model, worker, state, route, pid, loadSeconds, toReadySeconds, null, error,
+                    exitCode, null, startedAt, finishedAt, status);
         }
     }
 

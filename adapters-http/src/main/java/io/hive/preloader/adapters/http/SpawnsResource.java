@@ -34,13 +34,13 @@ record SpawnsResource(ModelPreloader preloader, Optional<SpawnFlow> spawner, Map
     public List<Route> routes() {
         return List.of(
                 post("/v1/models/{id}/spawn", this::spawn),
-                get("/v1/spawns", ctx -> ctx.json(Map.of("spawns", spawns.recent().stream().map(Spawns.Spawn::view).toList()))),
+                get("/v1/spawns", ctx -> ctx.json(Map.of("spawns", spawns.recent().stream().map(s -> s.view().shownTo(Caller.of(ctx))).toList()))),
                 get("/v1/spawns/{spawn}", ctx -> {
                     long id = Route.number(ctx, "spawn", "a spawn id");
                     ctx.json(spawns.get(id).orElseThrow(() -> new ApiException(404, "no spawn " + id + " (spawns are kept for the last "
-                            + History.KEEP + " starts)")).view());
+                            + History.KEEP + " starts)")).view().shownTo(Caller.of(ctx)));
                 }),
-                get("/v1/workers", ctx -> ctx.json(Map.of("workers", spawns.workers()))),
+                get("/v1/workers", ctx -> ctx.json(Map.of("workers", spawns.workers().stream().map(w -> w.shownTo(Caller.of(ctx))).toList()))),
                 delete("/v1/workers/{pid}", this::stop));
     }
 

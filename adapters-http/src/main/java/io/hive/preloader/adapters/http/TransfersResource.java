@@ -48,10 +48,13 @@ record TransfersResource(ModelPreloader preloader, int defaultDevice, Holdings<C
      * @param totalSeconds       the whole call: loading when not resident, pinning, checking
      * @param plan               {@code direct_pinned}, {@code direct} or {@code staged}, and why in {@code planReason}
      * @param crc32c             the copy's CRC32C (hex) when a checksum was asked for and matched
+     * @param handle             what another process opens the copy with (a CUDA IPC handle): only for a held copy, and
+     *                           only to the admin token, since it gives access to the device memory
+     * @param handleError        why there is no handle when making it failed (the copy itself is fine)
      */
     record TransferView(String id, String model, int device, long bytes, double seconds, Double gigabytesPerSecond,
                         double totalSeconds, String origin, String plan, String planReason, String crc32c, String handle,
-                        boolean held, String since) {
+                        String handleError, boolean held, String since) {
     }
 
     /** A transfer the server holds, and the path it came through ({@code ram} or {@code disk}), for its view. */
@@ -61,16 +64,31 @@ record TransfersResource(ModelPreloader preloader, int defaultDevice, Holdings<C
             transfer.close();
         }
 
-        TransferView view(String heldId, String since) {
+        /**
+         * The copy as JSON. Its handle is made here, when first asked for (the sink keeps it): a copy freed at once has
+         * none, a caller that may not see it does not cause one, and a handle that cannot be made is this copy's error,
+         * never the list's.
+         */
+        TransferView view(String heldId, String since, Caller caller) {
             DeviceCopy c = transfer.copy();
             String plan = switch (transfer.plan()) {
                 case TransferPlan.Direct d -> d.pinned() ? "direct_pinned" : "direct";
                 case TransferPlan.Staged s -> "staged";
             };
             String crc = transfer.crc32c().isPresent() ? String.format("%08x", transfer.crc32c().getAsLong()) : null;
+            String handle = null;
+            String handleError = null;
+            if (heldId != null && caller.seesSecrets()) {
+                try {
+                    handle = c.handle();
+                } catch (RuntimeException e) {
+                    // The copy is fine and listed; its handle is not: say why here, not once more in the log at each list.
+                    handleError = Errors.oneLine(e.getMessage());
+                }
+            }
             return new TransferView(heldId, c.model().value(), c.device(), c.bytes(), Units.seconds(c.took()),
                     Units.gigabytesPerSecond(c.bytes(), c.took()), Units.seconds(transfer.took()), origin, plan,
-                    transfer.plan().reason(), crc, c.handle(), heldId != null, since);
+                    transfer.plan().reason(), crc, handle, handleError, heldId != null, since);
         }
     }
 
@@ -78,8 +96,8 @@ record TransfersResource(ModelPreloader preloader, int defaultDevice, Holdings<C
     public List<Route> routes() {
         return List.of(
                 post("/v1/models/{id}/transfer", this::transfer),
-                get("/v1/transfers", ctx -> ctx.json(Map.of("transfers", copies.list().stream().map(TransfersResource::view).toList()))),
-                get("/v1/transfers/{transfer}", ctx -> ctx.json(view(copies.get(ctx.pathParam("transfer"))))),
+                get("/v1/transfers", ctx -> ctx.json(Map.of("transfers", copies.list().stream().map(h -> view(h, Caller.of(ctx))).toList()))),
+                get("/v1/transfers/{transfer}", ctx -> ctx.json(view(copies.get(ctx.pathParam("transfer")), Caller.of(ctx)))),
                 delete("/v1/transfers/{transfer}", ctx -> ctx.json(copies.release(ctx.pathParam("transfer"),
                         c -> c.transfer().copy().model()))));
     }
@@ -101,20 +119,28 @@ record TransfersResource(ModelPreloader preloader, int defaultDevice, Holdings<C
             case TransferPlan.Staged staged -> Units.name(staged.from());
             default -> wasResident ? "ram" : "disk";
         });
-        metrics.transferred(transfer.copy().bytes(), transfer.copy().took());
-        activity.transfer(transfer.copy(), copy.origin());
-        if (request.keep() != null && !request.keep()) {
-            TransferView view = copy.view(null, null);
-            copy.close();
-            ctx.json(view);
-            return;
+        // The copy is this request's until the holdings take it: every way out before that frees it (keep: false, a view
+        // or a count that fails).
+        boolean handedOver = false;
+        try {
+            metrics.transferred(transfer.copy().bytes(), transfer.copy().took());
+            activity.transfer(transfer.copy(), copy.origin());
+            if (request.keep() != null && !request.keep()) {
+                ctx.json(copy.view(null, null, Caller.of(ctx)));
+                return;
+            }
+            handedOver = true;
+            Holdings.Held<Copy> h = copies.hold(copy)
+                    .orElseThrow(() -> new ApiException(503, "the server is shutting down; the copy was freed"));
+            ctx.status(201).header("Location", "/v1/transfers/" + h.id()).json(view(h, Caller.of(ctx)));
+        } finally {
+            if (!handedOver) {
+                copy.close();
+            }
         }
-        Holdings.Held<Copy> held = copies.hold(copy)
-                .orElseThrow(() -> new ApiException(503, "the server is shutting down; the copy was freed"));
-        ctx.status(201).header("Location", "/v1/transfers/" + held.id()).json(view(held));
     }
 
-    private static TransferView view(Holdings.Held<Copy> held) {
-        return held.value().view(held.id(), held.since().toString());
+    private static TransferView view(Holdings.Held<Copy> held, Caller caller) {
+        return held.value().view(held.id(), held.since().toString(), caller);
     }
 }

@@ -11,6 +11,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
@@ -18,9 +19,10 @@ import java.util.concurrent.CompletableFuture;
 final class Client {
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient http;
     private final URI base;
     private final Optional<String> token;
+    private final Map<String, String> headers;
 
     record Response(int status, String body, java.net.http.HttpHeaders headers) {
         JsonNode json() {
@@ -42,16 +44,37 @@ final class Client {
     }
 
     Client(URI base, Optional<String> token) {
+        this(HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build(), base, token, Map.of());
+    }
+
+    private Client(HttpClient http, URI base, Optional<String> token, Map<String, String> headers) {
+        this.http = http;
         this.base = base;
         this.token = token;
+        this.headers = headers;
+    }
+
+    /** A client over HTTPS that trusts what {@code ssl} trusts. */
+    Client overTls(javax.net.ssl.SSLContext ssl) {
+        return new Client(HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).sslContext(ssl).build(), base, token, headers);
     }
 
     Client withToken(String other) {
-        return new Client(base, Optional.ofNullable(other));
+        return new Client(http, base, Optional.ofNullable(other), headers);
     }
 
     Client withoutToken() {
-        return new Client(base, Optional.empty());
+        return new Client(http, base, Optional.empty(), headers);
+    }
+
+    /**
+     * This client sending a header on every request, {@code Host} included (the surefire configuration lets the JDK's
+     * client set it, as a hostile page's browser would).
+     */
+    Client withHeader(String name, String value) {
+        Map<String, String> more = new java.util.LinkedHashMap<>(headers);
+        more.put(name, value);
+        return new Client(http, base, token, more);
     }
 
     Response get(String path) {
@@ -99,7 +122,20 @@ final class Client {
     HttpRequest.Builder request(String path) {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(60));
         token.ifPresent(t -> b.header("Authorization", "Bearer " + t));
+        headers.forEach(b::header);
         return b;
+    }
+
+    /** One request written by hand to the server's port (what no HTTP client would send), and all it answers until it closes. */
+    String raw(String request) {
+        try (java.net.Socket s = new java.net.Socket(base.getHost(), base.getPort())) {
+            s.setSoTimeout(10_000);
+            s.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
+            s.getOutputStream().flush();
+            return new String(s.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     /** The value of one sample of the Prometheus text at /metrics, e.g. {@code preloader_load_seconds_count{source="disk"}}. */

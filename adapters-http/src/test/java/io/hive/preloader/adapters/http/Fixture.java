@@ -19,6 +19,7 @@ import java.util.Optional;
  */
 final class Fixture implements AutoCloseable {
     static final String TOKEN = "test-token-0123456789abcdef";
+    static final String READ_TOKEN = "read-token-0123456789abcdef";
     static final long MIB = 1L << 20;
     static final ModelId ALPHA = ModelId.of("alpha");
     static final ModelId BETA = ModelId.of("beta");
@@ -32,7 +33,7 @@ final class Fixture implements AutoCloseable {
     final Client client;
 
     Fixture(Path dir) {
-        this(dir, HttpSettings.defaults().withPort(0).withToken(TOKEN), AccessJournal.NONE);
+        this(dir, settings(), AccessJournal.NONE);
     }
 
     Fixture(Path dir, HttpSettings settings, AccessJournal journal) {
@@ -41,7 +42,12 @@ final class Fixture implements AutoCloseable {
 
     /** A server that starts the named workers through {@code launcher} (none when it is null). */
     Fixture(Path dir, io.hive.preloader.core.port.WorkerLauncher launcher, Map<String, WorkerSpec> workers) {
-        this(dir, HttpSettings.defaults().withPort(0).withToken(TOKEN), AccessJournal.NONE, launcher, workers);
+        this(dir, settings(), AccessJournal.NONE, launcher, workers);
+    }
+
+    /** A free loopback port, the admin token {@value #TOKEN} and the read token {@value #READ_TOKEN}. */
+    static HttpSettings settings() {
+        return HttpSettings.defaults().withPort(0).withToken(TOKEN).withExposure(HttpSettings.Exposure.defaults().withReadToken(READ_TOKEN));
     }
 
     private Fixture(Path dir, HttpSettings settings, AccessJournal journal, io.hive.preloader.core.port.WorkerLauncher launcher,

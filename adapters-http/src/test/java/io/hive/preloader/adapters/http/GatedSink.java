@@ -25,6 +25,8 @@ final class GatedSink implements VramSink {
     private final AtomicInteger waiting = new AtomicInteger();
     private final List<Copy> copies = new CopyOnWriteArrayList<>();
     private volatile CountDownLatch gate;
+    private volatile String handleFailure;
+    private final AtomicInteger handles = new AtomicInteger();
 
     @Override
     public String name() {
@@ -42,6 +44,11 @@ final class GatedSink implements VramSink {
         if (g != null) {
             g.countDown();
         }
+    }
+
+    /** From now on, making a copy's handle fails as a CUDA IPC export can ({@code cuIpcGetMemHandle}). */
+    void failHandles(String why) {
+        handleFailure = why;
     }
 
     int waitingCopies() {
@@ -191,9 +198,14 @@ final class GatedSink implements VramSink {
             return took;
         }
 
+        /** Shaped like a CUDA IPC handle: what another process would open the copy with. */
         @Override
         public String handle() {
-            return "host:0x" + Long.toHexString(memory.address());
+            String failure = handleFailure;
+            if (failure != null) {
+                throw new StoreException("cuIpcGetMemHandle failed: " + failure + " for " + model + " on device " + device);
+            }
+            return "gated-ipc:" + device + ":" + memory.byteSize() + ":" + handles.incrementAndGet();
         }
 
         @Override

@@ -81,7 +81,7 @@ class HttpApiEndToEndTest {
         assertThat(copy.get("gigabytes_per_second").asDouble()).isPositive();
         assertThat(copy.get("origin").asText()).isEqualTo("ram");
         assertThat(copy.get("crc32c").asText()).matches("[0-9a-f]{8}");
-        assertThat(copy.get("handle").asText()).startsWith("host:0x");
+        assertThat(copy.get("handle").asText()).startsWith("gated-ipc:0:");
         MemorySegment onDevice = f.sink.lastCopyOf(ALPHA);
         assertThat(onDevice.toArray(java.lang.foreign.ValueLayout.JAVA_BYTE)).isEqualTo(Files.readAllBytes(f.file(ALPHA)));
         assertThat(c.get("/v1/transfers").json().get("transfers").get(0).get("id").asText()).isEqualTo("t1");
@@ -288,7 +288,8 @@ class HttpApiEndToEndTest {
                 Map.entry("TransferRequest", TransfersResource.TransferRequest.class), Map.entry("Handoff", LeasesResource.HandoffView.class),
                 Map.entry("Event", RecentActivity.Event.class), Map.entry("Spawn", Spawns.View.class), Map.entry("Worker", Spawns.WorkerView.class),
                 Map.entry("SpawnRequest", SpawnsResource.SpawnBody.class), Map.entry("Stats", StatsResource.StatsView.class),
-                Map.entry("Released", Holdings.Released.class));
+                Map.entry("Released", Holdings.Released.class), Map.entry("History", HistoryResource.View.class),
+                Map.entry("HistoryPoint", StatsHistory.Point.class));
         schemas.forEach((name, type) -> {
             List<String> fields = new ArrayList<>();
             doc.at("/components/schemas/" + name + "/properties").fieldNames().forEachRemaining(fields::add);

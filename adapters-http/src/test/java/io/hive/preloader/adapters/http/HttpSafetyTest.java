@@ -10,8 +10,6 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -84,9 +82,13 @@ class HttpSafetyTest {
         }
         assertThat(f.store.loads()).as("nothing was loaded").isZero();
         assertThat(f.sink.liveAllocations()).isZero();
-        // Reading needs no token.
-        assertThat(anonymous.get("/v1/models").status()).isEqualTo(200);
-        assertThat(anonymous.get("/metrics").status()).isEqualTo(200);
+        // The read token reads, but changes nothing.
+        Client reader = f.client.withToken(Fixture.READ_TOKEN);
+        assertThat(reader.get("/v1/models").status()).isEqualTo(200);
+        Client.Response byReader = reader.post("/v1/models/alpha/preload");
+        assertThat(byReader.status()).as(byReader.toString()).isEqualTo(403);
+        assertError(byReader);
+        assertThat(f.store.loads()).isZero();
     }
 
     @Test
@@ -195,7 +197,7 @@ class HttpSafetyTest {
         assertError(headers);
 
         // A request line no HTTP client would send.
-        String raw = rawExchange("GET /v1/models HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: -5\r\n\r\n");
+        String raw = f.client.raw("GET /v1/models HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: -5\r\n\r\n");
         assertThat(raw).startsWith("HTTP/1.1 400");
         assertThat(raw).contains("application/json").contains("{\"error\":");
         assertThat(raw).doesNotContain("<html").doesNotContain(".java:");
@@ -232,24 +234,13 @@ class HttpSafetyTest {
     }
 
     /** An error answer: JSON with exactly one field, {@code error}, one line, and no trace of the code. */
-    private static void assertError(Client.Response r) {
+    static void assertError(Client.Response r) {
         assertThat(r.header("Content-Type")).as(r.toString()).hasValueSatisfying(t -> assertThat(t).startsWith("application/json"));
         JsonNode json = r.json();
         assertThat(json.isObject()).isTrue();
         assertThat(json.size()).as(r.toString()).isEqualTo(1);
         String message = json.get("error").asText();
         assertThat(message).isNotBlank().doesNotContain("\n").doesNotContain(".java:").doesNotContain("\tat ");
-    }
-
-    private String rawExchange(String request) throws IOException {
-        try (Socket s = new Socket(InetAddress.getLoopbackAddress(), f.server.port())) {
-            s.setSoTimeout(10_000);
-            OutputStream out = s.getOutputStream();
-            out.write(request.getBytes(StandardCharsets.US_ASCII));
-            out.flush();
-            InputStream in = s.getInputStream();
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        }
     }
 
     @Test

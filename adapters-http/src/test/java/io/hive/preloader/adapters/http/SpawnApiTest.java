@@ -79,6 +79,49 @@ class SpawnApiTest {
     }
 
     @Test
+    void shouldRefuseToEvictAModelWhileItsWorkerRunsAndShowWhoUsesEachModel() {
+        f = new Fixture(dir, new ShellLauncher(), WORKERS);
+        long pid = awaitSpawn(f.client.post("/v1/models/alpha/spawn", "{\"worker\": \"echo\"}").json().get("status").asText(), "ready")
+                .get("pid").asLong();
+        // huge is past the whole budget: its worker reads the file itself, holding nothing.
+        long uncached = awaitSpawn(f.client.post("/v1/models/huge/spawn", "{\"worker\": \"echo\"}").json().get("status").asText(), "ready")
+                .get("pid").asLong();
+
+        Client.Response refused = f.client.post("/v1/models/alpha/evict");
+        assertThat(refused.status()).as(refused.toString()).isEqualTo(409);
+        assertThat(refused.json().get("error").asText()).contains("worker pid " + pid);
+
+        JsonNode alpha = model("alpha");
+        assertThat(alpha.get("state").asText()).isEqualTo("resident");
+        assertThat(alpha.get("leases").asInt()).isEqualTo(1);
+        assertThat(alpha.get("workers")).hasSize(1);
+        assertThat(alpha.get("workers").get(0).get("pid").asLong()).isEqualTo(pid);
+        assertThat(alpha.get("workers").get(0).get("holds_lease").asBoolean()).isTrue();
+        assertThat(alpha.get("workers").get(0).get("route").asText()).isEqualTo("loaded");
+        JsonNode huge = model("huge");
+        assertThat(huge.get("state").asText()).isEqualTo("on_disk");
+        assertThat(huge.get("workers")).hasSize(1);
+        assertThat(huge.get("workers").get(0).get("pid").asLong()).isEqualTo(uncached);
+        assertThat(huge.get("workers").get(0).get("route").asText()).isEqualTo("uncached");
+        assertThat(huge.get("workers").get(0).get("holds_lease").asBoolean()).isFalse();
+        assertThat(f.client.get("/v1/stats").json().get("used_bytes").asLong()).as("the uncached worker costs the budget nothing")
+                .isEqualTo(3 * Fixture.MIB);
+
+        assertThat(f.client.delete("/v1/workers/" + pid).status()).isEqualTo(200);
+        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> model("alpha").get("leases").asInt() == 0);
+        Client.Response evicted = f.client.post("/v1/models/alpha/evict");
+        assertThat(evicted.status()).as(evicted.toString()).isEqualTo(200);
+        assertThat(evicted.json().get("evicted").asBoolean()).isTrue();
+        assertThat(model("alpha").get("workers")).isEmpty();
+    }
+
+    private JsonNode model(String id) {
+        Client.Response r = f.client.get("/v1/models/" + id);
+        assertThat(r.status()).as(r.toString()).isEqualTo(200);
+        return r.json();
+    }
+
+    @Test
     void shouldReportAWorkerThatExitsBeforeItIsReady() {
         f = new Fixture(dir, new ShellLauncher(), WORKERS);
 

@@ -39,6 +39,12 @@ public final class MmapRamStore implements RamStore {
         return "mmap";
     }
 
+    /** The file's own pages, reclaimable, counted in MemAvailable; locked pages are not reclaimable, so they count apart. */
+    @Override
+    public Memory memory() {
+        return lock ? Memory.PRIVATE : Memory.PAGE_CACHE;
+    }
+
     @Override
     public ResidentRegion load(ModelDescriptor model, LoadProgress progress) {
         Path path = model.path();

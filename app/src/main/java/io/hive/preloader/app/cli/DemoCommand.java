@@ -129,9 +129,14 @@ final class DemoCommand extends Subcommand {
 
     private static Set<ModelId> resident(ModelPreloader preloader) {
         return preloader.stats().cache().entries().stream()
-                .filter(e -> e.state() != CacheSnapshot.State.DRAINING)
+                .filter(DemoCommand::serving)
                 .map(CacheSnapshot.Entry::id)
                 .collect(Collectors.toCollection(HashSet::new));
+    }
+
+    /** Resident or loading: not a copy on its way out (evicted but leased, or being freed). */
+    private static boolean serving(CacheSnapshot.Entry e) {
+        return e.state() == CacheSnapshot.State.RESIDENT || e.state() == CacheSnapshot.State.LOADING;
     }
 
     private static Optional<Duration> lastOpen(ModelPreloader preloader, ModelId id) {
@@ -155,7 +160,7 @@ final class DemoCommand extends Subcommand {
         out.println();
 
         Map<ModelId, CacheSnapshot.Entry> entries = cache.entries().stream()
-                .collect(Collectors.toMap(CacheSnapshot.Entry::id, Function.identity(), (a, b) -> a.state() == CacheSnapshot.State.DRAINING ? b : a));
+                .collect(Collectors.toMap(CacheSnapshot.Entry::id, Function.identity(), (a, b) -> serving(a) ? a : b));
         Map<ModelId, ModelStats> perModel = stats.models().stream().collect(Collectors.toMap(ModelStats::id, Function.identity()));
         TextTable table = new TextTable("MODEL", "SIZE>", "STATE", "RESIDENT>", "HITS>", "MISSES>", "EVICTIONS>",
                 "LAST LOAD FROM DISK>", "LAST OPEN FROM CACHE>");

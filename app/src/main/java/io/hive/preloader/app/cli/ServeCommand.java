@@ -1,5 +1,6 @@
 package io.hive.preloader.app.cli;
 
+import io.hive.preloader.adapters.http.HttpSettings;
 import io.hive.preloader.adapters.http.PreloaderHttpServer;
 import io.hive.preloader.app.config.PreloaderConfig;
 import io.hive.preloader.app.wiring.Service;
@@ -8,10 +9,11 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.io.PrintWriter;
-import java.net.InetAddress;
-import java.net.UnknownHostException;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
+import java.util.function.BooleanSupplier;
 import java.util.stream.Collectors;
 
 /**
@@ -22,7 +24,8 @@ import java.util.stream.Collectors;
 @Command(name = "serve", mixinStandardHelpOptions = true,
         description = {"Runs the preloader as a service: a JSON API under /v1/, Prometheus metrics at /metrics and a live page at /.",
                 "Prints 'listening on http://HOST:PORT' once it accepts requests; stops gracefully on SIGTERM or Ctrl-C.",
-                "Calls that change state need 'Authorization: Bearer TOKEN': http.token in the config, or $PRELOADER_TOKEN."})
+                "Reads beyond /v1/health and /metrics need 'Authorization: Bearer TOKEN' (http.read_token or the admin token),",
+                "changes the admin token: http.token in the config, or $PRELOADER_TOKEN. Refuses to listen beyond this host without one."})
 final class ServeCommand extends Subcommand {
     static final String TOKEN_VARIABLE = "PRELOADER_TOKEN";
 
@@ -31,6 +34,9 @@ final class ServeCommand extends Subcommand {
 
     @Option(names = "--port", paramLabel = "PORT", description = "the port to listen on; 0 picks a free one (default: http.port, else 7780)")
     Integer port;
+
+    /** Whether stdout (and stdin) is a terminal: a person reading, not a file or the journal. */
+    private static final BooleanSupplier terminal = () -> System.console() != null && System.console().isTerminal();
 
     @Override
     public Integer call() throws InterruptedException {
@@ -55,8 +61,11 @@ final class ServeCommand extends Subcommand {
         }, "preloader-shutdown"));
 
         out.println("listening on " + server.uri());
+        if (terminal.getAsBoolean()) {
+            pageLink(server).ifPresent(link -> out.println("the page, with its token: " + link));
+        }
         out.flush();
-        warnAboutExposure(config, err);
+        warnAboutExposure(server.settings(), err);
         PreloaderHttpServer.Startup startup = server.startup(config.keep(), config.autoPreload());
         startup.unknown().forEach(id -> err.println("warning: keep: no model " + id + " in the models folders"));
         if (!startup.kept().isEmpty()) {
@@ -81,22 +90,28 @@ final class ServeCommand extends Subcommand {
         return config.withHttp(http.withHost(host == null ? http.host() : host.strip()).withPort(port == null ? http.port() : port));
     }
 
-    /** One line each when changes are refused for want of a token, or when the API is reachable beyond this host. */
-    private static void warnAboutExposure(PreloaderConfig config, PrintWriter err) {
-        boolean token = config.http().token().isPresent() || Optional.ofNullable(System.getenv(TOKEN_VARIABLE)).filter(t -> !t.isEmpty()).isPresent();
-        if (!token) {
-            err.println("warning: no token is configured: calls that change state are refused (set http.token or " + TOKEN_VARIABLE + ")");
-        }
-        if (!loopback(config.http().host())) {
-            err.println("warning: listening on " + config.http().host() + ", beyond this host: anyone who can reach it can read the API");
-        }
+    /**
+     * The page's address with the token in its fragment, as Jupyter prints it: only on a terminal (never into a file or
+     * the journal, where it would be kept), never in a query string (a fragment is not sent to the server, so no log
+     * or Referer has it). The read token when there is one: the page only reads.
+     */
+    static Optional<String> pageLink(PreloaderHttpServer server) {
+        HttpSettings settings = server.settings();
+        return settings.exposure().readToken().or(settings::token)
+                .map(t -> server.uri() + "/#token=" + URLEncoder.encode(t, StandardCharsets.UTF_8));
     }
 
-    private static boolean loopback(String host) {
-        try {
-            return InetAddress.getByName(host).isLoopbackAddress();
-        } catch (UnknownHostException e) {
-            return false;
+    /** One line each when reads and changes are refused for want of a token, or when the API goes beyond this host in clear text. */
+    private static void warnAboutExposure(HttpSettings settings, PrintWriter err) {
+        if (settings.token().isEmpty()) {
+            err.println(settings.exposure().readToken().isPresent()
+                    ? "warning: no admin token is configured: calls that change state are refused (set http.token or " + TOKEN_VARIABLE + ")"
+                    : "warning: no token is configured: only /v1/health, /metrics and the page's shell answer, and calls that change "
+                    + "state are refused (set http.token or " + TOKEN_VARIABLE + ")");
+        }
+        if (!settings.loopback() && settings.exposure().tls().isEmpty()) {
+            err.println("warning: listening on " + settings.host() + ", beyond this host, without TLS: tokens cross the network in clear "
+                    + "text (set http.tls)");
         }
     }
 

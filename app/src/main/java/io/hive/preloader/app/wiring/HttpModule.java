@@ -5,6 +5,7 @@ import com.google.inject.Provides;
 import com.google.inject.Singleton;
 import io.hive.preloader.adapters.http.HttpSettings;
 import io.hive.preloader.adapters.http.PreloaderHttpServer;
+import io.hive.preloader.adapters.http.Tls;
 import io.hive.preloader.adapters.http.WorkerSpec;
 import io.hive.preloader.app.config.ConfigLoader;
 import io.hive.preloader.app.config.PreloaderConfig;
@@ -56,7 +57,15 @@ final class HttpModule extends AbstractModule {
                 throw new IllegalArgumentException(TOKEN_VARIABLE + ": " + e.getMessage());
             }
         }
+        HttpSettings.Exposure exposure = new HttpSettings.Exposure(http.readToken(), http.metricsPublic(), http.allowedHosts(),
+                http.tls().map(HttpModule::tls));
         return new HttpSettings(http.host(), http.port(), environmentToken.or(http::token), http.maxBody(), http.shutdownTimeout(),
-                config.device());
+                config.device(), exposure);
+    }
+
+    /** {@code http.tls} as the adapter takes it: a keystore, or the PEM files (the record holds one or the other). */
+    private static Tls tls(PreloaderConfig.Tls tls) {
+        return tls.keystore().<Tls>map(file -> new Tls.Keystore(file, tls.password().orElse("")))
+                .orElseGet(() -> new Tls.Pem(tls.cert().orElseThrow(), tls.key().orElseThrow()));
     }
 }

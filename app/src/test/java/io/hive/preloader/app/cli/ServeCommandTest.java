@@ -96,6 +96,8 @@ class ServeCommandTest {
         assertThat(metric(base, "preloader_evictions_total")).isEqualTo(1);
         assertThat(send(HttpRequest.newBuilder(base.resolve("/")).GET()).body()).contains("<title>Model preloader</title>");
 
+        assertThat(out).as("stdout is not a terminal: no link with the token").noneMatch(l -> l.contains("#token=") || l.contains(TOKEN));
+
         process.destroy(); // SIGTERM
         assertThat(process.waitFor(60, TimeUnit.SECONDS)).as("stopped within 60 s").isTrue();
         String err = Files.readString(dir.resolve("serve.err"));
@@ -126,7 +128,44 @@ class ServeCommandTest {
         assertThat(result.err()).isEqualTo("error: --port 70000 is not a TCP port (0 to 65535; 0 picks a free one)\n");
     }
 
-    private Process start(List<String> args, List<String> out) throws IOException {
+    @Test
+    void shouldRefuseToListenBeyondThisHostWithoutATokenOnOneLine() {
+        Cli.Result result = Cli.run("serve", "--models", dir.toString(), "--host", "0.0.0.0", "--port", "0");
+
+        assertThat(result.exitCode()).isEqualTo(1);
+        assertThat(result.errLines()).singleElement().asString()
+                .startsWith("error: refusing to listen on 0.0.0.0, beyond this host, without a token: set http.token");
+        assertThat(result.out()).isEmpty();
+    }
+
+    @Test
+    void shouldPrintThePageWithItsTokenInTheFragmentOnlyOnATerminal() throws Exception {
+        Path models = Files.createDirectories(dir.resolve("models"));
+        String readToken = "read-token-of-the-serve-test";
+        Path config = Files.writeString(dir.resolve("preloader.yaml"), """
+                models: [models]
+                http: {port: 0, token: "%s", read_token: "%s"}
+                """.formatted(TOKEN, readToken));
+        // script(1) runs serve on a pseudo-terminal, as an operator's shell would.
+        String shell = command(List.of("serve", "--config", config.toString())).stream().map(a -> "'" + a.replace("'", "'\\''") + "'")
+                .collect(java.util.stream.Collectors.joining(" "));
+        List<String> out = new CopyOnWriteArrayList<>();
+        process = run(List.of("script", "-q", "-e", "-c", shell, "/dev/null"), out);
+        try {
+            await().atMost(Duration.ofSeconds(60)).until(() -> out.stream().anyMatch(l -> l.contains("#token=")));
+            List<String> lines = out.stream().map(String::strip).filter(l -> !l.isEmpty()).toList();
+            Matcher m = LISTENING.matcher(lines.getFirst());
+            assertThat(m.matches()).as("the first line stays as it was: %s", lines).isTrue();
+            assertThat(lines.get(1)).isEqualTo("the page, with its token: " + m.group(1) + "/#token=" + readToken);
+            assertThat(String.join("\n", lines)).doesNotContain(TOKEN).doesNotContain("?token");
+        } finally {
+            process.descendants().forEach(ProcessHandle::destroy);
+            process.destroy();
+            process.waitFor(60, TimeUnit.SECONDS);
+        }
+    }
+
+    private List<String> command(List<String> args) {
         List<String> command = new ArrayList<>();
         command.add(ProcessHandle.current().info().command().orElseThrow());
         ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
@@ -135,6 +174,14 @@ class ServeCommandTest {
                 .forEach(command::add);
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), "io.hive.preloader.app.Main"));
         command.addAll(args);
+        return command;
+    }
+
+    private Process start(List<String> args, List<String> out) throws IOException {
+        return run(command(args), out);
+    }
+
+    private Process run(List<String> command, List<String> out) throws IOException {
         ProcessBuilder pb = new ProcessBuilder(command).directory(dir.toFile()).redirectError(dir.resolve("serve.err").toFile());
         pb.environment().remove("PRELOADER_TOKEN");
         Process p = pb.start();
@@ -151,7 +198,7 @@ class ServeCommandTest {
     }
 
     private JsonNode get(URI base, String path) throws Exception {
-        return JSON.readTree(send(HttpRequest.newBuilder(base.resolve(path)).GET()).body());
+        return JSON.readTree(send(HttpRequest.newBuilder(base.resolve(path)).header("Authorization", "Bearer " + TOKEN).GET()).body());
     }
 
     private JsonNode post(URI base, String path, int expected) throws Exception {

@@ -52,6 +52,49 @@ class HttpConfigTest {
         assertThatThrownBy(() -> ConfigLoader.parse("http: {shutdown_timeout: -1}", FILE)).hasMessageContaining("http.shutdown_timeout");
         assertThatThrownBy(() -> ConfigLoader.parse("http: {host: 'a b'}", FILE)).hasMessageContaining("http.host: 'a b' is not an address");
         assertThatThrownBy(() -> ConfigLoader.parse("http: {bind: x}", FILE))
-                .hasMessageContaining("unknown key 'http.bind'; allowed keys under http: host, port, token, max_body, shutdown_timeout");
+                .hasMessageContaining("unknown key 'http.bind'; allowed keys under http: host, port, token, read_token, max_body, "
+                        + "shutdown_timeout, metrics_public, allowed_hosts, tls");
+    }
+
+    @Test
+    void shouldReadWhatIsShownWithoutTheAdminTokenAndTheTlsFiles() {
+        PreloaderConfig.Http http = ConfigLoader.parse("""
+                http:
+                  token: "0123456789abcdef-long-enough"
+                  read_token: "read-0123456789abcdef"
+                  metrics_public: false
+                  allowed_hosts: [preloader.preloader.svc, Models.Internal]
+                  tls: {cert: tls/server.crt, key: /etc/preloader/server.key}
+                """, FILE).http();
+
+        assertThat(http.readToken()).hasValue("read-0123456789abcdef");
+        assertThat(http.metricsPublic()).isFalse();
+        assertThat(http.allowedHosts()).containsExactly("preloader.preloader.svc", "models.internal");
+        assertThat(http.tls()).hasValue(PreloaderConfig.Tls.pem(Path.of("/etc/preloader/tls/server.crt"), Path.of("/etc/preloader/server.key")));
+        assertThat(http.toString()).doesNotContain("read-0123456789abcdef");
+
+        PreloaderConfig.Http keystore = ConfigLoader.parse("http: {tls: {keystore: server.p12, password: \"secret-pw\"}}", FILE).http();
+        assertThat(keystore.tls()).hasValue(PreloaderConfig.Tls.keystore(Path.of("/etc/preloader/server.p12"), "secret-pw"));
+        assertThat(keystore.toString()).doesNotContain("secret-pw");
+        assertThat(ConfigLoader.parse("", FILE).http().metricsPublic()).as("Prometheus scrapes without a token by default").isTrue();
+    }
+
+    @Test
+    void shouldRefuseBadSecurityKeysOnOneLineWithoutEchoingSecrets() {
+        assertThatThrownBy(() -> ConfigLoader.parse("http: {read_token: short}", FILE))
+                .hasMessageContaining("http.read_token: use at least 16 printable characters").hasMessageNotContaining("short");
+        assertThatThrownBy(() -> ConfigLoader.parse("http: {token: \"same-0123456789abcdef\", read_token: \"same-0123456789abcdef\"}", FILE))
+                .hasMessageContaining("http.read_token: it is the same as token").hasMessageNotContaining("same-0123456789abcdef");
+        assertThatThrownBy(() -> ConfigLoader.parse("http: {allowed_hosts: ['*.example']}", FILE))
+                .hasMessageContaining("http.allowed_hosts: '*.example' is not a host name");
+        assertThat(ConfigLoader.parse("http: {allowed_hosts: preloader}", FILE).http().allowedHosts()).as("one name").containsExactly("preloader");
+        assertThatThrownBy(() -> ConfigLoader.parse("http: {allowed_hosts: {a: b}}", FILE)).hasMessageContaining("http.allowed_hosts");
+        assertThatThrownBy(() -> ConfigLoader.parse("http: {metrics_public: maybe}", FILE)).hasMessageContaining("http.metrics_public");
+        assertThatThrownBy(() -> ConfigLoader.parse("http: {tls: {cert: a.crt}}", FILE)).hasMessageContaining("http.tls: give cert and key");
+        assertThatThrownBy(() -> ConfigLoader.parse("http: {tls: {cert: a.crt, key: a.key, keystore: a.p12}}", FILE))
+                .hasMessageContaining("not both");
+        assertThatThrownBy(() -> ConfigLoader.parse("http: {tls: {keystore: a.p12, password: 12345}}", FILE))
+                .hasMessageContaining("http.tls.password: expected text").hasMessageNotContaining("12345");
+        assertThatThrownBy(() -> ConfigLoader.parse("http: {tls: {cert: a.crt, key: a.key, pem: a}}", FILE)).hasMessageContaining("unknown key 'http.tls.pem'");
     }
 }

@@ -2,11 +2,13 @@ package io.hive.preloader.app.spawn;
 
 import io.hive.preloader.adapters.buffer.BufferRamStore;
 import io.hive.preloader.adapters.fs.FolderModelSource;
+import io.hive.preloader.adapters.hugepages.HugePageRamStore;
 import io.hive.preloader.adapters.mmap.MmapRamStore;
 import io.hive.preloader.adapters.mmap.PageCache;
 import io.hive.preloader.adapters.process.ProcessWorkerLauncher;
 import io.hive.preloader.core.cache.ByteBudget;
 import io.hive.preloader.core.cache.CacheSnapshot;
+import io.hive.preloader.core.cache.ModelInUseException;
 import io.hive.preloader.core.model.ModelId;
 import io.hive.preloader.core.port.Handoff;
 import io.hive.preloader.core.port.RamStore;
@@ -20,6 +22,9 @@ import io.hive.preloader.core.service.WorkerStartException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
@@ -29,9 +34,12 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
@@ -101,7 +109,50 @@ class SpawnFlowEndToEndTest {
         assertThat(spawned.handoff()).contains(new Handoff.PageCacheFile(file.toRealPath()));
         assertThat(spawned.worker().lastLines()).contains(expected, "ready");
         assertThat(spawned.worker().isAlive()).isTrue();
-        assertThat(entry(p, id).leases()).as("the lease ends once the worker is ready").isZero();
+        assertThat(entry(p, id).leases()).as("the lease is held while the worker runs").isEqualTo(1);
+        assertThat(entry(p, id).workers()).containsExactly(spawned.worker().pid());
+
+        spawned.worker().stop(Duration.ofSeconds(5)).get(30, TimeUnit.SECONDS);
+        assertThat(entry(p, id).leases()).as("and ends when it exits").isZero();
+    }
+
+    static Stream<Arguments> sharedStores() {
+        return Stream.of(
+                Arguments.of("mmap", (Function<Path, RamStore>) dir -> new MmapRamStore()),
+                Arguments.of("hugepages", (Function<Path, RamStore>) dir -> new HugePageRamStore(Optional.empty(), dir)));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("sharedStores")
+    void shouldNeverEvictAModelWhileItsWorkerRunsAndFreeItOnceTheWorkerExits(String name, Function<Path, RamStore> store,
+                                                                           @TempDir Path shm) throws Exception {
+        writeModel();
+        try (java.nio.channels.FileChannel written = java.nio.channels.FileChannel.open(file, java.nio.file.StandardOpenOption.WRITE)) {
+            written.force(true); // clean pages: the kernel drops dirty ones only once written back
+        }
+        ModelPreloader p = preloader(store.apply(shm));
+        p.preload(id).get(30, TimeUnit.SECONDS);
+        Spawned spawned = spawn(p);
+        Path handedOver = spawned.modelPath();
+        long pid = spawned.worker().pid();
+
+        ModelInUseException refused = catchThrowableOfType(ModelInUseException.class, () -> p.evict(id));
+        assertThat(refused).hasMessageContaining("worker pid " + pid);
+        p.budget(new ByteBudget(1));
+        assertThat(entry(p, id).state()).as("a lowered budget cannot take it either").isEqualTo(CacheSnapshot.State.RESIDENT);
+        assertThat(p.stats().cache().usedBytes()).as("charged while the worker runs").isEqualTo(SIZE);
+        assertThat(Files.exists(handedOver)).isTrue();
+
+        spawned.worker().stop(Duration.ofSeconds(5)).get(30, TimeUnit.SECONDS);
+
+        // Over the lowered budget and no longer held: it goes once the worker is gone, and its memory with it.
+        await().atMost(Duration.ofSeconds(30)).until(() -> p.stats().cache().usedBytes() == 0);
+        assertThat(p.stats().cache().entries()).isEmpty();
+        if (name.equals("mmap")) {
+            assertThat(PageCache.residentBytes(file)).as("dropped from the page cache").isLessThan(SIZE);
+        } else {
+            assertThat(Files.exists(handedOver)).as("the shared file, which is the memory, deleted").isFalse();
+        }
     }
 
     @Test
@@ -137,7 +188,7 @@ class SpawnFlowEndToEndTest {
     }
 
     @Test
-    void shouldNotFreeAModelEvictedWhileItsWorkerStartsUntilTheWorkerIsReady() throws Exception {
+    void shouldNotFreeAModelEvictedWhileItsWorkerStartsUntilTheWorkerExits() throws Exception {
         writeModel();
         ModelPreloader p = preloader(new MmapRamStore());
         p.preload(id).get(30, TimeUnit.SECONDS);
@@ -162,7 +213,10 @@ class SpawnFlowEndToEndTest {
         workers.add(spawned.worker());
 
         assertThat(spawned.worker().lastLines()).contains(expected);
-        assertThat(p.stats().cache().entries()).as("freed once the lease ended").isEmpty();
+        assertThat(p.stats().cache().usedBytes()).as("kept while the worker runs").isEqualTo(SIZE);
+
+        spawned.worker().stop(Duration.ofSeconds(5)).get(30, TimeUnit.SECONDS);
+        await().atMost(Duration.ofSeconds(30)).until(() -> p.stats().cache().entries().isEmpty());
         assertThat(p.stats().cache().usedBytes()).isZero();
     }
 

@@ -47,7 +47,8 @@ class HttpWiringTest {
 
             assertThat(send(base, "/v1/models/small/preload", FILE_TOKEN).statusCode()).isEqualTo(401);
             assertThat(send(base, "/v1/models/small/preload", ENV_TOKEN).statusCode()).isEqualTo(202);
-            HttpResponse<String> config = http.send(HttpRequest.newBuilder(base.resolve("/v1/config")).build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> config = http.send(HttpRequest.newBuilder(base.resolve("/v1/config"))
+                    .header("Authorization", "Bearer " + ENV_TOKEN).build(), HttpResponse.BodyHandlers.ofString());
             assertThat(config.body()).contains("\"store\":\"mmap\"", "\"budget\":\"64MiB\"", "\"token\":\"<hidden>\"", models.toString())
                     .doesNotContain(FILE_TOKEN).doesNotContain(ENV_TOKEN);
         }
@@ -70,16 +71,37 @@ class HttpWiringTest {
             assertThat(started.statusCode()).as(started.body()).isEqualTo(202);
             URI status = base.resolve(started.headers().firstValue("Location").orElseThrow());
             String ready = org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30))
-                    .until(() -> http.send(HttpRequest.newBuilder(status).build(), HttpResponse.BodyHandlers.ofString()).body(),
+                    .until(() -> http.send(read(status), HttpResponse.BodyHandlers.ofString()).body(),
                             body -> !body.contains("\"state\":\"starting\""));
             assertThat(ready).contains("\"state\":\"ready\"", "\"route\":\"loaded\"");
             pid = Long.parseLong(ready.replaceAll(".*\"pid\":([0-9]+).*", "$1"));
-            assertThat(http.send(HttpRequest.newBuilder(base.resolve("/v1/workers")).build(), HttpResponse.BodyHandlers.ofString()).body())
+            assertThat(http.send(read(base.resolve("/v1/workers")), HttpResponse.BodyHandlers.ofString()).body())
                     .contains("\"pid\":" + pid);
-            assertThat(http.send(HttpRequest.newBuilder(base.resolve("/v1/config")).build(), HttpResponse.BodyHandlers.ofString()).body())
+            assertThat(http.send(read(base.resolve("/v1/config")), HttpResponse.BodyHandlers.ofString()).body())
                     .contains("\"workers\":{\"sh\":");
         }
         assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)).as("stopped on shutdown").isFalse();
+    }
+
+    @Test
+    void shouldHandTheReadTokenTheClosedMetricsAndTheAllowedNamesToTheServer() throws Exception {
+        DemoModels.write(models, SMALL);
+        String readToken = "read-token-from-the-config";
+        PreloaderConfig config = config().withHttp(config().http().withReadToken(Optional.of(readToken)).withMetricsPublic(false)
+                .withAllowedHosts(List.of("preloader.local")));
+
+        try (Service service = Wiring.serve(config, Optional.empty())) {
+            URI uri = service.server().start().uri();
+
+            assertThat(send(uri, "/v1/models", readToken, "GET").statusCode()).isEqualTo(200);
+            assertThat(send(uri, "/v1/models/small/preload", readToken).statusCode()).as("the read token changes nothing").isEqualTo(403);
+            assertThat(http.send(HttpRequest.newBuilder(uri.resolve("/metrics")).build(), HttpResponse.BodyHandlers.ofString()).statusCode())
+                    .isEqualTo(401);
+            assertThat(send(uri, "/metrics", readToken, "GET").statusCode()).isEqualTo(200);
+            HttpResponse<String> shown = send(uri, "/v1/config", readToken, "GET");
+            assertThat(shown.body()).contains("\"read_token\":\"<hidden>\"", "\"metrics_public\":false", "\"allowed_hosts\":[\"preloader.local\"]")
+                    .doesNotContain(readToken);
+        }
     }
 
     @Test
@@ -102,7 +124,7 @@ class HttpWiringTest {
         try (Service service = Wiring.serve(config(), Optional.empty())) {
             URI base = service.server().start().uri();
 
-            HttpResponse<String> list = http.send(HttpRequest.newBuilder(base.resolve("/v1/models")).build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> list = http.send(read(base.resolve("/v1/models")), HttpResponse.BodyHandlers.ofString());
             assertThat(list.body()).contains("\"small\"").doesNotContain("escape");
             HttpResponse<String> preload = send(base, "/v1/models/escape/preload", FILE_TOKEN);
             assertThat(preload.statusCode()).isEqualTo(404);
@@ -118,8 +140,17 @@ class HttpWiringTest {
                 .hasMessageStartingWith("PRELOADER_TOKEN: the http token is too short (5 characters)");
     }
 
+    /** A GET with the file's token: every read but the health check needs one. */
+    private static HttpRequest read(URI uri) {
+        return HttpRequest.newBuilder(uri).header("Authorization", "Bearer " + FILE_TOKEN).build();
+    }
+
     private HttpResponse<String> send(URI base, String path, String token) throws IOException, InterruptedException {
+        return send(base, path, token, "POST");
+    }
+
+    private HttpResponse<String> send(URI base, String path, String token, String method) throws IOException, InterruptedException {
         return http.send(HttpRequest.newBuilder(base.resolve(path)).header("Authorization", "Bearer " + token)
-                .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+                .method(method, HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
     }
 }

@@ -5,6 +5,8 @@ import io.hive.preloader.core.model.ModelId;
 import io.hive.preloader.core.port.Handoff;
 
 import java.lang.foreign.MemorySegment;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.Optional;
 import java.util.function.Function;
 
@@ -14,19 +16,26 @@ import java.util.function.Function;
  * (closing again does nothing); not thread-safe for use by several threads at once.
  */
 public final class Lease implements AutoCloseable {
+    private static final VarHandle CLOSED;
+
+    static {
+        try {
+            CLOSED = MethodHandles.lookup().findVarHandle(Lease.class, "closed", boolean.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
     private final ModelCache cache;
     private final ResidentModel model;
     private final Origin origin;
-    private final MemorySegment bytes;
-    private final Handoff handoff;
-    private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
+    @SuppressWarnings("unused") // through CLOSED
+    private volatile boolean closed;
 
     Lease(ModelCache cache, ResidentModel model, Origin origin) {
         this.cache = cache;
         this.model = model;
         this.origin = origin;
-        this.bytes = model.region.bytes();
-        this.handoff = model.region.handoff();
     }
 
     public ModelId id() {
@@ -39,19 +48,34 @@ public final class Lease implements AutoCloseable {
 
     /** The model's bytes; valid until this lease is closed. */
     public MemorySegment bytes() {
-        if (closed.get()) {
+        if (closed) {
             throw new IllegalStateException("lease on " + id() + " is closed");
         }
-        return bytes;
+        return model.region.bytes();
     }
 
     /** How a worker process can reach this model's bytes. */
     public Handoff handoff() {
-        return handoff;
+        return model.region.handoff();
     }
 
     public Origin origin() {
         return origin;
+    }
+
+    /**
+     * Marks this lease as the hold of a running worker process on the model: while it is open, the model cannot be
+     * evicted on request ({@link ModelInUseException} names the pid), and its bytes stay charged to the budget.
+     * Close the lease when the worker exits.
+     */
+    public void heldBy(long pid) {
+        if (closed) {
+            throw new IllegalStateException("lease on " + id() + " is closed");
+        }
+        cache.holdFor(this, model, pid);
+        if (closed) {
+            model.workerLeases.remove(this); // closed meanwhile, from another thread
+        }
     }
 
     /**
@@ -72,7 +96,8 @@ public final class Lease implements AutoCloseable {
     @Override
     public void close() {
         // Closing twice, even from two threads at once, releases the hold once.
-        if (closed.compareAndSet(false, true)) {
+        if (CLOSED.compareAndSet(this, false, true)) {
+            model.workerLeases.remove(this);
             cache.released(model);
         }
     }

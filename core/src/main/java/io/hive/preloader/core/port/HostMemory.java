@@ -15,4 +15,13 @@ public interface HostMemory {
     default java.util.OptionalDouble stallPercent() {
         return java.util.OptionalDouble.empty();
     }
+
+    /**
+     * What the memory cgroup of this process can still take before its limit (cgroup v2: the least, over its cgroup
+     * and the ones above it, of {@code memory.max − memory.current}); empty where no limit is set. Inside a container
+     * this is the figure that matters: the host's {@code MemAvailable} knows nothing of the container's limit.
+     */
+    default java.util.OptionalLong cgroupRoomBytes() {
+        return java.util.OptionalLong.empty();
+    }
 }

@@ -17,4 +17,13 @@ public interface ModelSource {
 
     /** The model with this id, or empty when the source has none (never a path outside the source's folders). */
     Optional<ModelDescriptor> find(ModelId id);
+
+    /**
+     * Whether {@link #find} would still describe this very file version: the cache asks on every hit, so a source
+     * should answer with one {@code stat} of the model's file where it can (this default looks the model up anew).
+     */
+    default boolean isCurrent(ModelDescriptor model) {
+        return find(model.id()).filter(now -> now.fingerprint().equals(model.fingerprint()) && now.path().equals(model.path()))
+                .isPresent();
+    }
 }

@@ -8,6 +8,19 @@ public interface RamStore {
     /** A short name for logs and stats, e.g. {@code mmap}. */
     String name();
 
+    /** What kind of memory a resident model occupies, as the kernel counts it. */
+    enum Memory {
+        /** Memory of this process (or a shared-memory file): not reclaimable, outside {@code MemAvailable}. */
+        PRIVATE,
+        /** The file's own pages in the page cache, which {@code MemAvailable} counts as reclaimable. */
+        PAGE_CACHE
+    }
+
+    /** What kind of memory this store's models occupy; the memory guard counts them by it. */
+    default Memory memory() {
+        return Memory.PRIVATE;
+    }
+
     /**
      * Loads the model described. Blocks until every byte is resident or the load fails.
      *

@@ -5,32 +5,41 @@ import io.hive.preloader.core.model.ModelId;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
 
-/** Counts hits, misses, load times and accesses per model. Synchronised: updates are rare next to the loads they count. */
+/**
+ * Counts hits, misses, load times and accesses per model. Without a lock: a hit adds to striped counters and writes
+ * two plain numbers, allocating nothing once its model has been seen; readers add the counters up, so a figure read
+ * during updates may be a few counts behind, never torn.
+ */
 final class AccessStatistics {
+    private static final long NEVER = Long.MIN_VALUE;
+
     private final InstantSource clock;
-    private final Map<ModelId, Counters> models = new HashMap<>();
-    private long hits;
-    private long misses;
-    private long bytesLoadedFromDisk;
-    private long transfers;
-    private long bytesTransferred;
+    private final Map<ModelId, Counters> models = new ConcurrentHashMap<>();
+    private final LongAdder hits = new LongAdder();
+    private final LongAdder misses = new LongAdder();
+    private final LongAdder bytesLoadedFromDisk = new LongAdder();
+    private final LongAdder transfers = new LongAdder();
+    private final LongAdder bytesTransferred = new LongAdder();
 
     private static final class Counters {
-        long hits;
-        long misses;
-        long restoredAccesses;
-        long evictions;
-        Duration lastLoadFromDisk;
-        Duration lastOpenFromCache;
-        Instant lastAccess;
+        final LongAdder hits = new LongAdder();
+        final LongAdder misses = new LongAdder();
+        final LongAdder evictions = new LongAdder();
+        volatile long restoredAccesses;
+        volatile long lastLoadFromDiskNanos = NEVER;
+        volatile long lastOpenFromCacheNanos = NEVER;
+        volatile long lastAccessMillis = NEVER;
 
         long accesses() {
-            return restoredAccesses + hits + misses;
+            return restoredAccesses + hits.sum() + misses.sum();
         }
     }
 
@@ -40,73 +49,78 @@ final class AccessStatistics {
     }
 
     private Counters counters(ModelId id) {
-        return models.computeIfAbsent(id, k -> new Counters());
+        Counters c = models.get(id);
+        return c != null ? c : models.computeIfAbsent(id, k -> new Counters());
     }
 
-    synchronized void hit(ModelId id, long nanos) {
-        hits++;
+    void hit(ModelId id, long nanos) {
+        hits.increment();
         Counters c = counters(id);
-        c.hits++;
-        c.lastOpenFromCache = Duration.ofNanos(nanos);
-        c.lastAccess = clock.instant();
+        c.hits.increment();
+        c.lastOpenFromCacheNanos = nanos;
+        c.lastAccessMillis = clock.millis();
     }
 
-    synchronized void miss(ModelId id) {
-        misses++;
+    void miss(ModelId id) {
+        misses.increment();
         Counters c = counters(id);
-        c.misses++;
-        c.lastAccess = clock.instant();
+        c.misses.increment();
+        c.lastAccessMillis = clock.millis();
     }
 
-    synchronized void loadedFromDisk(ModelId id, long bytes, long nanos) {
-        bytesLoadedFromDisk += bytes;
-        counters(id).lastLoadFromDisk = Duration.ofNanos(nanos);
+    void loadedFromDisk(ModelId id, long bytes, long nanos) {
+        bytesLoadedFromDisk.add(bytes);
+        counters(id).lastLoadFromDiskNanos = nanos;
     }
 
-    synchronized void evicted(ModelId id) {
-        counters(id).evictions++;
+    void evicted(ModelId id) {
+        counters(id).evictions.increment();
     }
 
-    synchronized void transferred(long bytes) {
-        transfers++;
-        bytesTransferred += bytes;
+    void transferred(long bytes) {
+        transfers.increment();
+        bytesTransferred.add(bytes);
     }
 
-    synchronized Map<ModelId, Long> accessCounts() {
+    Map<ModelId, Long> accessCounts() {
         Map<ModelId, Long> counts = new HashMap<>();
         models.forEach((id, c) -> counts.put(id, c.accesses()));
         return counts;
     }
 
-    synchronized List<ModelStats> models() {
+    List<ModelStats> models() {
         return models.entrySet().stream()
                 .map(e -> {
                     Counters c = e.getValue();
-                    return new ModelStats(e.getKey(), c.hits, c.misses, c.accesses(), c.evictions,
-                            Optional.ofNullable(c.lastLoadFromDisk), Optional.ofNullable(c.lastOpenFromCache),
-                            Optional.ofNullable(c.lastAccess));
+                    return new ModelStats(e.getKey(), c.hits.sum(), c.misses.sum(), c.accesses(), c.evictions.sum(),
+                            duration(c.lastLoadFromDiskNanos), duration(c.lastOpenFromCacheNanos),
+                            c.lastAccessMillis == NEVER ? Optional.empty() : Optional.of(Instant.ofEpochMilli(c.lastAccessMillis)));
                 })
-                .sorted(java.util.Comparator.comparing(ModelStats::id))
+                .sorted(Comparator.comparing(ModelStats::id))
                 .toList();
     }
 
-    synchronized long hits() {
-        return hits;
+    private static Optional<Duration> duration(long nanos) {
+        return nanos == NEVER ? Optional.empty() : Optional.of(Duration.ofNanos(nanos));
     }
 
-    synchronized long misses() {
-        return misses;
+    long hits() {
+        return hits.sum();
     }
 
-    synchronized long bytesLoadedFromDisk() {
-        return bytesLoadedFromDisk;
+    long misses() {
+        return misses.sum();
     }
 
-    synchronized long transfers() {
-        return transfers;
+    long bytesLoadedFromDisk() {
+        return bytesLoadedFromDisk.sum();
     }
 
-    synchronized long bytesTransferred() {
-        return bytesTransferred;
+    long transfers() {
+        return transfers.sum();
+    }
+
+    long bytesTransferred() {
+        return bytesTransferred.sum();
     }
 }

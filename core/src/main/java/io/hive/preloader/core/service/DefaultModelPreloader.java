@@ -8,11 +8,8 @@ import io.hive.preloader.core.cache.StaleModelException;
 import io.hive.preloader.core.model.ModelDescriptor;
 import io.hive.preloader.core.model.ModelId;
 import io.hive.preloader.core.port.AccessJournal;
-import io.hive.preloader.core.port.ChunkChecksums;
-import io.hive.preloader.core.port.ChunkSource;
 import io.hive.preloader.core.port.DeviceCopy;
 import io.hive.preloader.core.port.EvictionPolicy;
-import io.hive.preloader.core.port.HostRegistration;
 import io.hive.preloader.core.port.LoadProgress;
 import io.hive.preloader.core.port.ModelChangedException;
 import io.hive.preloader.core.port.ModelSource;
@@ -22,9 +19,6 @@ import io.hive.preloader.core.port.VramSink;
 import io.hive.preloader.core.transfer.PlanMode;
 import io.hive.preloader.core.transfer.Transfer;
 import io.hive.preloader.core.transfer.TransferOptions;
-import io.hive.preloader.core.transfer.TransferPlan;
-import io.hive.preloader.core.transfer.TransferPlanner;
-import io.hive.preloader.core.transfer.TransferRunner;
 
 import java.time.Duration;
 import java.time.InstantSource;
@@ -32,7 +26,6 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
@@ -51,7 +44,9 @@ final class DefaultModelPreloader implements ModelPreloader {
     private final AccessJournal journal;
     private final AccessStatistics statistics;
     private final ExecutorService loader;
-    private final Transfers transfers;
+    private final ExecutorService background;
+    private final RamStore.Memory memory;
+    private final DeviceTransfers deviceTransfers;
 
     /** How transfers run: the staging pipeline if any, the plan when a call names none, the direct plan's chunk. */
     record Transfers(Optional<StagingPipeline> pipeline, PlanMode plan, long chunkSize) {
@@ -59,13 +54,15 @@ final class DefaultModelPreloader implements ModelPreloader {
 
     DefaultModelPreloader(ModelSource source, RamStore store, EvictionPolicy policy, ByteBudget budget,
                           Optional<VramSink> sink, AccessJournal journal, InstantSource clock, ExecutorService loader,
-                          Transfers transfers) {
+                          ExecutorService background, Transfers transfers) {
         this.source = source;
         this.sink = sink;
-        this.transfers = transfers;
         this.journal = journal;
         this.loader = loader;
-        this.cache = new ModelCache(store, policy, budget, loader);
+        this.background = background;
+        this.memory = store.memory();
+        // The hit path asks the source whether the resident copy is still the file's version: one stat, no look-up.
+        this.cache = new ModelCache(store, policy, budget, loader, background, source::isCurrent);
         this.statistics = new AccessStatistics(clock, journal.read());
         cache.addListener((id, bytes, reason) -> {
             statistics.evicted(id);
@@ -73,6 +70,7 @@ final class DefaultModelPreloader implements ModelPreloader {
         });
         // Counted where the load happens: callers sharing one load must not count its bytes once each.
         cache.addLoadListener(statistics::loadedFromDisk);
+        this.deviceTransfers = new DeviceTransfers(source, cache, statistics, sink, transfers, this::get);
     }
 
     @Override
@@ -91,16 +89,17 @@ final class DefaultModelPreloader implements ModelPreloader {
 
     private CompletableFuture<Loaded> preload(ModelId id, LoadProgress progress, int attempt) {
         long start = System.nanoTime();
-        ModelDescriptor model;
         try {
-            model = describe(id);
-            if (cache.lease(model, Origin.RAM).map(lease -> {
-                lease.close();
-                return true;
-            }).orElse(false)) {
-                return CompletableFuture.completedFuture(new Loaded(id, model.size(), Duration.ofNanos(System.nanoTime() - start), Origin.RAM));
+            Optional<Lease> resident = cache.lease(id, Origin.RAM);
+            if (resident.isPresent()) {
+                long size;
+                try (Lease lease = resident.get()) {
+                    size = lease.descriptor().size();
+                }
+                return CompletableFuture.completedFuture(new Loaded(id, size, Duration.ofNanos(System.nanoTime() - start), Origin.RAM));
             }
-            return cache.admit(model, progress).thenApply(resident -> {
+            ModelDescriptor model = describe(id);
+            return cache.admit(model, progress).thenApply(done -> {
                 long nanos = System.nanoTime() - start;
                 return new Loaded(id, model.size(), Duration.ofNanos(nanos), Origin.DISK);
             }).exceptionallyCompose(failure -> {
@@ -109,32 +108,36 @@ final class DefaultModelPreloader implements ModelPreloader {
                 boolean changed = cause instanceof ModelChangedException || cause instanceof StaleModelException;
                 return changed && attempt < ATTEMPTS ? preload(id, progress, attempt + 1) : CompletableFuture.failedFuture(cause);
             });
+        } catch (StaleModelException e) {
+            return attempt < ATTEMPTS ? preload(id, progress, attempt + 1) : CompletableFuture.failedFuture(e);
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(e);
         }
     }
 
+    /** The hit path: no look-up in the source, one check that the resident copy is still the file's version. */
     @Override
     public Optional<Lease> open(ModelId id) {
         long start = System.nanoTime();
-        Optional<Lease> lease = cache.lease(describe(id), Origin.RAM);
+        Optional<Lease> lease = cache.lease(id, Origin.RAM);
         if (lease.isPresent()) {
             statistics.hit(id, System.nanoTime() - start);
-        } else {
-            statistics.miss(id);
+            return lease;
         }
+        describe(id); // an unknown model is an error, not a miss
+        statistics.miss(id);
         return lease;
     }
 
     @Override
     public Lease get(ModelId id) {
         long start = System.nanoTime();
-        ModelDescriptor model = describe(id);
-        Optional<Lease> fast = cache.lease(model, Origin.RAM);
+        Optional<Lease> fast = cache.lease(id, Origin.RAM);
         if (fast.isPresent()) {
             statistics.hit(id, System.nanoTime() - start);
             return fast.get();
         }
+        ModelDescriptor model = describe(id);
         statistics.miss(id);
         for (int attempt = 1; ; attempt++) {
             try {
@@ -179,83 +182,7 @@ final class DefaultModelPreloader implements ModelPreloader {
 
     @Override
     public Transfer transfer(ModelId id, int device, TransferOptions options) {
-        VramSink target = sink.orElseThrow(() -> new IllegalStateException("no VramSink is configured: set sink(...) on the builder"));
-        long start = System.nanoTime();
-        PlanMode mode = options.plan().orElse(transfers.plan());
-        boolean pipelineUsable = transfers.pipeline().isPresent() && target.receivesChunks();
-        if (mode == PlanMode.STAGED && !pipelineUsable) {
-            throw new IllegalStateException("plan staged needs a staging pipeline and a sink that receives chunks; "
-                    + (transfers.pipeline().isEmpty() ? "no pipeline is configured" : "the " + target.name() + " sink does not"));
-        }
-        ModelDescriptor model = describe(id);
-        Optional<Lease> fast = cache.lease(model, Origin.RAM);
-        if (fast.isPresent()) {
-            statistics.hit(id, System.nanoTime() - start);
-        } else {
-            Optional<TransferPlan> streamed = TransferPlanner.forAbsent(mode, pipelineUsable);
-            if (streamed.isPresent()) {
-                statistics.miss(id);
-                return fromDisk(target, model, device, streamed.get(), options, start);
-            }
-        }
-        try (Lease lease = fast.isPresent() ? fast.get() : get(id)) {
-            TransferPlan plan = TransferPlanner.forResident(mode, pipelineUsable, () -> pin(lease, target, device));
-            long chunk = plan instanceof TransferPlan.Staged ? transfers.pipeline().orElseThrow().chunkSize() : transfers.chunkSize();
-            Optional<ChunkChecksums> checksums = checksums(options, lease.bytes().byteSize(), chunk);
-            DeviceCopy copy = switch (plan) {
-                case TransferPlan.Direct _ -> TransferRunner.direct(target, id, lease.bytes(), device, chunk, options, checksums);
-                case TransferPlan.Staged _ -> TransferRunner.staged(target, transfers.pipeline().orElseThrow(), id,
-                        new ChunkSource.Memory(lease.bytes()), device, options, checksums);
-            };
-            return finish(copy, plan, checksums, start);
-        }
-    }
-
-    /** Streams a model that is not resident straight from its file; a file replaced meanwhile fails the transfer. */
-    private Transfer fromDisk(VramSink target, ModelDescriptor model, int device, TransferPlan plan, TransferOptions options, long start) {
-        StagingPipeline pipeline = transfers.pipeline().orElseThrow();
-        Optional<ChunkChecksums> checksums = checksums(options, model.size(), pipeline.chunkSize());
-        DeviceCopy copy = TransferRunner.staged(target, pipeline, model.id(), new ChunkSource.ModelFile(model.path(), model.size()),
-                device, options, checksums);
-        boolean unchanged;
-        try {
-            unchanged = source.find(model.id()).map(now -> now.fingerprint().equals(model.fingerprint())).orElse(false);
-        } catch (RuntimeException e) {
-            copy.close();
-            throw e;
-        }
-        if (!unchanged) {
-            copy.close();
-            throw new StaleModelException(model.id() + " was replaced or removed on disk while it streamed to device " + device);
-        }
-        return finish(copy, plan, checksums, start);
-    }
-
-    /** Registers the resident region with the sink once per resident copy; the registration goes when the bytes go. */
-    private static TransferPlanner.Pinning pin(Lease lease, VramSink target, int device) {
-        Optional<HostRegistration> registration = lease.attachment("registration with the " + target.name() + " sink",
-                region -> target.register(region, device));
-        return registration.map(r -> r.pinned() ? TransferPlanner.Pinning.PINNED : TransferPlanner.Pinning.UNNEEDED)
-                .orElse(TransferPlanner.Pinning.REFUSED);
-    }
-
-    private static Optional<ChunkChecksums> checksums(TransferOptions options, long size, long chunk) {
-        return options.checksum() ? Optional.of(ChunkChecksums.of(size, chunk)) : Optional.empty();
-    }
-
-    private Transfer finish(DeviceCopy copy, TransferPlan plan, Optional<ChunkChecksums> checksums, long start) {
-        OptionalLong crc = OptionalLong.empty();
-        if (checksums.isPresent()) {
-            try {
-                crc = OptionalLong.of(TransferRunner.verify(copy, checksums.get()));
-            } catch (RuntimeException e) {
-                copy.close();
-                throw e;
-            }
-        }
-        statistics.transferred(copy.bytes());
-        LOG.log(System.Logger.Level.DEBUG, "transferred {0} to device {1}: {2}", copy.model(), copy.device(), plan);
-        return new Transfer(copy, plan, crc, Duration.ofNanos(System.nanoTime() - start));
+        return deviceTransfers.transfer(id, device, options);
     }
 
     @Override
@@ -263,11 +190,16 @@ final class DefaultModelPreloader implements ModelPreloader {
         return cache.evict(id);
     }
 
+    /** A pin this call added is taken back when the model cannot be loaded: a refused pin leaves nothing pinned. */
     @Override
     public CompletableFuture<Loaded> pin(ModelId id) {
         describe(id);
-        cache.pin(id);
-        return preload(id);
+        boolean added = cache.pin(id);
+        return preload(id).whenComplete((loaded, failure) -> {
+            if (failure != null && added) {
+                cache.unpin(id);
+            }
+        });
     }
 
     @Override
@@ -278,6 +210,16 @@ final class DefaultModelPreloader implements ModelPreloader {
     @Override
     public void budget(ByteBudget budget) {
         cache.budget(budget);
+    }
+
+    @Override
+    public long usedBytes() {
+        return cache.usedBytes();
+    }
+
+    @Override
+    public RamStore.Memory memory() {
+        return memory;
     }
 
     @Override
@@ -314,6 +256,9 @@ final class DefaultModelPreloader implements ModelPreloader {
             loader.shutdown();
             try {
                 loader.awaitTermination(30, TimeUnit.SECONDS);
+                // After the loads: a load finishing late frees its bytes here, and so do the releases queued before.
+                background.shutdown();
+                background.awaitTermination(30, TimeUnit.SECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }

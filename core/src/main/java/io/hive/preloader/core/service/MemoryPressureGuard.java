@@ -3,17 +3,26 @@ package io.hive.preloader.core.service;
 import io.hive.preloader.core.cache.ByteBudget;
 import io.hive.preloader.core.model.ByteSize;
 import io.hive.preloader.core.port.HostMemory;
+import io.hive.preloader.core.port.RamStore;
 
 import java.time.Duration;
+import java.util.OptionalLong;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /**
  * Shrinks the cache before the host starts swapping. The configured budget is an upper bound; the budget in
- * force is what fits beside what the rest of the host needs: what the cache holds plus what the kernel can still
- * hand out ({@code MemAvailable}), less a reserve kept free. When tasks stall on memory (PSI), it gives back a
- * further share of what it holds. When the pressure passes, the budget grows back to the configured one.
+ * force is what fits beside what the rest of the host needs, less a reserve kept free:
+ * <ul>
+ *   <li>what the kernel can still hand out ({@code MemAvailable}), plus what the cache holds when its store's memory
+ *       is private; a page-cache store's models are reclaimable file pages that {@code MemAvailable} already counts,
+ *       so adding them would count them twice and see room that is not there;</li>
+ *   <li>under a cgroup v2 limit, also at most what the cache holds plus what the cgroup can still take
+ *       ({@code memory.max − memory.current}, which counts the cache's pages among the cgroup's).</li>
+ * </ul>
+ * When tasks stall on memory (PSI), it gives back a further share of what it holds. When the pressure passes, the
+ * budget grows back to the configured one. A check reads O(1) figures of the preloader and never measures residency.
  */
 public final class MemoryPressureGuard implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(MemoryPressureGuard.class.getName());
@@ -64,8 +73,13 @@ public final class MemoryPressureGuard implements AutoCloseable {
 
     /** Reads the host's memory once and sets the budget in force; returns it. */
     public synchronized ByteBudget check() {
-        long held = preloader.stats().cache().usedBytes();
-        long fits = held + host.availableBytes() - reserveBytes;
+        long held = preloader.usedBytes();
+        long available = host.availableBytes();
+        long fits = (preloader.memory() == RamStore.Memory.PAGE_CACHE ? 0 : held) + available - reserveBytes;
+        OptionalLong cgroupRoom = host.cgroupRoomBytes();
+        if (cgroupRoom.isPresent()) {
+            fits = Math.min(fits, held + cgroupRoom.getAsLong() - reserveBytes);
+        }
         long target = Math.min(configured.bytes(), fits);
         double stalled = host.stallPercent().orElse(0);
         if (stalled >= STALL_PERCENT_LIMIT) {
@@ -74,8 +88,9 @@ public final class MemoryPressureGuard implements AutoCloseable {
         target = Math.max(1, target);
         if (target != inForce) {
             LOG.log(target < inForce ? System.Logger.Level.WARNING : System.Logger.Level.INFO,
-                    "budget in force {0} (configured {1}; cache holds {2}, host has {3} available, reserve {4}, {5}% stalled)",
-                    ByteSize.format(target), configured, ByteSize.format(held), ByteSize.format(host.availableBytes()),
+                    "budget in force {0} (configured {1}; cache holds {2} of {3}, host has {4} available{5}, reserve {6}, {7}% stalled)",
+                    ByteSize.format(target), configured, ByteSize.format(held), preloader.memory().name().toLowerCase(java.util.Locale.ROOT),
+                    ByteSize.format(available), cgroupRoom.isPresent() ? ", cgroup " + ByteSize.format(cgroupRoom.getAsLong()) : "",
                     ByteSize.format(reserveBytes), stalled);
             inForce = target;
             preloader.budget(new ByteBudget(target));

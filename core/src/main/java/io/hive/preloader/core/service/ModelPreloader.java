@@ -6,6 +6,7 @@ import io.hive.preloader.core.model.ModelDescriptor;
 import io.hive.preloader.core.model.ModelId;
 import io.hive.preloader.core.port.DeviceCopy;
 import io.hive.preloader.core.port.LoadProgress;
+import io.hive.preloader.core.port.RamStore;
 import io.hive.preloader.core.transfer.Transfer;
 import io.hive.preloader.core.transfer.TransferOptions;
 
@@ -78,6 +79,16 @@ public interface ModelPreloader extends AutoCloseable {
     void budget(ByteBudget budget);
 
     PreloaderStats stats();
+
+    /** Bytes charged to the budget now (resident, loading, evicted but leased, being freed): O(1), unlike {@link #stats}. */
+    default long usedBytes() {
+        return stats().cache().usedBytes();
+    }
+
+    /** What kind of memory the store's models occupy; the memory guard counts page-cache models apart. */
+    default RamStore.Memory memory() {
+        return RamStore.Memory.PRIVATE;
+    }
 
     /** Starts preloading the {@code count} models used most, by the counts kept in the access journal. */
     List<ModelId> autoPreload(int count);

@@ -123,7 +123,6 @@ public final class PreloaderBuilder {
         if (store == null) {
             throw new IllegalStateException("a RamStore is required: call store(...), e.g. with an mmap store");
         }
-        ExecutorService loader = Executors.newThreadPerTaskExecutor(Thread.ofPlatform().name("preloader-load-", 0).daemon().factory());
         if (plan == PlanMode.STAGED && pipeline == null) {
             throw new IllegalStateException("plan staged needs a staging pipeline: call pipeline(...) too, or use plan auto or direct");
         }
@@ -132,8 +131,12 @@ public final class PreloaderBuilder {
         }
         long chunk = chunkSize > 0 ? chunkSize : pipeline != null ? pipeline.chunkSize() : DEFAULT_CHUNK;
         DefaultModelPreloader.Transfers transfers = new DefaultModelPreloader.Transfers(Optional.ofNullable(pipeline), plan, chunk);
-        return new DefaultModelPreloader(source, store, policy == null ? new LruPolicy() : policy, resolveBudget(),
-                Optional.ofNullable(sink), journal, clock, loader, transfers);
+        ByteBudget resolved = resolveBudget();
+        ExecutorService loader = Executors.newThreadPerTaskExecutor(Thread.ofPlatform().name("preloader-load-", 0).daemon().factory());
+        // One thread frees evicted models nobody waits for and samples residency, one job after another, off every lock.
+        ExecutorService background = Executors.newSingleThreadExecutor(Thread.ofPlatform().name("preloader-release").daemon().factory());
+        return new DefaultModelPreloader(source, store, policy == null ? new LruPolicy() : policy, resolved,
+                Optional.ofNullable(sink), journal, clock, loader, background, transfers);
     }
 
     private ByteBudget resolveBudget() {

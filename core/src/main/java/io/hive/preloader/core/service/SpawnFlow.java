@@ -7,6 +7,7 @@ import io.hive.preloader.core.model.ModelDescriptor;
 import io.hive.preloader.core.model.ModelId;
 import io.hive.preloader.core.port.Handoff;
 import io.hive.preloader.core.port.ReadinessProbe;
+import io.hive.preloader.core.port.RunningWorker;
 import io.hive.preloader.core.port.WorkerLauncher;
 import io.hive.preloader.core.port.WorkerRequest;
 import io.hive.preloader.core.port.WorkerStart;
@@ -30,9 +31,11 @@ import java.util.OptionalInt;
  *   <li>a store of private memory ({@link Handoff.PrivateMemory}): the model file, which the worker reads itself
  *       (the private copy cannot be shared; a device copy through a CUDA IPC handle is not offered yet).</li>
  * </ul>
- * The model's lease is held until the worker is ready or has exited, so a model evicted meanwhile is not freed under
- * a starting worker. A model that cannot fit the budget (what is held is pinned or leased) is not refused: the worker
- * reads its file from disk itself ({@link Spawned.Route#UNCACHED}). Safe for use by many threads at once.
+ * The model's lease is held for the worker's whole life and closed when it exits: while it runs the model stays
+ * charged to the budget and cannot be evicted ({@link io.hive.preloader.core.cache.ModelInUseException} names its
+ * pid), and a model evicted while the worker was starting is freed only once it exits. A model that cannot fit the
+ * budget (what is held is pinned or leased) is not refused: the worker reads its file from disk itself
+ * ({@link Spawned.Route#UNCACHED}), holds no lease and is not counted in the budget. Safe for use by many threads.
  */
 public final class SpawnFlow {
     /** Stands for the model's path in a worker's command line. */
@@ -73,10 +76,27 @@ public final class SpawnFlow {
             LOG.log(System.Logger.Level.WARNING, "{0} is not cached for its worker: {1}", request.model(), e.getMessage());
             return launch(request, Spawned.Route.UNCACHED, Optional.empty(), model.path(), since(start));
         }
-        try (lease) {
+        Spawned spawned;
+        try {
             Spawned.Route route = lease.origin() == Origin.RAM ? Spawned.Route.RESIDENT : Spawned.Route.LOADED;
-            return launch(request, route, Optional.of(lease.handoff()), pathFor(lease), since(start));
+            spawned = launch(request, route, Optional.of(lease.handoff()), pathFor(lease), since(start));
+        } catch (RuntimeException | Error e) {
+            lease.close();
+            throw e;
         }
+        holdUntilExit(lease, spawned.worker());
+        return spawned;
+    }
+
+    /** The worker keeps the model until it exits (at once for a worker whose readiness was its exit). */
+    private static void holdUntilExit(Lease lease, RunningWorker worker) {
+        try {
+            lease.heldBy(worker.pid());
+        } catch (RuntimeException e) {
+            lease.close();
+            throw e;
+        }
+        worker.exit().whenComplete((status, failure) -> lease.close());
     }
 
     /** Where a worker reaches the leased bytes. */

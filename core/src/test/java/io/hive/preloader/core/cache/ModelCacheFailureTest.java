@@ -89,17 +89,35 @@ class ModelCacheFailureTest {
     }
 
     @Test
-    void changingTheBudgetOfAClosedCacheDoesNothing() {
+    void changingTheBudgetOfAClosedCacheDoesNothing() throws Exception {
         ModelId a = source.add("a", MiB);
-        Executor closedExecutor = task -> {
-            throw new RejectedExecutionException("shut down");
+        java.util.concurrent.atomic.AtomicInteger asked = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicBoolean shutDown = new java.util.concurrent.atomic.AtomicBoolean();
+        Executor executor = task -> {
+            if (shutDown.get()) {
+                asked.incrementAndGet();
+                throw new RejectedExecutionException("shut down");
+            }
+            task.run();
         };
-        ModelCache cache = new ModelCache(store, new LruPolicy(), new ByteBudget(10 * MiB), closedExecutor);
-        cache.close();
+        ModelCache cache = new ModelCache(store, new LruPolicy(), new ByteBudget(10 * MiB), executor);
+        cache.admit(source.describe(a), LoadProgress.NONE).get(5, TimeUnit.SECONDS);
+        java.util.List<ModelId> evicted = new java.util.concurrent.CopyOnWriteArrayList<>();
+        cache.addListener((id, bytes, reason) -> evicted.add(id));
+        Lease lease = cache.lease(source.describe(a), Origin.RAM).orElseThrow();
+        cache.close(); // a is leased: it stays until the lease closes, charged all the while
+        shutDown.set(true); // as the preloader shuts its executors down after closing the cache
 
-        cache.budget(new ByteBudget(1));
+        cache.budget(new ByteBudget(1)); // far below what the lease holds
 
         assertThat(cache.snapshot().budgetBytes()).isEqualTo(1);
+        assertThat(asked.get()).as("nothing handed to the shut-down executor").isZero();
+        assertThat(evicted).as("nothing evicted by a closed cache").isEmpty();
+        assertThat(FakeStore.matches(lease.bytes(), source.describe(a))).isTrue();
+        lease.close();
+        assertThat(store.liveRegions()).as("freed by its last lease, on the closing thread").isZero();
+        assertThatThrownBy(() -> cache.admit(source.describe(a), LoadProgress.NONE)).isInstanceOf(CacheClosedException.class);
+        assertThatThrownBy(() -> cache.lease(a, Origin.RAM)).isInstanceOf(CacheClosedException.class);
     }
 
     @Test

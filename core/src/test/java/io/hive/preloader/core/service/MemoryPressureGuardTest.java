@@ -9,6 +9,7 @@ import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
 import java.util.OptionalDouble;
+import java.util.OptionalLong;
 import java.util.concurrent.atomic.AtomicLong;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -21,6 +22,7 @@ class MemoryPressureGuardTest {
     final FakeStore store = new FakeStore();
     final AtomicLong available = new AtomicLong();
     volatile double stalled;
+    volatile OptionalLong cgroupRoom = OptionalLong.empty();
     final HostMemory host = new HostMemory() {
         @Override
         public long totalBytes() {
@@ -36,18 +38,30 @@ class MemoryPressureGuardTest {
         public OptionalDouble stallPercent() {
             return OptionalDouble.of(stalled);
         }
+
+        @Override
+        public OptionalLong cgroupRoomBytes() {
+            return cgroupRoom;
+        }
     };
+
+    static final ByteBudget ONE_GIB = new ByteBudget(1024 * MiB);
+
+    /** A preloader under a budget of 1 GiB holding three models of 8 MiB, loaded while the host had room. */
+    ModelPreloader holdingThreeModels() throws Exception {
+        ModelPreloader p = ModelPreloader.builder().source(source).store(store).budget(ONE_GIB).build();
+        available.set(500 * MiB);
+        for (String id : new String[]{"a", "b", "c"}) {
+            p.preload(source.add(id, 8 * MiB)).get();
+        }
+        return p;
+    }
 
     @Test
     void aBudgetAboveWhatIsAvailableIsShrunkToWhatFitsBesideTheReserve() throws Exception {
-        ModelId a = source.add("a", 8 * MiB), b = source.add("b", 8 * MiB), c = source.add("c", 8 * MiB);
-        ByteBudget configured = new ByteBudget(1024 * MiB);
-        try (ModelPreloader p = ModelPreloader.builder().source(source).store(store).budget(configured).build();
+        ByteBudget configured = ONE_GIB;
+        try (ModelPreloader p = holdingThreeModels();
              MemoryPressureGuard guard = MemoryPressureGuard.manual(p, host, configured, 4 * MiB)) {
-            available.set(500 * MiB);
-            for (ModelId id : new ModelId[]{a, b, c}) {
-                p.preload(id).get();
-            }
 
             // Still room beside the reserve: 24 MiB held, 6 MiB available, 4 MiB to keep free. Nothing goes.
             available.set(6 * MiB);
@@ -94,6 +108,60 @@ class MemoryPressureGuardTest {
             p.preload(a).get();
             available.set(0);
             await().atMost(Duration.ofSeconds(10)).until(() -> p.stats().cache().usedBytes() == 0);
+        }
+    }
+
+    @Test
+    void aPageCacheStoresModelsAreInMemAvailableAlreadyAndAreNotCountedTwice() throws Exception {
+        store.inPageCache();
+        try (ModelPreloader p = holdingThreeModels();
+             MemoryPressureGuard guard = MemoryPressureGuard.manual(p, host, ONE_GIB, 4 * MiB)) {
+
+            // 30 MiB available, of which the 24 MiB of models are part (reclaimable file pages): 26 fit, not 50.
+            available.set(30 * MiB);
+            assertThat(guard.check().bytes()).isEqualTo(30 * MiB - 4 * MiB);
+            assertThat(p.stats().cache().usedBytes()).isEqualTo(24 * MiB);
+
+            available.set(20 * MiB);
+            assertThat(guard.check().bytes()).isEqualTo(16 * MiB);
+            await().until(() -> p.stats().cache().usedBytes() <= 16 * MiB);
+        }
+    }
+
+    @Test
+    void underACgroupLimitTheCgroupsRoomBoundsTheBudgetWhateverTheHostHas() throws Exception {
+        try (ModelPreloader p = holdingThreeModels();
+             MemoryPressureGuard guard = MemoryPressureGuard.manual(p, host, ONE_GIB, 4 * MiB)) {
+            available.set(4096 * MiB);
+
+            // The host has 4 GiB free, but the container may take only 6 MiB more beside its 24.
+            cgroupRoom = OptionalLong.of(6 * MiB);
+            assertThat(guard.check().bytes()).isEqualTo(24 * MiB + 6 * MiB - 4 * MiB);
+
+            cgroupRoom = OptionalLong.of(0);
+            assertThat(guard.check().bytes()).isEqualTo(20 * MiB);
+            await().until(() -> p.stats().cache().usedBytes() == 16 * MiB);
+
+            cgroupRoom = OptionalLong.empty();
+            assertThat(guard.check()).isEqualTo(ONE_GIB);
+        }
+    }
+
+    @Test
+    void aCheckNeverMeasuresResidency() throws Exception {
+        ModelId a = source.add("a", 8 * MiB);
+        ByteBudget configured = new ByteBudget(1024 * MiB);
+        try (ModelPreloader p = ModelPreloader.builder().source(source).store(store).budget(configured).build();
+             MemoryPressureGuard guard = MemoryPressureGuard.manual(p, host, configured, 4 * MiB)) {
+            available.set(500 * MiB);
+            p.preload(a).get();
+            int afterLoad = store.residencyReads();
+
+            for (int i = 0; i < 100; i++) {
+                guard.check();
+            }
+
+            assertThat(store.residencyReads()).as("mincore calls").isEqualTo(afterLoad);
         }
     }
 }

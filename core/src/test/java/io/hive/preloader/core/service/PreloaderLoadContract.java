@@ -2,8 +2,11 @@ package io.hive.preloader.core.service;
 
 import io.hive.preloader.core.cache.BudgetExceededException;
 import io.hive.preloader.core.cache.ByteBudget;
+import io.hive.preloader.core.cache.CacheClosedException;
 import io.hive.preloader.core.cache.CacheSnapshot;
 import io.hive.preloader.core.cache.Lease;
+import io.hive.preloader.core.cache.ModelLoadingException;
+import io.hive.preloader.core.cache.ModelPinnedException;
 import io.hive.preloader.core.cache.StaleModelException;
 import io.hive.preloader.core.model.ModelId;
 import io.hive.preloader.core.port.ModelChangedException;
@@ -17,24 +20,31 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Random;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Many callers at once on real files and a real store: 16 threads mixing preload, get, open, evict, pin, budget
- * changes and files replaced on disk, under a fixed seed. At every step what is held stays within the largest
- * budget, every lease reads exactly the bytes of the file version it was given (never freed memory), and the
- * statistics add up. {@code -Dload.ops=N -Dload.seed=S} make it a soak.
+ * changes and files replaced on disk, under a fixed seed. At every step what is charged stays within the budget in
+ * force (or what was held when it was lowered), every lease reads exactly the bytes of the file version it was
+ * given (never freed memory: a read of freed bytes throws, outside any catch), every refusal is one of the kinds
+ * the cache may answer with (anything else fails the test), and the statistics add up.
+ * {@code -Dload.ops=N -Dload.seed=S} make it a soak.
  */
 public abstract class PreloaderLoadContract {
     private static final int THREADS = 16;
@@ -96,6 +106,61 @@ public abstract class PreloaderLoadContract {
         return true;
     }
 
+    /** What a call may legitimately be refused with under this load; anything else fails the test. */
+    enum Refusal { BUDGET, PINNED, LOADING, STALE, CLOSED }
+
+    private static Refusal refusalOf(Throwable failure) {
+        return switch (failure) {
+            case BudgetExceededException e -> Refusal.BUDGET;
+            case ModelPinnedException e -> Refusal.PINNED;
+            case ModelLoadingException e -> Refusal.LOADING;
+            case StaleModelException e -> Refusal.STALE;
+            case ModelChangedException e -> Refusal.STALE;
+            case CacheClosedException e -> Refusal.CLOSED;
+            default -> throw new AssertionError("not a refusal: " + failure, failure);
+        };
+    }
+
+    /** The call's result, or empty when it was refused (counted by kind); only the call itself is inside the catch. */
+    private <T> Optional<T> unlessRefused(Callable<T> call, Map<Refusal, LongAdder> refused) throws Exception {
+        try {
+            return Optional.ofNullable(call.call());
+        } catch (ExecutionException e) {
+            refused.get(refusalOf(e.getCause())).increment();
+        } catch (RuntimeException e) {
+            refused.get(refusalOf(e)).increment();
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * What is charged may exceed the budget in force only by what was held when the budget was lowered, and never
+     * grows while it does: so after each check the ceiling is the budget in force or what was just seen, whichever
+     * is more. Budget changes and checks take turns, so that each check knows the budget its figure was made under.
+     */
+    private final class BudgetWatch {
+        private long inForce;
+        private long ceiling;
+
+        BudgetWatch(long budget) {
+            inForce = budget;
+            ceiling = budget;
+        }
+
+        synchronized void set(ModelPreloader preloader, long budget) {
+            preloader.budget(new ByteBudget(budget));
+            inForce = budget;
+            ceiling = Math.max(budget, preloader.stats().cache().usedBytes());
+        }
+
+        synchronized void check(ModelPreloader preloader) {
+            CacheSnapshot cache = preloader.stats().cache();
+            assertThat(cache.budgetBytes()).as("budget in force").isEqualTo(inForce);
+            assertThat(cache.usedBytes()).as("bytes charged, budget in force %d", inForce).isLessThanOrEqualTo(ceiling);
+            ceiling = Math.max(inForce, cache.usedBytes());
+        }
+    }
+
     @Test
     void staysWithinBudgetAndServesExactBytesUnderConcurrentMixedLoad() throws Exception {
         int ops = Integer.getInteger("load.ops", 10_000);
@@ -107,8 +172,12 @@ public abstract class PreloaderLoadContract {
         long lowBudget = 700 * KiB;
         AtomicLong calls = new AtomicLong();
         AtomicLong leasesRead = new AtomicLong();
-        AtomicLong refused = new AtomicLong();
+        Map<Refusal, LongAdder> refused = new EnumMap<>(Refusal.class);
+        for (Refusal r : Refusal.values()) {
+            refused.put(r, new LongAdder());
+        }
         AtomicLong versions = new AtomicLong(seed * 1000);
+        BudgetWatch budget = new BudgetWatch(highBudget);
 
         try (ModelPreloader preloader = ModelPreloader.builder().source(new FolderSource(dir)).store(newStore())
                 .budget(new ByteBudget(highBudget)).build()) {
@@ -124,45 +193,36 @@ public abstract class PreloaderLoadContract {
                         int model = random.nextInt(MODELS);
                         ModelId id = ModelId.of("m" + model);
                         int op = random.nextInt(100);
-                        try {
-                            if (op < 40) {
-                                calls.incrementAndGet();
-                                try (Lease lease = preloader.get(id)) {
-                                    assertThat(readsItsVersion(lease, random)).as("bytes of %s", id).isTrue();
-                                    leasesRead.incrementAndGet();
-                                }
-                            } else if (op < 55) {
-                                calls.incrementAndGet();
-                                preloader.open(id).ifPresent(lease -> {
-                                    try (lease) {
-                                        assertThat(readsItsVersion(lease, random)).as("bytes of %s", id).isTrue();
-                                        leasesRead.incrementAndGet();
-                                    }
-                                });
-                            } else if (op < 70) {
-                                preloader.preload(id).get(30, TimeUnit.SECONDS);
-                            } else if (op < 80) {
-                                preloader.evict(id);
-                            } else if (op < 85) {
-                                if (random.nextBoolean()) {
-                                    preloader.pin(id).get(30, TimeUnit.SECONDS);
-                                } else {
-                                    preloader.unpin(id);
-                                }
-                            } else if (op < 90) {
-                                preloader.budget(new ByteBudget(random.nextBoolean() ? highBudget : lowBudget));
+                        Optional<Lease> lease = Optional.empty();
+                        if (op < 40) {
+                            calls.incrementAndGet();
+                            lease = unlessRefused(() -> preloader.get(id), refused);
+                        } else if (op < 55) {
+                            calls.incrementAndGet();
+                            lease = preloader.open(id);
+                        } else if (op < 70) {
+                            unlessRefused(() -> preloader.preload(id).get(30, TimeUnit.SECONDS), refused);
+                        } else if (op < 80) {
+                            unlessRefused(() -> preloader.evict(id), refused);
+                        } else if (op < 85) {
+                            if (random.nextBoolean()) {
+                                unlessRefused(() -> preloader.pin(id).get(30, TimeUnit.SECONDS), refused);
                             } else {
-                                writeVersion(model, versions.incrementAndGet());
+                                preloader.unpin(id);
                             }
-                        } catch (BudgetExceededException | StaleModelException | ModelChangedException | IllegalStateException expected) {
-                            refused.incrementAndGet();
-                        } catch (java.util.concurrent.ExecutionException e) {
-                            assertThat(e.getCause()).isInstanceOfAny(BudgetExceededException.class, StaleModelException.class, ModelChangedException.class);
-                            refused.incrementAndGet();
+                        } else if (op < 90) {
+                            budget.set(preloader, random.nextBoolean() ? highBudget : lowBudget);
+                        } else {
+                            writeVersion(model, versions.incrementAndGet());
                         }
-                        long used = preloader.stats().cache().usedBytes();
-                        // Lowering the budget evicts in the background; admission always respects the budget in force.
-                        assertThat(used).as("bytes held").isLessThanOrEqualTo(highBudget);
+                        // Outside any catch: bytes freed under an open lease throw here and fail the test.
+                        if (lease.isPresent()) {
+                            try (Lease l = lease.get()) {
+                                assertThat(readsItsVersion(l, random)).as("bytes of %s", id).isTrue();
+                                leasesRead.incrementAndGet();
+                            }
+                        }
+                        budget.check(preloader);
                     }
                     return null;
                 }));
@@ -180,8 +240,9 @@ public abstract class PreloaderLoadContract {
             assertThat(cache.entries()).allSatisfy(e -> assertThat(e.leases()).isZero());
             assertThat(cache.entries().stream().mapToLong(CacheSnapshot.Entry::bytes).sum()).isEqualTo(cache.usedBytes());
             assertThat(leasesRead.get()).as("leases read byte-exact").isPositive();
-            System.out.printf("load: %d operations from %d threads, %d leases read byte-exact, %d refused (budget, pinned, stale), "
-                    + "%d hits, %d misses, %d evictions%n", ops, THREADS, leasesRead.get(), refused.get(), stats.hits(), stats.misses(),
+            assertThat(refused.get(Refusal.CLOSED).sum()).as("nothing closed the preloader during the run").isZero();
+            System.out.printf("load: %d operations from %d threads, %d leases read byte-exact, refused %s, "
+                    + "%d hits, %d misses, %d evictions%n", ops, THREADS, leasesRead.get(), refused, stats.hits(), stats.misses(),
                     cache.evictions());
         }
     }

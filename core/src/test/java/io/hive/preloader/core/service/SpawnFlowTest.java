@@ -1,7 +1,9 @@
 package io.hive.preloader.core.service;
 
 import io.hive.preloader.core.cache.ByteBudget;
+import io.hive.preloader.core.cache.BudgetExceededException;
 import io.hive.preloader.core.cache.CacheSnapshot;
+import io.hive.preloader.core.cache.ModelInUseException;
 import io.hive.preloader.core.model.ModelDescriptor;
 import io.hive.preloader.core.model.ModelId;
 import io.hive.preloader.core.port.Handoff;
@@ -18,6 +20,7 @@ import org.junit.jupiter.api.Test;
 
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -27,6 +30,7 @@ import java.util.function.Function;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
+import static org.awaitility.Awaitility.await;
 
 /** The spawn flow over a fake store and a fake launcher: which path a model takes, and what is held while a worker starts. */
 class SpawnFlowTest {
@@ -51,6 +55,7 @@ class SpawnFlowTest {
 
     @AfterEach
     void closeAndCheckNothingLeaks() {
+        launcher.workers().forEach(w -> w.stop(Duration.ZERO));
         opened.forEach(ModelPreloader::close);
         assertThat(store.liveRegions()).as("regions still allocated after close").isZero();
     }
@@ -104,20 +109,77 @@ class SpawnFlowTest {
     }
 
     @Test
-    void shouldHoldTheLeaseWhileTheWorkerStartsAndReleaseItOnceReady() {
+    void shouldHoldTheLeaseForTheWorkersWholeLifeAndReleaseItWhenItExits() throws Exception {
         ModelId a = source.add("a", MiB);
         ModelPreloader p = preloader(16 * MiB);
         List<Integer> leasesDuringStart = new ArrayList<>();
         launcher.onStart(request -> leasesDuringStart.add(entry(p, a).leases()));
 
-        new SpawnFlow(p, launcher).spawn(a, COMMAND, READY_LINE);
+        Spawned spawned = new SpawnFlow(p, launcher).spawn(a, COMMAND, READY_LINE);
 
         assertThat(leasesDuringStart).containsExactly(1);
+        assertThat(entry(p, a).leases()).as("held while the worker runs").isEqualTo(1);
+        assertThat(entry(p, a).workers()).containsExactly(spawned.worker().pid());
+        assertThat(p.stats().cache().usedBytes()).as("charged while the worker runs").isEqualTo(MiB);
+
+        spawned.worker().stop(Duration.ZERO).get(10, TimeUnit.SECONDS);
+
         assertThat(entry(p, a).leases()).isZero();
+        assertThat(entry(p, a).workers()).isEmpty();
+        assertThat(entry(p, a).state()).as("resident for the next worker").isEqualTo(CacheSnapshot.State.RESIDENT);
     }
 
     @Test
-    void shouldNotFreeAModelEvictedWhileItsWorkerStartsUntilTheWorkerIsReady() throws Exception {
+    void shouldRefuseToEvictAModelWhileAWorkerRunsOnItNamingTheWorker() throws Exception {
+        ModelId a = source.add("a", 2 * MiB);
+        ModelPreloader p = preloader(16 * MiB);
+        Spawned spawned = new SpawnFlow(p, launcher).spawn(a, COMMAND, READY_LINE);
+        long pid = spawned.worker().pid();
+
+        ModelInUseException refused = catchThrowableOfType(ModelInUseException.class, () -> p.evict(a));
+
+        assertThat(refused).hasMessage("a is in use by worker pid " + pid + "; it stays resident until that worker exits");
+        assertThat(refused.workers()).containsExactly(pid);
+        assertThat(entry(p, a).state()).isEqualTo(CacheSnapshot.State.RESIDENT);
+        assertThat(store.liveRegions()).isEqualTo(1);
+
+        spawned.worker().stop(Duration.ZERO).get(10, TimeUnit.SECONDS);
+        assertThat(p.evict(a)).isTrue();
+        assertThat(store.liveRegions()).isZero();
+        assertThat(p.stats().cache().usedBytes()).isZero();
+    }
+
+    @Test
+    void shouldNeverLetTheBudgetEvictAModelWhoseWorkerRuns() throws Exception {
+        ModelId a = source.add("a", 4 * MiB), b = source.add("b", 4 * MiB);
+        ModelPreloader p = preloader(6 * MiB);
+        Spawned spawned = new SpawnFlow(p, launcher).spawn(a, COMMAND, READY_LINE);
+
+        assertThatThrownBy(() -> p.get(b)).isInstanceOf(BudgetExceededException.class);
+        p.budget(new ByteBudget(MiB));
+        assertThat(entry(p, a).state()).isEqualTo(CacheSnapshot.State.RESIDENT);
+        assertThat(p.stats().cache().usedBytes()).isEqualTo(4 * MiB);
+
+        spawned.worker().stop(Duration.ZERO).get(10, TimeUnit.SECONDS);
+        // Over the lowered budget and no longer held: the worker's exit lets it go.
+        await().until(() -> p.stats().cache().usedBytes() == 0);
+        assertThat(store.liveRegions()).isZero();
+    }
+
+    @Test
+    void shouldReleaseTheLeaseAtOnceForAWorkerWhoseReadinessIsItsExit() {
+        ModelId a = source.add("a", MiB);
+        ModelPreloader p = preloader(16 * MiB);
+        launcher.exitsCleanly(0);
+
+        new SpawnFlow(p, launcher).spawn(a, COMMAND, ReadinessProbe.exit());
+
+        assertThat(entry(p, a).leases()).isZero();
+        assertThat(entry(p, a).workers()).isEmpty();
+    }
+
+    @Test
+    void shouldFreeAModelEvictedWhileItsWorkerStartedOnlyOnceTheWorkerExits() throws Exception {
         ModelId a = source.add("a", 3 * MiB);
         ModelPreloader p = preloader(16 * MiB);
         p.preload(a).get(10, TimeUnit.SECONDS);
@@ -131,8 +193,13 @@ class SpawnFlowTest {
         assertThat(entry(p, a).state()).isEqualTo(CacheSnapshot.State.DRAINING);
         assertThat(p.stats().cache().usedBytes()).isEqualTo(3 * MiB);
         launcher.proceed();
-        assertThat(spawning.get(10, TimeUnit.SECONDS).route()).isEqualTo(Spawned.Route.RESIDENT);
-        assertThat(store.liveRegions()).as("freed when the lease ended").isZero();
+        Spawned spawned = spawning.get(10, TimeUnit.SECONDS);
+        assertThat(spawned.route()).isEqualTo(Spawned.Route.RESIDENT);
+        assertThat(store.liveRegions()).as("kept while the worker runs").isEqualTo(1);
+        assertThat(entry(p, a).workers()).containsExactly(spawned.worker().pid());
+
+        spawned.worker().stop(Duration.ZERO).get(10, TimeUnit.SECONDS);
+        await().until(() -> store.liveRegions() == 0);
         assertThat(p.stats().cache().entries()).isEmpty();
         assertThat(p.stats().cache().usedBytes()).isZero();
     }
@@ -160,7 +227,7 @@ class SpawnFlowTest {
         ModelId a = source.add("a", MiB);
         ModelPreloader p = preloader(16 * MiB);
         SpawnFlow flow = new SpawnFlow(p, launcher);
-        SpawnRequest request = new SpawnRequest(a, COMMAND, ReadinessProbe.port(8080)).withTimeout(java.time.Duration.ofSeconds(5));
+        SpawnRequest request = new SpawnRequest(a, COMMAND, ReadinessProbe.port(8080)).withTimeout(Duration.ofSeconds(5));
 
         launcher.timesOut(List.of("still loading"));
         WorkerStartException late = catchThrowableOfType(WorkerStartException.class, () -> flow.spawn(request));
@@ -223,6 +290,10 @@ class SpawnFlowTest {
         assertThat(spawned.modelPath()).isEqualTo(Path.of("/models/big.gguf"));
         assertThat(store.loads(big)).isZero();
         assertThat(entry(p, kept).state()).isEqualTo(CacheSnapshot.State.RESIDENT);
+        // No lease, nothing charged: the worker's own reads of the file are not the cache's bytes.
+        assertThat(p.stats().cache().entries()).extracting(CacheSnapshot.Entry::id).containsExactly(kept);
+        assertThat(entry(p, kept).workers()).isEmpty();
+        assertThat(p.stats().cache().usedBytes()).isEqualTo(6 * MiB);
     }
 
     @Test
@@ -240,7 +311,7 @@ class SpawnFlowTest {
         assertThatThrownBy(() -> new SpawnRequest(a, List.of(), READY_LINE)).hasMessage("spawn needs a command to run");
         assertThatThrownBy(() -> ReadinessProbe.port(70000)).hasMessage("port 70000 is not a TCP port (1-65535)");
         assertThatThrownBy(() -> ReadinessProbe.line("(")).isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> new SpawnRequest(a, COMMAND, READY_LINE).withTimeout(java.time.Duration.ZERO))
+        assertThatThrownBy(() -> new SpawnRequest(a, COMMAND, READY_LINE).withTimeout(Duration.ZERO))
                 .hasMessageContaining("timeout must be positive");
     }
 

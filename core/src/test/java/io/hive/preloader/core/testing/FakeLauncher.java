@@ -21,6 +21,7 @@ import java.util.function.Function;
  */
 public final class FakeLauncher implements WorkerLauncher {
     private final List<WorkerRequest> requests = new CopyOnWriteArrayList<>();
+    private final List<Worker> workers = new CopyOnWriteArrayList<>();
     private final AtomicLong pids = new AtomicLong(4000);
     private volatile Consumer<WorkerRequest> onStart = request -> { };
     private volatile Function<Long, WorkerStart> outcome = FakeLauncher::ready;
@@ -76,6 +77,11 @@ public final class FakeLauncher implements WorkerLauncher {
         return List.copyOf(requests);
     }
 
+    /** Every worker started ready, oldest first. */
+    public List<Worker> workers() {
+        return List.copyOf(workers);
+    }
+
     @Override
     public WorkerStart start(WorkerRequest request) throws InterruptedException {
         requests.add(request);
@@ -88,11 +94,25 @@ public final class FakeLauncher implements WorkerLauncher {
         if (interrupt) {
             throw new InterruptedException("test");
         }
-        return outcome.apply(pids.incrementAndGet());
+        WorkerStart start = outcome.apply(pids.incrementAndGet());
+        if (start instanceof WorkerStart.Ready(Worker w)) {
+            workers.add(w);
+        }
+        return start;
     }
 
     private static WorkerStart ready(long pid) {
         return new WorkerStart.Ready(new Worker(pid));
+    }
+
+    /** The next ready worker is one that has already exited with this status (as with a readiness probe on its exit). */
+    public FakeLauncher exitsCleanly(int status) {
+        outcome = pid -> {
+            Worker w = new Worker(pid);
+            w.exit.complete(status);
+            return new WorkerStart.Ready(w);
+        };
+        return this;
     }
 
     /** A worker that runs until stopped. */

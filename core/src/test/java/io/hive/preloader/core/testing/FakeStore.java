@@ -26,10 +26,34 @@ public final class FakeStore implements RamStore {
     private final Set<Region> live = ConcurrentHashMap.newKeySet();
     private final Map<ModelId, CountDownLatch> gates = new ConcurrentHashMap<>();
     private final Map<ModelId, RuntimeException> failures = new ConcurrentHashMap<>();
+    private final Map<ModelId, RuntimeException> releaseFailures = new ConcurrentHashMap<>();
+    private final AtomicInteger residencyReads = new AtomicInteger();
+    private volatile Memory memory = Memory.PRIVATE;
 
     @Override
     public String name() {
         return "fake";
+    }
+
+    @Override
+    public Memory memory() {
+        return memory;
+    }
+
+    /** From now on the store says its models are page-cache pages, as the mmap store does. */
+    public FakeStore inPageCache() {
+        memory = Memory.PAGE_CACHE;
+        return this;
+    }
+
+    /** The next release of this model throws, leaving its memory allocated (as a failed munmap would). */
+    public void failNextRelease(ModelId id, RuntimeException failure) {
+        releaseFailures.put(id, failure);
+    }
+
+    /** How many times anyone asked a region how much of it is resident (mincore, for a real store). */
+    public int residencyReads() {
+        return residencyReads.get();
     }
 
     /** Loads of this model wait until {@link #open} is called. */
@@ -103,17 +127,19 @@ public final class FakeStore implements RamStore {
             segment.set(ValueLayout.JAVA_BYTE, i, expected(model, i));
         }
         progress.advanced(model.size(), model.size());
-        Region region = new Region(arena, segment.asReadOnly());
+        Region region = new Region(model.id(), arena, segment.asReadOnly());
         live.add(region);
         return region;
     }
 
     private final class Region implements ResidentRegion {
+        final ModelId id;
         final Arena arena;
         final MemorySegment segment;
         private final AtomicInteger releases = new AtomicInteger();
 
-        Region(Arena arena, MemorySegment segment) {
+        Region(ModelId id, Arena arena, MemorySegment segment) {
+            this.id = id;
             this.arena = arena;
             this.segment = segment;
         }
@@ -125,11 +151,16 @@ public final class FakeStore implements RamStore {
 
         @Override
         public long residentBytes() {
+            residencyReads.incrementAndGet();
             return segment.byteSize();
         }
 
         @Override
         public void release(Release how) {
+            RuntimeException failure = releaseFailures.remove(id);
+            if (failure != null) {
+                throw failure;
+            }
             if (releases.incrementAndGet() != 1) {
                 throw new AssertionError("region released twice");
             }

@@ -11,8 +11,25 @@ import java.time.Duration;
 /**
  * A sink whose copies cost the CPU nothing, as a GPU's copy engine reads a pinned slot without a CPU thread: what
  * is left of a staged transfer is the readers' copies into the slots and the ring's coordination. It keeps nothing.
+ * A test may give it what each copy does instead (a copy engine that stalls, say).
  */
-final class DmaLikeSink implements VramSink {
+public final class DmaLikeSink implements VramSink {
+    /** What one chunk's copy does. */
+    @FunctionalInterface
+    public interface Copier {
+        void copy(long offset, MemorySegment chunk, int lane);
+    }
+
+    private final Copier copier;
+
+    /** Copies that cost nothing. */
+    public DmaLikeSink() {
+        this((offset, chunk, lane) -> { });
+    }
+
+    public DmaLikeSink(Copier copier) {
+        this.copier = copier;
+    }
 
     @Override
     public String name() {
@@ -49,6 +66,7 @@ final class DmaLikeSink implements VramSink {
 
             @Override
             public void copy(long offset, MemorySegment chunk, int lane) {
+                copier.copy(offset, chunk, lane);
             }
 
             @Override

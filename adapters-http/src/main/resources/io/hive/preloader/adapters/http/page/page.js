@@ -106,13 +106,57 @@ function renderActivity(events) {
   replaceRows('activity', rows);
 }
 
+// The token the API asks for, kept for this tab only (sessionStorage): taken from the URL's fragment (#token=…, which
+// serve prints on a terminal; a fragment never reaches a server, a log or a Referer) and then cut from the address
+// bar, or asked for once; asked for again when the server refuses it.
+const TOKEN_KEY = 'preloader.token';
+let timer = null;
+
+class TokenRefused extends Error {}
+
+function token() {
+  return sessionStorage.getItem(TOKEN_KEY);
+}
+
+function takeTokenFromFragment() {
+  const fromUrl = new URLSearchParams(location.hash.slice(1)).get('token');
+  if (fromUrl) {
+    sessionStorage.setItem(TOKEN_KEY, fromUrl);
+    history.replaceState(null, '', location.pathname + location.search);
+  }
+}
+
+function askForToken(message) {
+  sessionStorage.removeItem(TOKEN_KEY);
+  $('token-message').textContent = message;
+  $('token-form').hidden = false;
+  $('token-input').focus();
+}
+
+$('token-form').addEventListener('submit', (event) => {
+  event.preventDefault();
+  const typed = $('token-input').value.trim();
+  if (!typed) return;
+  sessionStorage.setItem(TOKEN_KEY, typed);
+  $('token-input').value = '';
+  $('token-form').hidden = true;
+  refresh();
+});
+
 async function getJson(path) {
-  const response = await fetch(path, { cache: 'no-store' });
+  const t = token();
+  const response = await fetch(path, { cache: 'no-store', headers: t ? { Authorization: 'Bearer ' + t } : {} });
+  if (response.status === 401) {
+    throw new TokenRefused(t ? 'The server refused this token: enter the read token or the admin token.'
+      : 'This preloader shows its state only with a token: enter the read token or the admin token.');
+  }
   if (!response.ok) throw new Error(path + ': HTTP ' + response.status);
   return response.json();
 }
 
 async function refresh() {
+  clearTimeout(timer);
+  let again = true;
   try {
     const [stats, models, activity] = await Promise.all([getJson('/v1/stats'), getJson('/v1/models'), getJson('/v1/activity?limit=15')]);
     $('meta').textContent = 'store ' + stats.store + ' · policy ' + stats.policy;
@@ -120,14 +164,23 @@ async function refresh() {
     renderTiles(stats);
     renderModels(models.models);
     renderActivity(activity.events);
+    renderHistory(await getJson('/v1/history'));
     $('error').hidden = true;
     $('updated').textContent = 'updated ' + new Date().toLocaleTimeString();
   } catch (e) {
-    $('error').textContent = 'Cannot reach the preloader: ' + e.message;
-    $('error').hidden = false;
+    if (e instanceof TokenRefused) {
+      // Polling waits for a token: a wrong one retried every 2 s would only count as failed attempts.
+      again = false;
+      askForToken(e.message);
+      $('updated').textContent = 'waiting for a token';
+    } else {
+      $('error').textContent = 'Cannot reach the preloader: ' + e.message;
+      $('error').hidden = false;
+    }
   } finally {
-    setTimeout(refresh, REFRESH_MS);
+    if (again) timer = setTimeout(refresh, REFRESH_MS);
   }
 }
 
+takeTokenFromFragment();
 refresh();

@@ -12,12 +12,13 @@
 # named relative to BASE when they are inside it. A tree moved as a whole keeps its key, as it keeps its cache (the JVM
 # matches class paths after their longest common prefix).
 aot_key() {
-  local base="$1/" java_home="$2" classpath="$3" entries line
+  local base="$1" java_home="$2" classpath="$3" entries files
   shift 3
   IFS=: read -ra entries <<< "$classpath"
+  files=("$java_home/release" "$java_home/lib/modules" "$java_home/lib/server/libjvm.so" "${entries[@]}")
   printf 'flags %s\n' "$*"
-  stat -L -c 'file %n %s %.9Y' "$java_home/release" "$java_home/lib/modules" "$java_home/lib/server/libjvm.so" "${entries[@]}" 2>&1 \
-    | while IFS= read -r line; do printf '%s\n' "${line/ "$base"/ }"; done
+  # Called in $(…): the cd changes the directory of that subshell only.
+  cd "$base" && stat -L -c 'file %n %s %.9Y' "${files[@]#"$base"/}" 2>&1
 }
 
 # aot_group ARGS…: sets aot_group to the cache a command line starts on (io.hive.preloader.app.AotTraining.Group):

@@ -24,7 +24,7 @@ import java.util.concurrent.ConcurrentHashMap;
  *
  * <p>Make one with {@link #open()}; where the driver is missing, {@link #probe()} says why in one line.
  */
-public final class CudaVramSink implements VramSink, AutoCloseable {
+public final class CudaVramSink implements VramSink {
     private static final System.Logger LOG = System.getLogger(CudaVramSink.class.getName());
 
     private final Cuda cuda;

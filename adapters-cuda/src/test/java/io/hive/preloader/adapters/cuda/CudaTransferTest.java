@@ -91,6 +91,22 @@ class CudaTransferTest {
     }
 
     @Test
+    void closingThePreloaderLeavesNoRegistrationNoContextAndNoStagingSlot() throws Exception {
+        ModelPreloader p = preloader(PlanMode.AUTO);
+        p.transfer(MODEL, 1, TransferOptions.defaults()).close();
+        p.preload(MODEL).get();
+        p.transfer(MODEL, 0, TransferOptions.defaults()).close();
+        assertThat(driver.liveRegistrations()).as("the ring's slots kept pinned, and the resident mapping").isEqualTo(2);
+        assertThat(driver.retainedContexts()).isEqualTo(2);
+
+        p.close();
+
+        assertThat(driver.leaks()).isEmpty();
+        assertThat(driver.retainedContexts()).isZero();
+        assertThat(driver.misuse()).as("every unregistration made while its context was still retained").isEmpty();
+    }
+
+    @Test
     void aRegionTheDriverCannotPinIsStagedThroughTheRing() throws Exception {
         driver.refuseRegistrations(2);
         ModelPreloader p = preloader(PlanMode.AUTO);

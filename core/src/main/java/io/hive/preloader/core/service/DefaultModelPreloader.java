@@ -41,6 +41,7 @@ final class DefaultModelPreloader implements ModelPreloader {
     private final ModelSource source;
     private final ModelCache cache;
     private final Optional<VramSink> sink;
+    private final Optional<StagingPipeline> pipeline;
     private final AccessJournal journal;
     private final AccessStatistics statistics;
     private final ExecutorService loader;
@@ -57,6 +58,7 @@ final class DefaultModelPreloader implements ModelPreloader {
                           ExecutorService background, Transfers transfers) {
         this.source = source;
         this.sink = sink;
+        this.pipeline = transfers.pipeline();
         this.journal = journal;
         this.loader = loader;
         this.background = background;
@@ -247,21 +249,47 @@ final class DefaultModelPreloader implements ModelPreloader {
         return top;
     }
 
+    /**
+     * Saves the access journal, then lets go of everything in this order: the staging pipeline (it unregisters its
+     * staging memory from the sink), the cache (every resident model freed, its registration with the sink first, once
+     * the loads and releases under way have finished), then the sink (with CUDA its contexts, which nothing may still
+     * be registered in). A step that fails does not skip the ones after it; the first failure is thrown.
+     */
     @Override
     public void close() {
+        RuntimeException failure = attempt(() -> journal.write(statistics.accessCounts()), null);
+        failure = attempt(() -> pipeline.ifPresent(StagingPipeline::close), failure);
+        failure = attempt(this::closeCache, failure);
+        failure = attempt(() -> sink.ifPresent(VramSink::close), failure);
+        if (failure != null) {
+            throw failure;
+        }
+    }
+
+    private void closeCache() {
+        cache.close();
+        loader.shutdown();
         try {
-            journal.write(statistics.accessCounts());
-        } finally {
-            cache.close();
-            loader.shutdown();
-            try {
-                loader.awaitTermination(30, TimeUnit.SECONDS);
-                // After the loads: a load finishing late frees its bytes here, and so do the releases queued before.
-                background.shutdown();
-                background.awaitTermination(30, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+            loader.awaitTermination(30, TimeUnit.SECONDS);
+            // After the loads: a load finishing late frees its bytes here, and so do the releases queued before.
+            background.shutdown();
+            background.awaitTermination(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Runs {@code step}; returns the first failure so far, with this step's added to it as suppressed. */
+    private static RuntimeException attempt(Runnable step, RuntimeException failure) {
+        try {
+            step.run();
+            return failure;
+        } catch (RuntimeException e) {
+            if (failure == null) {
+                return e;
             }
+            failure.addSuppressed(e);
+            return failure;
         }
     }
 }

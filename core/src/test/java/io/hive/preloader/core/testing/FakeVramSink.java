@@ -23,7 +23,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * A sink over host memory that behaves like a device with a DMA engine: a chunk copy is only carried out when its
  * lane is awaited, so a caller that reuses a chunk's memory before awaiting its lane sends wrong bytes. It counts
  * what is live (allocations, registrations), records misuse (a copy on a busy lane, an unregistration after the
- * region was freed) and can be told to fail or to corrupt a byte.
+ * region was freed, or after the sink was closed; the sink closed with registrations live) and can be told to fail or
+ * to corrupt a byte.
  */
 public final class FakeVramSink implements VramSink {
     private final boolean pinnable;
@@ -36,6 +37,7 @@ public final class FakeVramSink implements VramSink {
     private volatile StoreException allocateFailure;
     private volatile int failCopyNumber = -1;
     private volatile long corruptOffset = -1;
+    private volatile boolean closed;
 
     public FakeVramSink(boolean pinnable) {
         this.pinnable = pinnable;
@@ -86,6 +88,25 @@ public final class FakeVramSink implements VramSink {
         return List.copyOf(misuse);
     }
 
+    public boolean closed() {
+        return closed;
+    }
+
+    /** A device driver's contexts go with the sink: registrations still live then are misuse. */
+    @Override
+    public void close() {
+        if (!closed && !liveRegistrations.isEmpty()) {
+            misuse.add("the sink was closed with " + liveRegistrations.size() + " registrations live");
+        }
+        closed = true;
+    }
+
+    private void ensureOpen() {
+        if (closed) {
+            throw new IllegalStateException("the fake sink is closed");
+        }
+    }
+
     @Override
     public DeviceCopy copy(ModelId model, MemorySegment source, int device) {
         try (DeviceWriter writer = allocate(model, source.byteSize(), device, 1)) {
@@ -101,6 +122,7 @@ public final class FakeVramSink implements VramSink {
         if (!pinnable) {
             return Optional.empty();
         }
+        ensureOpen();
         registrations.incrementAndGet();
         Object token = new Object();
         liveRegistrations.add(token);
@@ -122,6 +144,9 @@ public final class FakeVramSink implements VramSink {
                     if (!region.scope().isAlive()) {
                         misuse.add("a region was unregistered after it was freed");
                     }
+                    if (FakeVramSink.this.closed) {
+                        misuse.add("a region was unregistered after the sink was closed");
+                    }
                     liveRegistrations.remove(token);
                 }
             }
@@ -138,6 +163,7 @@ public final class FakeVramSink implements VramSink {
         if (device < 0) {
             throw new IllegalArgumentException("device " + device + " does not exist");
         }
+        ensureOpen();
         StoreException failure = allocateFailure;
         if (failure != null) {
             throw failure;

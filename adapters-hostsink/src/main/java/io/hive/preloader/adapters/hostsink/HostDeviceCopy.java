@@ -15,14 +15,16 @@ final class HostDeviceCopy implements DeviceCopy {
     private final Arena arena;
     private final MemorySegment memory;
     private final Duration took;
+    private final Runnable release;
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    HostDeviceCopy(ModelId model, int device, Arena arena, MemorySegment memory, Duration took) {
+    HostDeviceCopy(ModelId model, int device, Arena arena, MemorySegment memory, Duration took, Runnable release) {
         this.model = model;
         this.device = device;
         this.arena = arena;
         this.memory = memory;
         this.took = took;
+        this.release = release;
     }
 
     @Override
@@ -68,6 +70,7 @@ final class HostDeviceCopy implements DeviceCopy {
     public void close() {
         if (closed.compareAndSet(false, true)) {
             arena.close();
+            release.run();
         }
     }
 }

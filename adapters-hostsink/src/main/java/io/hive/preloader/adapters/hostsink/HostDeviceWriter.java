@@ -22,15 +22,18 @@ final class HostDeviceWriter implements DeviceWriter {
     private final int lanes;
     private final Arena arena;
     private final MemorySegment memory;
+    private final Runnable release;
     private boolean finished;
     private boolean closed;
 
-    HostDeviceWriter(ModelId model, int device, int lanes, Arena arena, MemorySegment memory) {
+    /** @param release gives the bytes back to the sink's bound once the memory is freed */
+    HostDeviceWriter(ModelId model, int device, int lanes, Arena arena, MemorySegment memory, Runnable release) {
         this.model = model;
         this.device = device;
         this.lanes = lanes;
         this.arena = arena;
         this.memory = memory;
+        this.release = release;
     }
 
     @Override
@@ -74,7 +77,7 @@ final class HostDeviceWriter implements DeviceWriter {
             throw new IllegalStateException("the writer for " + model + " is already " + (finished ? "finished" : "closed"));
         }
         finished = true;
-        return new HostDeviceCopy(model, device, arena, memory, took);
+        return new HostDeviceCopy(model, device, arena, memory, took, release);
     }
 
     @Override
@@ -82,6 +85,7 @@ final class HostDeviceWriter implements DeviceWriter {
         if (!finished && !closed) {
             closed = true;
             arena.close();
+            release.run();
         }
     }
 }

@@ -2,6 +2,7 @@ package io.hive.preloader.adapters.http;
 
 import io.hive.preloader.core.cache.BudgetExceededException;
 import io.hive.preloader.core.cache.StaleModelException;
+import io.hive.preloader.core.port.SinkFullException;
 import io.hive.preloader.core.port.StoreException;
 import io.hive.preloader.core.port.TransferCancelledException;
 import io.hive.preloader.core.service.UnknownModelException;
@@ -63,6 +64,7 @@ final class Errors {
             case UnknownModelException unknown -> new Answer(404, oneLine(unknown.getMessage()));
             case BudgetExceededException budget -> new Answer(409, oneLine(budget.getMessage()));
             case StaleModelException stale -> new Answer(409, oneLine(stale.getMessage()));
+            case SinkFullException full -> new Answer(409, oneLine(full.getMessage()));
             case TransferCancelledException cancelled -> new Answer(503, oneLine("transfer cancelled: " + cancelled.getMessage()));
             case IllegalArgumentException bad -> new Answer(400, oneLine(bad.getMessage()));
             case IllegalStateException state -> new Answer(409, oneLine(state.getMessage()));

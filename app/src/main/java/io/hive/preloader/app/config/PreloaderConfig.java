@@ -42,6 +42,8 @@ import static java.util.Objects.requireNonNullElse;
  * @param budget      as written: bytes, a binary unit ({@code 8GiB}) or a share of RAM ({@code 50%}, the default)
  * @param autoPreload how many of the most used models (by the journal) a daemon preloads at startup
  * @param sink        which {@code VramSink} receives transfers (cuda falls back to host where there is no GPU)
+ * @param hostSinkLimit the most the host sink's copies may take together, as written like the budget ({@code 25%} of
+ *                    RAM by default): they are private memory outside the budget, and a transfer past it is refused
  * @param journal     the access journal's file when set explicitly; see {@link #journalFile()}
  * @param keep        models never evicted (like Ollama's {@code keep_alive: -1}): pinned, and loaded when a daemon starts
  *                    or by {@code preload --auto}
@@ -64,6 +66,7 @@ public record PreloaderConfig(
         @Allowed("a byte count, a size like 8GiB or 512MiB, or a share of RAM like 50%") @JsonDeserialize(using = ConfigValues.Budget.class) String budget,
         @Allowed("a count of models (0 or more)") int autoPreload,
         Sink sink,
+        @Allowed("a byte count, a size like 8GiB, or a share of RAM like 25%") @JsonDeserialize(using = ConfigValues.Budget.class) String hostSinkLimit,
         Optional<Path> journal,
         @Allowed("a list of model ids") @JsonFormat(with = ACCEPT_SINGLE_VALUE_AS_ARRAY) List<ModelId> keep,
         @Allowed("a device number (0 or more)") int device,
@@ -88,6 +91,7 @@ public record PreloaderConfig(
         policy = requireNonNullElse(policy, Policy.CAFFEINE);
         budget = requireNonNullElse(budget, "50%");
         sink = requireNonNullElse(sink, Sink.HOST);
+        hostSinkLimit = requireNonNullElse(hostSinkLimit, "25%");
         journal = requireNonNullElse(journal, Optional.<Path>empty()).map(p -> p.toAbsolutePath().normalize());
         keep = List.copyOf(new LinkedHashSet<>(requireNonNullElse(keep, List.of())));
         plan = requireNonNullElse(plan, Plan.AUTO);

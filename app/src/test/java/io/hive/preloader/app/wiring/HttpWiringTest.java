@@ -134,6 +134,26 @@ class HttpWiringTest {
     }
 
     @Test
+    void shouldRefuseATransferPastTheHostSinksLimitWith409UntilAHeldCopyIsFreed() throws Exception {
+        Path file = DemoModels.write(models, SMALL);
+        long size = java.nio.file.Files.size(file);
+        PreloaderConfig config = config().withHostSinkLimit(Long.toString(size + size / 2));
+
+        try (Service service = Wiring.serve(config, Optional.empty())) {
+            URI base = service.server().start().uri();
+
+            HttpResponse<String> first = send(base, "/v1/models/small/transfer", FILE_TOKEN);
+            assertThat(first.statusCode()).as(first.body()).isEqualTo(201);
+            HttpResponse<String> second = send(base, "/v1/models/small/transfer", FILE_TOKEN);
+            assertThat(second.statusCode()).as(second.body()).isEqualTo(409);
+            assertThat(second.body()).contains("would pass its limit of", "host_sink_limit");
+            String held = first.body().replaceAll(".*\"id\":\"(t[0-9]+)\".*", "$1");
+            assertThat(send(base, "/v1/transfers/" + held, FILE_TOKEN, "DELETE").statusCode()).isEqualTo(200);
+            assertThat(send(base, "/v1/models/small/transfer", FILE_TOKEN).statusCode()).as("room again").isEqualTo(201);
+        }
+    }
+
+    @Test
     void shouldRefuseAShortTokenInTheEnvironmentNamingTheVariable() {
         assertThatThrownBy(() -> Wiring.serve(config(), Optional.of("short")))
                 .isInstanceOf(IllegalArgumentException.class)

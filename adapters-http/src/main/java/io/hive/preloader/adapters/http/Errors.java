@@ -9,6 +9,7 @@ import io.hive.preloader.core.service.UnknownModelException;
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
+import org.eclipse.jetty.http.HttpException;
 
 import java.io.IOException;
 import java.util.Map;
@@ -61,6 +62,8 @@ final class Errors {
         return switch (failure) {
             case ApiException api -> new Answer(api.status(), oneLine(api.getMessage()));
             case HttpResponseException http -> new Answer(http.getStatus(), oneLine(reason(http)));
+            // Jetty's own refusals of a request (a bad chunk, a body too large or too slow) carry their status.
+            case HttpException jetty -> new Answer(jetty.getCode(), oneLine(jetty.getReason() == null ? "HTTP " + jetty.getCode() : jetty.getReason()));
             case UnknownModelException unknown -> new Answer(404, oneLine(unknown.getMessage()));
             case BudgetExceededException budget -> new Answer(409, oneLine(budget.getMessage()));
             case StaleModelException stale -> new Answer(409, oneLine(stale.getMessage()));

@@ -154,6 +154,41 @@ class HttpWiringTest {
     }
 
     @Test
+    void shouldShowWhatTheHugepagesStoresModelsTakeAsWholePagesInTheStatsAndTheMetrics(@TempDir Path shared) throws Exception {
+        long size = java.nio.file.Files.size(DemoModels.write(models, SMALL));
+        PreloaderConfig config = config().withStore(PreloaderConfig.Store.HUGEPAGES)
+                .withHugepages(new PreloaderConfig.HugePages(Optional.empty(), shared));
+
+        try (Service service = Wiring.serve(config, Optional.empty())) {
+            URI base = service.server().start().uri();
+            assertThat(http.send(read(base.resolve("/v1/stats")), HttpResponse.BodyHandlers.ofString()).body())
+                    .contains("\"store_reserved_bytes\":0");
+
+            service.preloader().preload(ModelId.of("small")).get();
+
+            long pages = (size + 4095) / 4096 * 4096; // a folder that is no hugetlbfs: whole base pages
+            assertThat(http.send(read(base.resolve("/v1/stats")), HttpResponse.BodyHandlers.ofString()).body())
+                    .contains("\"store_reserved_bytes\":" + pages);
+            assertThat(http.send(read(base.resolve("/metrics")), HttpResponse.BodyHandlers.ofString()).body())
+                    .containsPattern("(?m)^preloader_store_reserved_bytes " + pages + "(\\.0)?$");
+        }
+    }
+
+    @Test
+    void shouldShowNoReservedFigureForAStoreWhoseModelsTakeTheirOwnSize() throws Exception {
+        DemoModels.write(models, SMALL);
+
+        try (Service service = Wiring.serve(config(), Optional.empty())) {
+            URI base = service.server().start().uri();
+
+            assertThat(http.send(read(base.resolve("/v1/stats")), HttpResponse.BodyHandlers.ofString()).body())
+                    .contains("\"store_reserved_bytes\":null");
+            assertThat(http.send(read(base.resolve("/metrics")), HttpResponse.BodyHandlers.ofString()).body())
+                    .doesNotContain("preloader_store_reserved");
+        }
+    }
+
+    @Test
     void shouldRefuseAShortTokenInTheEnvironmentNamingTheVariable() {
         assertThatThrownBy(() -> Wiring.serve(config(), Optional.of("short")))
                 .isInstanceOf(IllegalArgumentException.class)

@@ -46,7 +46,7 @@ final class DefaultModelPreloader implements ModelPreloader {
     private final AccessStatistics statistics;
     private final ExecutorService loader;
     private final ExecutorService background;
-    private final RamStore.Memory memory;
+    private final RamStore store;
     private final DeviceTransfers deviceTransfers;
 
     /** How transfers run: the staging pipeline if any, the plan when a call names none, the direct plan's chunk. */
@@ -62,7 +62,7 @@ final class DefaultModelPreloader implements ModelPreloader {
         this.journal = journal;
         this.loader = loader;
         this.background = background;
-        this.memory = store.memory();
+        this.store = store;
         // The hit path asks the source whether the resident copy is still the file's version: one stat, no look-up.
         this.cache = new ModelCache(store, policy, budget, loader, background, source::isCurrent);
         this.statistics = new AccessStatistics(clock, journal.read());
@@ -221,13 +221,13 @@ final class DefaultModelPreloader implements ModelPreloader {
 
     @Override
     public RamStore.Memory memory() {
-        return memory;
+        return store.memory();
     }
 
     @Override
     public PreloaderStats stats() {
-        return new PreloaderStats(cache.snapshot(), statistics.hits(), statistics.misses(), statistics.bytesLoadedFromDisk(),
-                statistics.transfers(), statistics.bytesTransferred(), statistics.models());
+        return new PreloaderStats(cache.snapshot(), store.reservedBytes(), statistics.hits(), statistics.misses(),
+                statistics.bytesLoadedFromDisk(), statistics.transfers(), statistics.bytesTransferred(), statistics.models());
     }
 
     @Override

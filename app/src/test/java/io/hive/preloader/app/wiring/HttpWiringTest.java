@@ -1,7 +1,8 @@
 package io.hive.preloader.app.wiring;
 
+import io.hive.preloader.app.config.HttpConfig;
+import io.hive.preloader.app.config.HttpConfigBuilder;
 import io.hive.preloader.app.config.PreloaderConfig;
-import io.hive.preloader.app.config.PreloaderConfigHttpBuilder;
 import io.hive.preloader.app.config.PreloaderConfigWorkerBuilder;
 import io.hive.preloader.app.demo.DemoModels;
 import io.hive.preloader.app.demo.LlamaSpec;
@@ -33,7 +34,7 @@ class HttpWiringTest {
     private final HttpClient http = HttpClient.newHttpClient();
 
     private PreloaderConfig config() {
-        PreloaderConfig.Http listen = PreloaderConfigHttpBuilder.builder().host("127.0.0.1").port(0).token(Optional.of(FILE_TOKEN))
+        HttpConfig listen = HttpConfigBuilder.builder().host("127.0.0.1").port(0).token(Optional.of(FILE_TOKEN))
                 .shutdownTimeout(java.time.Duration.ofSeconds(5)).build();
         return PreloaderConfig.defaults().withModels(List.of(models)).withBudget("64MiB").withHttp(listen);
     }

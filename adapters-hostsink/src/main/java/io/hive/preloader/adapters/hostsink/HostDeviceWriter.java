@@ -1,6 +1,7 @@
 package io.hive.preloader.adapters.hostsink;
 
 import io.hive.preloader.core.model.ModelId;
+import io.hive.preloader.core.port.DeviceAllocation;
 import io.hive.preloader.core.port.DeviceCopy;
 import io.hive.preloader.core.port.DeviceWriter;
 
@@ -16,34 +17,19 @@ import java.util.Optional;
  * offered as a {@linkplain #hostView host view}, so a staging pipeline can fill it in place rather than copy every
  * byte twice.
  */
-final class HostDeviceWriter implements DeviceWriter {
-    private final ModelId model;
-    private final int device;
+final class HostDeviceWriter extends DeviceAllocation implements DeviceWriter {
     private final int lanes;
     private final Arena arena;
     private final MemorySegment memory;
     private final Runnable release;
-    private boolean finished;
-    private boolean closed;
 
     /** @param release gives the bytes back to the sink's bound once the memory is freed */
     HostDeviceWriter(ModelId model, int device, int lanes, Arena arena, MemorySegment memory, Runnable release) {
-        this.model = model;
-        this.device = device;
+        super(model, device, memory.byteSize());
         this.lanes = lanes;
         this.arena = arena;
         this.memory = memory;
         this.release = release;
-    }
-
-    @Override
-    public int device() {
-        return device;
-    }
-
-    @Override
-    public long bytes() {
-        return memory.byteSize();
     }
 
     @Override
@@ -72,20 +58,16 @@ final class HostDeviceWriter implements DeviceWriter {
     }
 
     @Override
-    public synchronized DeviceCopy finish(Duration took) {
-        if (finished || closed) {
-            throw new IllegalStateException("the writer for " + model + " is already " + (finished ? "finished" : "closed"));
+    public DeviceCopy finish(Duration took) {
+        if (!handOver()) {
+            throw new IllegalStateException("the writer for " + model() + " is already finished or closed");
         }
-        finished = true;
-        return new HostDeviceCopy(model, device, arena, memory, took, release);
+        return new HostDeviceCopy(model(), device(), arena, memory, took, release);
     }
 
     @Override
-    public synchronized void close() {
-        if (!finished && !closed) {
-            closed = true;
-            arena.close();
-            release.run();
-        }
+    protected void free() {
+        arena.close();
+        release.run();
     }
 }

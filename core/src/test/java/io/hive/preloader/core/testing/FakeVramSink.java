@@ -1,6 +1,7 @@
 package io.hive.preloader.core.testing;
 
 import io.hive.preloader.core.model.ModelId;
+import io.hive.preloader.core.port.DeviceAllocation;
 import io.hive.preloader.core.port.DeviceCopy;
 import io.hive.preloader.core.port.DeviceWriter;
 import io.hive.preloader.core.port.HostRegistration;
@@ -171,34 +172,19 @@ public final class FakeVramSink implements VramSink {
         return new Writer(model, bytes, device, lanes);
     }
 
-    private final class Writer implements DeviceWriter {
-        private final ModelId model;
-        private final int device;
+    private final class Writer extends DeviceAllocation implements DeviceWriter {
         private final Arena arena = Arena.ofShared();
         private final MemorySegment memory;
         private final MemorySegment[] pendingChunk;
         private final long[] pendingOffset;
         private final AtomicInteger inFlight = new AtomicInteger();
-        private boolean finished;
-        private boolean closed;
 
         Writer(ModelId model, long bytes, int device, int lanes) {
-            this.model = model;
-            this.device = device;
+            super(model, device, bytes);
             this.memory = arena.allocate(Math.max(1, bytes)).asSlice(0, bytes);
             this.pendingChunk = new MemorySegment[lanes];
             this.pendingOffset = new long[lanes];
             liveAllocations.add(this);
-        }
-
-        @Override
-        public int device() {
-            return device;
-        }
-
-        @Override
-        public long bytes() {
-            return memory.byteSize();
         }
 
         @Override
@@ -209,7 +195,7 @@ public final class FakeVramSink implements VramSink {
         @Override
         public void copy(long offset, MemorySegment chunk, int lane) {
             if (copies.incrementAndGet() == failCopyNumber) {
-                throw new StoreException("fake device " + device + ": copy " + failCopyNumber + " failed");
+                throw new StoreException("fake device " + device() + ": copy " + failCopyNumber + " failed");
             }
             synchronized (this) {
                 if (pendingChunk[lane] != null) {
@@ -242,7 +228,7 @@ public final class FakeVramSink implements VramSink {
         @Override
         public DeviceCopy finish(Duration took) {
             awaitAll();
-            finished = true;
+            handOver();
             long corrupt = corruptOffset;
             if (corrupt >= 0 && corrupt < memory.byteSize()) {
                 memory.set(ValueLayout.JAVA_BYTE, corrupt, (byte) ~memory.get(ValueLayout.JAVA_BYTE, corrupt));
@@ -251,43 +237,25 @@ public final class FakeVramSink implements VramSink {
         }
 
         @Override
-        public void close() {
-            if (!finished && !closed) {
-                closed = true;
-                awaitAll();
-                free();
-            }
+        protected void free() {
+            awaitAll();
+            release();
         }
 
-        void free() {
+        void release() {
             liveAllocations.remove(this);
             arena.close();
         }
     }
 
-    private static final class Copy implements DeviceCopy {
+    private static final class Copy extends DeviceAllocation implements DeviceCopy {
         private final Writer writer;
         private final Duration took;
-        private final AtomicBoolean closed = new AtomicBoolean();
 
         Copy(Writer writer, Duration took) {
+            super(writer.model(), writer.device(), writer.bytes());
             this.writer = writer;
             this.took = took;
-        }
-
-        @Override
-        public ModelId model() {
-            return writer.model;
-        }
-
-        @Override
-        public int device() {
-            return writer.device;
-        }
-
-        @Override
-        public long bytes() {
-            return writer.memory.byteSize();
         }
 
         @Override
@@ -297,7 +265,7 @@ public final class FakeVramSink implements VramSink {
 
         @Override
         public String handle() {
-            return "fake@device" + writer.device;
+            return "fake@device" + device();
         }
 
         /** The copied bytes, for a test to compare. */
@@ -311,10 +279,8 @@ public final class FakeVramSink implements VramSink {
         }
 
         @Override
-        public void close() {
-            if (closed.compareAndSet(false, true)) {
-                writer.free();
-            }
+        protected void free() {
+            writer.release();
         }
     }
 }

@@ -44,12 +44,12 @@ public final class CudaVramSink implements VramSink {
 
     /** Looks for the driver and its devices without keeping anything. */
     public static Availability probe() {
-        return CudaDriver.unavailable().map(why -> new Availability(false, why, 0)).orElseGet(() -> probe(CudaDriver.INSTANCE));
+        return CudaDriver.unavailable().map(why -> new Availability(false, why, 0)).orElseGet(() -> probe(CudaDriver.LIBCUDA));
     }
 
-    static Availability probe(CudaApi api) {
+    static Availability probe(CudaDriver driver) {
         try {
-            Cuda cuda = new Cuda(api);
+            Cuda cuda = new Cuda(driver);
             cuda.init();
             int count = cuda.deviceCount();
             return count > 0 ? new Availability(true, count + " CUDA device" + (count == 1 ? "" : "s"), count)
@@ -68,15 +68,15 @@ public final class CudaVramSink implements VramSink {
         CudaDriver.unavailable().ifPresent(why -> {
             throw new CudaUnavailableException(why);
         });
-        return open(CudaDriver.INSTANCE);
+        return open(CudaDriver.LIBCUDA);
     }
 
-    static CudaVramSink open(CudaApi api) {
-        Availability availability = probe(api);
+    static CudaVramSink open(CudaDriver driver) {
+        Availability availability = probe(driver);
         if (!availability.available()) {
             throw new CudaUnavailableException(availability.reason());
         }
-        return new CudaVramSink(new Cuda(api), availability.devices());
+        return new CudaVramSink(new Cuda(driver), availability.devices());
     }
 
     @Override

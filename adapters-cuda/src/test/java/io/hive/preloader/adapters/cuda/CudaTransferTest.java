@@ -39,7 +39,7 @@ class CudaTransferTest {
     Path models;
 
     private final FakeCuda driver = new FakeCuda();
-    private final CudaVramSink sink = CudaVramSink.open(driver);
+    private final CudaVramSink sink = CudaVramSink.open(driver.table());
     private final DisruptorTransferPipeline pipeline = new DisruptorTransferPipeline(CHUNK, 3);
     private byte[] contents;
     private ModelPreloader preloader;

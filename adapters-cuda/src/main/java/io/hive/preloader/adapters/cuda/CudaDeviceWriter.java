@@ -2,6 +2,7 @@ package io.hive.preloader.adapters.cuda;
 
 import io.hive.preloader.core.model.ByteSize;
 import io.hive.preloader.core.model.ModelId;
+import io.hive.preloader.core.port.Cleanup;
 import io.hive.preloader.core.port.DeviceAllocation;
 import io.hive.preloader.core.port.DeviceCopy;
 import io.hive.preloader.core.port.DeviceWriter;
@@ -65,30 +66,16 @@ final class CudaDeviceWriter extends DeviceAllocation implements DeviceWriter {
         RuntimeException failure = first;
         for (MemorySegment event : events) {
             if (event != null) {
-                failure = attempt(() -> cuda.destroyEvent(event, doing), failure);
+                failure = Cleanup.attempt(() -> cuda.destroyEvent(event, doing), failure);
             }
         }
         if (stream != null) {
-            failure = attempt(() -> cuda.destroyStream(stream, doing), failure);
+            failure = Cleanup.attempt(() -> cuda.destroyStream(stream, doing), failure);
         }
         if (pointer != 0) {
-            failure = attempt(() -> cuda.free(pointer, "freeing " + doing), failure);
+            failure = Cleanup.attempt(() -> cuda.free(pointer, "freeing " + doing), failure);
         }
         return failure;
-    }
-
-    /** Runs {@code step}; returns the first failure so far, with this step's added to it as suppressed. */
-    static RuntimeException attempt(Runnable step, RuntimeException failure) {
-        try {
-            step.run();
-            return failure;
-        } catch (RuntimeException e) {
-            if (failure == null) {
-                return e;
-            }
-            failure.addSuppressed(e);
-            return failure;
-        }
     }
 
     @Override
@@ -144,7 +131,7 @@ final class CudaDeviceWriter extends DeviceAllocation implements DeviceWriter {
     /** Waits for the copies in flight (they read host memory the caller is about to free), then frees everything. */
     @Override
     protected void free() {
-        RuntimeException failure = attempt(this::awaitAll, null);
+        RuntimeException failure = Cleanup.attempt(this::awaitAll, null);
         failure = release(cuda, events, stream, pointer, "for " + model() + " on device " + device(), failure);
         if (failure != null) {
             throw failure;

@@ -2,6 +2,7 @@ package io.hive.preloader.adapters.cuda;
 
 import io.hive.preloader.core.model.ByteSize;
 import io.hive.preloader.core.model.ModelId;
+import io.hive.preloader.core.port.Cleanup;
 import io.hive.preloader.core.port.DeviceCopy;
 import io.hive.preloader.core.port.DeviceWriter;
 import io.hive.preloader.core.port.HostRegistration;
@@ -211,13 +212,11 @@ public final class CudaVramSink implements VramSink {
             return;
         }
         closed = true;
-        RuntimeException failure = null;
-        for (CudaDevice device : devices.values()) {
-            failure = CudaDeviceWriter.attempt(() -> cuda.releasePrimaryContext(device.handle(), device.ordinal()), failure);
-        }
-        devices.clear();
-        if (failure != null) {
-            throw failure;
+        try {
+            Cleanup.runAll(devices.values().stream()
+                    .<Runnable>map(device -> () -> cuda.releasePrimaryContext(device.handle(), device.ordinal())).toList());
+        } finally {
+            devices.clear();
         }
     }
 

@@ -8,6 +8,7 @@ import io.hive.preloader.core.cache.StaleModelException;
 import io.hive.preloader.core.model.ModelDescriptor;
 import io.hive.preloader.core.model.ModelId;
 import io.hive.preloader.core.port.AccessJournal;
+import io.hive.preloader.core.port.Cleanup;
 import io.hive.preloader.core.port.DeviceCopy;
 import io.hive.preloader.core.port.EvictionPolicy;
 import io.hive.preloader.core.port.LoadProgress;
@@ -257,13 +258,8 @@ final class DefaultModelPreloader implements ModelPreloader {
      */
     @Override
     public void close() {
-        RuntimeException failure = attempt(() -> journal.write(statistics.accessCounts()), null);
-        failure = attempt(() -> pipeline.ifPresent(StagingPipeline::close), failure);
-        failure = attempt(this::closeCache, failure);
-        failure = attempt(() -> sink.ifPresent(VramSink::close), failure);
-        if (failure != null) {
-            throw failure;
-        }
+        Cleanup.runAll(List.of(() -> journal.write(statistics.accessCounts()), () -> pipeline.ifPresent(StagingPipeline::close),
+                this::closeCache, () -> sink.ifPresent(VramSink::close)));
     }
 
     private void closeCache() {
@@ -276,20 +272,6 @@ final class DefaultModelPreloader implements ModelPreloader {
             background.awaitTermination(30, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        }
-    }
-
-    /** Runs {@code step}; returns the first failure so far, with this step's added to it as suppressed. */
-    private static RuntimeException attempt(Runnable step, RuntimeException failure) {
-        try {
-            step.run();
-            return failure;
-        } catch (RuntimeException e) {
-            if (failure == null) {
-                return e;
-            }
-            failure.addSuppressed(e);
-            return failure;
         }
     }
 }

@@ -90,7 +90,7 @@ public final class Wiring {
                 new SourceModule(),
                 new StoreModule(),
                 new PolicyModule(),
-                SinkModule.of(config),
+                new SinkModule(),
                 new TransferModule(),
                 new LauncherModule(),
                 new PreloaderModule());

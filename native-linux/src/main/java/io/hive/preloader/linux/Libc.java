@@ -1,5 +1,8 @@
 package io.hive.preloader.linux;
 
+import io.hive.preloader.linux.Downcalls.Result;
+import io.hive.preloader.linux.Downcalls.Symbol;
+
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
@@ -7,22 +10,21 @@ import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.StructLayout;
 import java.lang.invoke.MethodHandle;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.MethodType;
-import java.lang.invoke.VarHandle;
 import java.nio.file.Path;
 import java.util.OptionalLong;
 
-import static java.lang.foreign.MemoryLayout.PathElement.groupElement;
+import static io.hive.preloader.linux.Downcalls.check;
+import static io.hive.preloader.linux.Downcalls.invoke;
+import static io.hive.preloader.linux.Downcalls.link;
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 /**
- * The libc calls the stores make, bound through FFM in one table. Every handle captures errno into a segment
- * allocated for that one call, so concurrent callers never read each other's errno; each wrapper turns a failure
- * into a {@link LinuxException} naming the call, what it was about ({@code what}: a file, or what memory holds) and
- * the errno. Ranges of length 0 are no-ops: an empty file maps to no pages, and may have no page-aligned address.
+ * The libc calls the stores make, bound through FFM in one table (how each is linked and called, errno captured per
+ * call, is {@link Downcalls}'); each wrapper turns a failure into a {@link LinuxException} naming the call, what it
+ * was about ({@code what}: a file, or what memory holds) and the errno. Ranges of length 0 are no-ops: an empty file
+ * maps to no pages, and may have no page-aligned address.
  *
  * <p>Segments are passed as {@code MemorySegment}, never as raw addresses: the linker keeps a segment's arena alive
  * for the duration of the downcall, which is what {@code Reference.reachabilityFence} would otherwise do.
@@ -69,9 +71,6 @@ public final class Libc {
     private static final int RLIMIT_MEMLOCK = 8;
     private static final long RLIM_INFINITY = -1L;
 
-    private static final Linker LINKER = Linker.nativeLinker();
-    private static final StructLayout CALL_STATE = Linker.Option.captureStateLayout();
-    private static final VarHandle ERRNO = CALL_STATE.varHandle(groupElement("errno"));
     /** Linux 6.5, the same number on every architecture. */
     private static final long SYS_CACHESTAT = 451;
     private static final StructLayout CACHESTAT_RANGE = MemoryLayout.structLayout(JAVA_LONG.withName("off"), JAVA_LONG.withName("len"));
@@ -80,7 +79,7 @@ public final class Libc {
             JAVA_LONG.withName("nr_recently_evicted"));
     private static final StructLayout RLIMIT = MemoryLayout.structLayout(JAVA_LONG.withName("rlim_cur"), JAVA_LONG.withName("rlim_max"));
 
-    // Each handle takes the errno segment as its first argument, then the C arguments. Each is linked on its first call.
+    // Each handle takes the errno segment as its first argument, then the C arguments; each is linked on its first call.
     private static final Symbol GETPAGESIZE = new Symbol("getpagesize", FunctionDescriptor.of(JAVA_INT));                                   // int getpagesize(void);
     private static final Symbol OPEN = new Symbol("open", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT), Linker.Option.firstVariadicArg(2)); // int open(const char *pathname, int flags, ...);
     private static final Symbol CLOSE = new Symbol("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));                                    // int close(int fd);
@@ -93,9 +92,14 @@ public final class Libc {
     private static final Symbol MINCORE = new Symbol("mincore", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, ADDRESS));             // int mincore(void *addr, size_t length, unsigned char *vec);
     private static final Symbol MLOCK = new Symbol("mlock", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG));                          // int mlock(const void *addr, size_t len);
     private static final Symbol MUNLOCK = new Symbol("munlock", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG));                      // int munlock(const void *addr, size_t len);
+    private static final Symbol GETRLIMIT = new Symbol("getrlimit", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS));                   // int getrlimit(int resource, struct rlimit *rlim);
     private static final Symbol CACHESTAT = new Symbol("syscall", FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_INT, ADDRESS, ADDRESS, JAVA_INT),
             Linker.Option.firstVariadicArg(1));                                                                                    // long syscall(SYS_cachestat, unsigned int fd, struct cachestat_range *range, struct cachestat *cstat, unsigned int flags);
-    private static final Symbol GETRLIMIT = new Symbol("getrlimit", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS));                   // int getrlimit(int resource, struct rlimit *rlim);
+
+    /** statx, on the cache's hit path: a constant handle the JIT inlines, linked when this class is first used. */
+    private static final class Statx {
+        static final MethodHandle HANDLE = link("statx", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, ADDRESS)); // int statx(int dirfd, const char *restrict pathname, int flags, unsigned int mask, struct statx *restrict statxbuf);
+    }
 
     private static final int PAGE_SIZE = (int) invoke(state -> (int) GETPAGESIZE.handle().invokeExact(state)).value();
 
@@ -247,113 +251,13 @@ public final class Libc {
 
     /**
      * {@code statx} into the caller's buffers, allocating nothing, for {@link FileStatus}'s check made on every cache
-     * hit: 0, or -1 with errno in {@code callState} (a segment of {@link #callStateLayout}).
+     * hit: 0, or -1 with errno in {@code callState} (a segment of {@link Downcalls#callStateLayout}).
      */
     static int statx(MemorySegment callState, int dirfd, MemorySegment path, int flags, int mask, MemorySegment into) {
         try {
             return (int) Statx.HANDLE.invokeExact(callState, dirfd, path, flags, mask, into);
-        } catch (RuntimeException | Error e) {
-            throw e;
         } catch (Throwable t) {
-            throw new IllegalStateException("a libc downcall threw a checked exception", t);
-        }
-    }
-
-    static StructLayout callStateLayout() {
-        return CALL_STATE;
-    }
-
-    static int errno(MemorySegment callState) {
-        return (int) ERRNO.get(callState, 0L);
-    }
-
-    private static long check(Result r, String call, Object what) {
-        if (r.value() == -1) {
-            throw new LinuxException(call, what, r.errno());
-        }
-        return r.value();
-    }
-
-    // Restricted: the JVM flags of this project grant native access (--enable-native-access=ALL-UNNAMED).
-    @SuppressWarnings("restricted")
-    static MethodHandle link(String name, FunctionDescriptor function, Linker.Option... options) {
-        Linker.Option[] all = new Linker.Option[options.length + 1];
-        all[0] = Linker.Option.captureCallState("errno");
-        System.arraycopy(options, 0, all, 1, options.length);
-        return LINKER.defaultLookup().find(name).map(symbol -> LINKER.downcallHandle(symbol, function, all))
-                .orElseGet(() -> answeringEnosys(name, function.toMethodType()));
-    }
-
-    /** A stand-in for a function libc lacks: it sets errno to ENOSYS and returns -1, as the missing call would fail. */
-    private static MethodHandle answeringEnosys(String name, MethodType c) {
-        if (!c.returnType().isPrimitive()) {
-            throw new UnsatisfiedLinkError("libc has no " + name);
-        }
-        try {
-            MethodHandle enosys = MethodHandles.lookup().findStatic(Libc.class, "enosys", MethodType.methodType(long.class, MemorySegment.class));
-            return MethodHandles.dropArguments(MethodHandles.explicitCastArguments(enosys,
-                    MethodType.methodType(c.returnType(), MemorySegment.class)), 1, c.parameterList());
-        } catch (ReflectiveOperationException e) {
-            throw new LinkageError("cannot make a stand-in for " + name, e);
-        }
-    }
-
-    private static long enosys(MemorySegment callState) {
-        ERRNO.set(callState, 0L, Errno.ENOSYS.number());
-        return -1;
-    }
-
-    /** statx, on the cache's hit path: a constant handle the JIT inlines, linked when this class is first used. */
-    private static final class Statx {
-        static final MethodHandle HANDLE = link("statx", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, ADDRESS)); // int statx(int dirfd, const char *restrict pathname, int flags, unsigned int mask, struct statx *restrict statxbuf);
-    }
-
-    /**
-     * A libc function linked on its first call: linking one costs milliseconds, all of them together a tenth of a
-     * second of a command's start, and a command makes few of these calls.
-     */
-    private static final class Symbol {
-        private final String name;
-        private final FunctionDescriptor function;
-        private final Linker.Option[] options;
-        private volatile MethodHandle handle;
-
-        Symbol(String name, FunctionDescriptor function, Linker.Option... options) {
-            this.name = name;
-            this.function = function;
-            this.options = options;
-        }
-
-        MethodHandle handle() {
-            MethodHandle h = handle;
-            if (h == null) {
-                h = link(name, function, options); // two threads racing link it twice and keep either: both are the same
-                handle = h;
-            }
-            return h;
-        }
-    }
-
-    /** A downcall through one of the handles above, given the errno segment to pass first. */
-    @FunctionalInterface
-    private interface Downcall {
-        long call(MemorySegment callState) throws Throwable;
-    }
-
-    /** What a call returned, and errno as it was right after the call (meaningful only when the call failed). */
-    private record Result(long value, int errno) {
-    }
-
-    /** The one place where invokeExact's {@code throws Throwable} is dealt with. */
-    private static Result invoke(Downcall downcall) {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment state = arena.allocate(CALL_STATE);
-            long value = downcall.call(state);
-            return new Result(value, (int) ERRNO.get(state, 0L));
-        } catch (RuntimeException | Error e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new IllegalStateException("a libc downcall threw a checked exception", t);
+            throw Downcalls.unchecked(t);
         }
     }
 }

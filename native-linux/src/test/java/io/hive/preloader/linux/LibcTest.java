@@ -181,7 +181,7 @@ class LibcTest {
 
     @Test
     void aFunctionLibcLacksAnswersEnosysInsteadOfFailingTheTable() throws Throwable {
-        MethodHandle missing = Libc.link("preloader_no_such_call", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+        MethodHandle missing = Downcalls.link("preloader_no_such_call", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment state = arena.allocate(Linker.Option.captureStateLayout());
 

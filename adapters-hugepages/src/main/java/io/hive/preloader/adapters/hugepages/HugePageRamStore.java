@@ -24,6 +24,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -103,8 +104,9 @@ public final class HugePageRamStore implements RamStore {
     }
 
     /** Bytes of RAM the resident models take here: their sizes rounded up to whole pages. */
-    public long reservedBytes() {
-        return reserved.get();
+    @Override
+    public OptionalLong reservedBytes() {
+        return OptionalLong.of(reserved.get());
     }
 
     /** Bytes of the resident models that the kernel backs with huge pages now, measured from /proc/self/smaps. */

@@ -39,7 +39,7 @@ public final class FileStatus {
     /** Each thread's struct and errno: a hit allocates neither. */
     private static final ThreadLocal<MemorySegment[]> BUFFERS = ThreadLocal.withInitial(() -> {
         Arena arena = Arena.ofAuto();
-        return new MemorySegment[]{arena.allocate(STRUCT_SIZE, 8), arena.allocate(Libc.callStateLayout())};
+        return new MemorySegment[]{arena.allocate(STRUCT_SIZE, 8), arena.allocate(Downcalls.callStateLayout())};
     });
 
     private FileStatus() {
@@ -55,7 +55,7 @@ public final class FileStatus {
         MemorySegment buffer = buffers[0];
         MemorySegment state = buffers[1];
         if (Libc.statx(state, AT_FDCWD, cPath, 0, WANTED, buffer) != 0) {
-            int errno = Libc.errno(state);
+            int errno = Downcalls.errno(state);
             if (errno == Errno.ENOENT.number() || errno == Errno.ENOTDIR.number()) {
                 return Match.MISSING;
             }

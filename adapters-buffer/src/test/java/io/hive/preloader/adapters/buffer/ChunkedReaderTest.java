@@ -27,12 +27,14 @@ import static org.assertj.core.api.Assumptions.assumeThat;
 class ChunkedReaderTest {
     private static final int CHUNK = 64 * 1024;
 
+    private static final java.util.function.LongConsumer NO_PREFAULTER = claimed -> { };
+
     @TempDir
     Path dir;
 
     @ParameterizedTest(name = "{0} threads")
     @ValueSource(ints = {1, 2, 3})
-    void everyThreadCountReadsEveryByteAndReportsEachChunkOnceInIncreasingOrder(int threads) throws IOException {
+    void everyThreadCountReadsEveryByteAndReportsFromTheCallingThreadInIncreasingOrder(int threads) throws IOException {
         int size = 37 * CHUNK + 4099;
         byte[] contents = ModelFiles.randomBytes(size, threads);
         Path file = ModelFiles.write(dir, "m.gguf", contents);
@@ -40,14 +42,19 @@ class ChunkedReaderTest {
 
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ); Arena arena = Arena.ofShared()) {
             MemorySegment target = AnonymousMemory.map(size, Libc.pageSize(), arena, file);
-            ChunkedReader.read(channel, file, target, size, size, CHUNK, threads, (done, total) -> {
+            Thread caller = Thread.currentThread();
+            ChunkedReader.read(channel, file, target, size, size, CHUNK, threads, NO_PREFAULTER, (done, total) -> {
                 assertThat(total).isEqualTo(size);
-                reported.add(done); // the reader reports under its lock
+                assertThat(Thread.currentThread()).isSameAs(caller);
+                reported.add(done);
             });
 
             assertThat(target.asSlice(0, size).mismatch(MemorySegment.ofArray(contents))).isEqualTo(-1L);
         }
-        assertThat(reported).hasSize(38).isSorted().doesNotHaveDuplicates().endsWith((long) size);
+        assertThat(reported).isSorted().doesNotHaveDuplicates().startsWith(0L).endsWith((long) size);
+        if (threads == 1) {
+            assertThat(reported).as("the start, every chunk, the end").hasSize(39);
+        }
     }
 
     @Test
@@ -65,7 +72,7 @@ class ChunkedReaderTest {
         long capacity = (size + 4095) / 4096 * 4096;
         try (channel; Arena arena = Arena.ofShared()) {
             MemorySegment target = AnonymousMemory.map(capacity, Libc.pageSize(), arena, file);
-            ChunkedReader.read(channel, file, target, size, capacity, CHUNK, 3, LoadProgress.NONE);
+            ChunkedReader.read(channel, file, target, size, capacity, CHUNK, 3, NO_PREFAULTER, LoadProgress.NONE);
 
             assertThat(target.asSlice(0, size).mismatch(MemorySegment.ofArray(contents))).isEqualTo(-1L);
         }
@@ -78,7 +85,7 @@ class ChunkedReaderTest {
 
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ); Arena arena = Arena.ofShared()) {
             MemorySegment target = AnonymousMemory.map(size, Libc.pageSize(), arena, file);
-            assertThatThrownBy(() -> ChunkedReader.read(channel, file, target, size, size, CHUNK, 2, LoadProgress.NONE))
+            assertThatThrownBy(() -> ChunkedReader.read(channel, file, target, size, size, CHUNK, 2, NO_PREFAULTER, LoadProgress.NONE))
                     .isInstanceOf(StoreException.class)
                     .hasMessageContaining(file.toString())
                     .hasMessageContaining("changed since it was looked up");
@@ -93,7 +100,7 @@ class ChunkedReaderTest {
 
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ); Arena arena = Arena.ofShared()) {
             MemorySegment target = AnonymousMemory.map(size, Libc.pageSize(), arena, file);
-            assertThatThrownBy(() -> ChunkedReader.read(channel, file, target, size, size, CHUNK, 2, (done, total) -> {
+            assertThatThrownBy(() -> ChunkedReader.read(channel, file, target, size, size, CHUNK, 2, NO_PREFAULTER, (done, total) -> {
                 throw refusal;
             })).isSameAs(refusal);
         }

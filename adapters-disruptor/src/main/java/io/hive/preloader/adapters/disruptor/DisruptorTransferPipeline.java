@@ -16,7 +16,7 @@ import java.util.Objects;
  * and kept, registered, for the next transfer to the same sink and device; a failed or cancelled transfer frees its
  * own. A target in host memory (the host sink) is filled in place: no staging memory at all.
  */
-public final class DisruptorTransferPipeline implements StagingPipeline, AutoCloseable {
+public final class DisruptorTransferPipeline implements StagingPipeline {
     /** Staging regions kept between transfers. */
     private static final int IDLE_REGIONS = 2;
     /** How long a stopped transfer waits for its stages before it gives up on them (one that is stuck in a call). */

@@ -123,7 +123,7 @@ final class Admission {
             cache.loader.execute(this::load);
         } catch (RuntimeException | Error failure) {
             // Once its victims are freed it is charged its whole size (their bytes were its own): all of it goes back.
-            if (cache.releaser.freeVictims(victims, entry.bytes(), true)) {
+            if (cache.releaser.freeVictims(victims, entry.bytes(), true, false)) {
                 cache.budgeting.settle(entry.bytes(), 0);
             }
             forget();
@@ -134,7 +134,7 @@ final class Admission {
 
     /** Gives up an admission that never started (it could not fit, or the cache closed); outside the lock. */
     void abandon(RuntimeException why) {
-        cache.releaser.freeVictims(victims, entry.bytes(), false);
+        cache.releaser.freeVictims(victims, entry.bytes(), false, false);
         forget();
         entry.ready.completeExceptionally(why);
     }
@@ -144,7 +144,7 @@ final class Admission {
     }
 
     private void load() {
-        if (!victims.isEmpty() && !cache.releaser.freeVictims(victims, entry.bytes(), true)) {
+        if (!victims.isEmpty() && !cache.releaser.freeVictims(victims, entry.bytes(), true, true)) {
             forget();
             entry.ready.completeExceptionally(new StoreException("cannot load " + entry.descriptor.id()
                     + ": a model evicted to make room for it could not be freed"));

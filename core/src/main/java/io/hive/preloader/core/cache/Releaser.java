@@ -107,7 +107,7 @@ final class Releaser {
 
     /** Frees a model taken on by {@link #owned} on this thread. */
     void now(ResidentModel model) {
-        boolean freed = free(model);
+        boolean freed = free(model, ResidentRegion.Release.DROP);
         done(model, freed);
         settle.settle(freed ? model.bytes() : 0, model.bytes());
     }
@@ -126,16 +126,19 @@ final class Releaser {
      * Their bytes count as the admission's (see {@link Admission}): once they are freed, only what they held beyond
      * the admission's size is given back.
      *
-     * @param size    the admitted model's size
-     * @param started whether the admission's own share was charged (it started), or it is abandoned while waiting
+     * @param size        the admitted model's size
+     * @param started     whether the admission's own share was charged (it started), or it is abandoned while waiting
+     * @param loadFollows whether this thread loads the admission next: the store may then keep the victims' memory
+     *                    for that load ({@link ResidentRegion.Release#MAKE_ROOM}), charged as the admission's
      * @return false when a release threw: the admission must not load; all is given back but what is still held
      */
-    boolean freeVictims(List<ResidentModel> victims, long size, boolean started) {
+    boolean freeVictims(List<ResidentModel> victims, long size, boolean started, boolean loadFollows) {
+        ResidentRegion.Release how = loadFollows ? ResidentRegion.Release.MAKE_ROOM : ResidentRegion.Release.DROP;
         long evicted = 0;
         long freedBytes = 0;
         for (ResidentModel victim : victims) {
             evicted += victim.bytes();
-            boolean freed = free(victim);
+            boolean freed = free(victim, how);
             done(victim, freed);
             freedBytes += freed ? victim.bytes() : 0;
         }
@@ -166,7 +169,7 @@ final class Releaser {
     }
 
     /** Closes what was tied to the region before the region itself goes; true when the store let it go. */
-    private boolean free(ResidentModel model) {
+    private boolean free(ResidentModel model, ResidentRegion.Release how) {
         closeAttachments(model);
         // The model's monitor keeps the residency sampler off the region while it goes; no hit ever takes it.
         synchronized (model) {
@@ -174,7 +177,7 @@ final class Releaser {
                 return true;
             }
             try {
-                model.region.release(closing ? ResidentRegion.Release.RETAIN_PAGE_CACHE : ResidentRegion.Release.DROP);
+                model.region.release(closing ? ResidentRegion.Release.RETAIN_PAGE_CACHE : how);
                 model.released = true;
                 return true;
             } catch (RuntimeException e) {

@@ -8,6 +8,7 @@ import io.hive.preloader.core.cache.StaleModelException;
 import io.hive.preloader.core.model.ModelDescriptor;
 import io.hive.preloader.core.model.ModelId;
 import io.hive.preloader.core.port.AccessJournal;
+import io.hive.preloader.core.port.Cleanup;
 import io.hive.preloader.core.port.DeviceCopy;
 import io.hive.preloader.core.port.EvictionPolicy;
 import io.hive.preloader.core.port.LoadProgress;
@@ -41,11 +42,12 @@ final class DefaultModelPreloader implements ModelPreloader {
     private final ModelSource source;
     private final ModelCache cache;
     private final Optional<VramSink> sink;
+    private final Optional<StagingPipeline> pipeline;
     private final AccessJournal journal;
     private final AccessStatistics statistics;
     private final ExecutorService loader;
     private final ExecutorService background;
-    private final RamStore.Memory memory;
+    private final RamStore store;
     private final DeviceTransfers deviceTransfers;
 
     /** How transfers run: the staging pipeline if any, the plan when a call names none, the direct plan's chunk. */
@@ -57,10 +59,11 @@ final class DefaultModelPreloader implements ModelPreloader {
                           ExecutorService background, Transfers transfers) {
         this.source = source;
         this.sink = sink;
+        this.pipeline = transfers.pipeline();
         this.journal = journal;
         this.loader = loader;
         this.background = background;
-        this.memory = store.memory();
+        this.store = store;
         // The hit path asks the source whether the resident copy is still the file's version: one stat, no look-up.
         this.cache = new ModelCache(store, policy, budget, loader, background, source::isCurrent);
         this.statistics = new AccessStatistics(clock, journal.read());
@@ -224,13 +227,13 @@ final class DefaultModelPreloader implements ModelPreloader {
 
     @Override
     public RamStore.Memory memory() {
-        return memory;
+        return store.memory();
     }
 
     @Override
     public PreloaderStats stats() {
-        return new PreloaderStats(cache.snapshot(), statistics.hits(), statistics.misses(), statistics.bytesLoadedFromDisk(),
-                statistics.transfers(), statistics.bytesTransferred(), statistics.models());
+        return new PreloaderStats(cache.snapshot(), store.reservedBytes(), statistics.hits(), statistics.misses(),
+                statistics.bytesLoadedFromDisk(), statistics.transfers(), statistics.bytesTransferred(), statistics.models());
     }
 
     @Override
@@ -252,23 +255,30 @@ final class DefaultModelPreloader implements ModelPreloader {
         return top;
     }
 
+    /**
+     * Saves the access journal, then lets go of everything in this order: the staging pipeline (it unregisters its
+     * staging memory from the sink), the cache (every resident model freed, its registration with the sink first, once
+     * the loads and releases under way have finished), then the sink (with CUDA its contexts, which nothing may still
+     * be registered in). A step that fails does not skip the ones after it; the first failure is thrown.
+     */
     @Override
     public void close() {
+        Cleanup.runAll(List.of(() -> journal.write(statistics.accessCounts()), () -> pipeline.ifPresent(StagingPipeline::close),
+                this::closeCache, () -> sink.ifPresent(VramSink::close)));
+    }
+
+    private void closeCache() {
+        cache.close();
+        loader.shutdown();
         try {
-            journal.write(statistics.accessCounts());
+            loader.awaitTermination(30, TimeUnit.SECONDS);
+            // After the loads: a load finishing late frees its bytes here, and so do the releases queued before.
+            background.shutdown();
+            background.awaitTermination(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         } finally {
-            cache.close();
-            loader.shutdown();
-            try {
-                loader.awaitTermination(30, TimeUnit.SECONDS);
-                // After the loads: a load finishing late frees its bytes here, and so do the releases queued before.
-                background.shutdown();
-                background.awaitTermination(30, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            } finally {
-                background.shutdown(); // interrupted above: its queued releases still run, then its thread ends
-            }
+            background.shutdown(); // interrupted above: its queued releases still run, then its thread ends
         }
     }
 }

@@ -101,7 +101,11 @@ public interface ModelPreloader extends AutoCloseable {
     /** Starts preloading the {@code count} models used most, by the counts kept in the access journal. */
     List<ModelId> autoPreload(int count);
 
-    /** Saves the access counts and frees every model without open leases. */
+    /**
+     * Saves the access counts, then closes the staging pipeline, frees every model without open leases and closes the
+     * sink, in that order (the pipeline's staging and the models are registered with the sink). Device copies made
+     * by {@link #transfer} are the caller's: close them first.
+     */
     @Override
     void close();
 }

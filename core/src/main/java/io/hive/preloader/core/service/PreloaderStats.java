@@ -3,10 +3,17 @@ package io.hive.preloader.core.service;
 import io.hive.preloader.core.cache.CacheSnapshot;
 
 import java.util.List;
+import java.util.OptionalLong;
 
-/** A snapshot of the whole preloader: the cache's contents and the access statistics. */
+/**
+ * A snapshot of the whole preloader: the cache's contents and the access statistics.
+ *
+ * @param storeReservedBytes RAM the store's resident models take where that is more than their sizes (their sizes
+ *                           rounded up to whole pages: {@link io.hive.preloader.core.port.RamStore#reservedBytes})
+ */
 public record PreloaderStats(
         CacheSnapshot cache,
+        OptionalLong storeReservedBytes,
         long hits,
         long misses,
         long bytesLoadedFromDisk,

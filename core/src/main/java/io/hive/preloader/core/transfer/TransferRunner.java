@@ -41,7 +41,7 @@ public final class TransferRunner {
         LoadProgress progress = options.progress();
         checkCancelled(cancellation, model);
         if (!sink.receivesChunks()) {
-            checksums.ifPresent(sums -> hashAll(sums, bytes));
+            checksums.ifPresent(sums -> sums.hashAll(bytes));
             DeviceCopy copy = sink.copy(model, bytes, device);
             try {
                 progress.advanced(size, size);
@@ -146,13 +146,6 @@ public final class TransferRunner {
                     device.get(chunk), source.get(chunk)));
         }
         return device.whole();
-    }
-
-    private static void hashAll(ChunkChecksums sums, MemorySegment bytes) {
-        CRC32C crc = new CRC32C();
-        for (int chunk = 0; chunk < sums.chunks(); chunk++) {
-            sums.put(chunk, ChunkChecksums.crc32c(crc, bytes.asSlice(sums.offset(chunk), sums.length(chunk))));
-        }
     }
 
     private static void checkCancelled(Cancellation cancellation, ModelId model) {

@@ -5,6 +5,7 @@ import io.hive.preloader.core.port.LoadProgress;
 import io.hive.preloader.core.port.RamStore;
 import io.hive.preloader.core.port.ResidentRegion;
 
+import java.util.OptionalLong;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 
@@ -54,6 +55,11 @@ public final class LiveBytes implements RamStore {
     @Override
     public Memory memory() {
         return store.memory();
+    }
+
+    @Override
+    public OptionalLong reservedBytes() {
+        return store.reservedBytes();
     }
 
     @Override

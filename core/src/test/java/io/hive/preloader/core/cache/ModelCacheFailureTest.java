@@ -140,6 +140,7 @@ class ModelCacheFailureTest {
         assertThat(counted.get()).isEqualTo(MiB);
         shared.close();
     }
+
     /**
      * The region was published (a lock-free hit could lease it) before the policy took the model; when the policy
      * threw, the entry was retired with retire()'s answer ignored and freed at once, although a hit had leased it in
@@ -148,12 +149,8 @@ class ModelCacheFailureTest {
     @Test
     void aHitBetweenTheLoadAndAPolicyRefusalNeverReadsFreedBytes() throws Exception {
         ModelId a = source.add("a", MiB);
-        AtomicReference<ModelCache> cacheRef = new AtomicReference<>();
         AtomicReference<Lease> leasedMeanwhile = new AtomicReference<>();
-        // Another thread's hit, lock-free, while the loader holds the admission lock inside the policy.
-        EvictionPolicy refusing = refusingAfter(() -> cacheRef.get().lease(ModelId.of("a"), Origin.RAM).ifPresent(leasedMeanwhile::set));
-        ModelCache cache = new ModelCache(store, refusing, new ByteBudget(10 * MiB), direct);
-        cacheRef.set(cache);
+        ModelCache cache = refusingWithAHitMeanwhile(a, leasedMeanwhile);
 
         assertThatThrownBy(() -> cache.admit(source.describe(a), LoadProgress.NONE).get(5, TimeUnit.SECONDS))
                 .hasCauseInstanceOf(IllegalArgumentException.class);
@@ -173,16 +170,24 @@ class ModelCacheFailureTest {
     @Test
     void aHitBetweenTheLoadAndAPolicyRefusalIsGivenBackOnce() {
         ModelId a = source.add("a", MiB);
-        AtomicReference<ModelCache> cacheRef = new AtomicReference<>();
         AtomicReference<Lease> leasedMeanwhile = new AtomicReference<>();
-        EvictionPolicy refusing = refusingAfter(() -> cacheRef.get().lease(ModelId.of("a"), Origin.RAM).ifPresent(leasedMeanwhile::set));
-        ModelCache cache = new ModelCache(store, refusing, new ByteBudget(10 * MiB), direct);
-        cacheRef.set(cache);
+        ModelCache cache = refusingWithAHitMeanwhile(a, leasedMeanwhile);
         cache.admit(source.describe(a), LoadProgress.NONE).exceptionally(failure -> null).join();
 
         Optional.ofNullable(leasedMeanwhile.get()).ifPresent(Lease::close);
 
         assertThat(cache.usedBytes()).as("charged once every lease is closed").isZero();
+    }
+
+    /**
+     * A cache whose policy refuses every model, after another thread's hit (lock-free, while the loader holds the
+     * admission lock inside the policy) tried to lease it; the lease it got, if any, in {@code leasedMeanwhile}.
+     */
+    private ModelCache refusingWithAHitMeanwhile(ModelId model, AtomicReference<Lease> leasedMeanwhile) {
+        AtomicReference<ModelCache> cache = new AtomicReference<>();
+        EvictionPolicy refusing = refusingAfter(() -> cache.get().lease(model, Origin.RAM).ifPresent(leasedMeanwhile::set));
+        cache.set(new ModelCache(store, refusing, new ByteBudget(10 * MiB), direct));
+        return cache.get();
     }
 
     /** LRU, except that admitted() first lets another thread run {@code meanwhile}, then throws. */

@@ -254,7 +254,7 @@ public class LeaseProtocolLincheckTest {
      * Sized to stay under a minute on two loaded CPUs; {@code -Dlincheck.races=N -Dlincheck.iterations=N
      * -Dlincheck.invocations=N -Dlincheck.stress=N} search deeper.
      */
-    static final int RACE_INVOCATIONS = Integer.getInteger("lincheck.races", 800);
+    static final int RACE_INVOCATIONS = Integer.getInteger("lincheck.races", 300);
 
     /** The model checker on random scenarios of every operation. */
     static ModelCheckingOptions modelChecking() {

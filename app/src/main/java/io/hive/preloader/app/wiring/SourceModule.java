@@ -11,19 +11,31 @@ import io.hive.preloader.core.port.AccessJournal;
 import io.hive.preloader.core.port.HostMemory;
 import io.hive.preloader.core.port.ModelSource;
 
-/** Binds what comes from the filesystem: the models folders and aliases, the access journal, the host's RAM size. */
+/**
+ * Binds what comes from the filesystem: the models folders and aliases, the access journal, the host's RAM size. The
+ * first two are also made without an injector ({@link #folders}, {@link #journalOf}), for the commands that need
+ * nothing else.
+ */
 final class SourceModule extends AbstractModule {
+
+    static ModelSource folders(PreloaderConfig config) {
+        return new FolderModelSource(config.models(), config.aliasFiles(), config.aliasDigests());
+    }
+
+    static AccessJournal journalOf(PreloaderConfig config) {
+        return config.journalFile().<AccessJournal>map(FileAccessJournal::new).orElse(AccessJournal.NONE);
+    }
 
     @Provides
     @Singleton
     ModelSource source(PreloaderConfig config) {
-        return new FolderModelSource(config.models(), config.aliasFiles(), config.aliasDigests());
+        return folders(config);
     }
 
     @Provides
     @Singleton
     AccessJournal journal(PreloaderConfig config) {
-        return config.journalFile().<AccessJournal>map(FileAccessJournal::new).orElse(AccessJournal.NONE);
+        return journalOf(config);
     }
 
     @Provides

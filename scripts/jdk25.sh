@@ -1,5 +1,15 @@
 # Sourced by ./build and ./preloader: finds a JDK 25 and exports JAVA_HOME, or says what is missing.
-jdk25_version() { "$1/bin/java" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = //p'; }
+# The feature version of the Java at $1: from its release file when it has one (no JVM started, which ./preloader would pay
+# on every command), else from the JVM itself.
+jdk25_version() {
+  local line
+  if [ -f "$1/release" ]; then
+    while IFS= read -r line; do
+      case "$line" in JAVA_VERSION=*) line="${line#JAVA_VERSION=}"; line="${line//\"/}"; echo "${line%%.*}"; return 0 ;; esac
+    done < "$1/release"
+  fi
+  "$1/bin/java" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = //p'
+}
 find_jdk25() {
   local candidate
   for candidate in "${PRELOADER_JAVA_HOME:-}" "${JAVA_HOME:-}" /usr/lib/jvm/temurin-25-jdk-amd64 /usr/lib/jvm/*25* /opt/java/*25* /opt/jdk*25*; do

@@ -4,7 +4,8 @@
 # serve it): bin/preloader --version and demo; every store on the bundled runtime; the systemd unit, its ExecStart
 # pointed at the unpacked bin/preloader, through `systemd-analyze verify` (and a unit naming a missing command must
 # fail it) and `systemd-analyze security --offline=true` (exposure at most 4.0); `serve` until /v1/health answers,
-# with the token handed over as systemd's credential; promtool on a scrape; a real Prometheus scraping it (up == 1,
+# with the token handed over as systemd's credential; the start-up caches used where the release is unpacked, and a
+# stale one noticed; promtool on a scrape; a real Prometheus scraping it (up == 1,
 # the README's hit-rate query); every Grafana expression against the scrape and that Prometheus; a graceful SIGTERM.
 # Usage: packaging/test/release-test.sh [dist/preloader-VERSION-linux-x64.tar.gz]   (default: the one in dist/;
 #        RELEASE_TEST_KEEP=1 keeps the temporary folder, its logs and the unpacked release)
@@ -63,6 +64,31 @@ for store in mmap buffer hugepages; do
   check "preload with store: $store on the bundled runtime" "$logs/store-$store" \
     "${release[@]}" "$home/bin/preloader" --config "$work/$store.yaml" preload llama-demo-1-64m
 done
+
+# --- the start-up cache (lib/preloader-all.aot): trained at packaging, used where the release is unpacked ----------
+if [ -s "$home/lib/preloader-all.aot" ] && [ -s "$home/lib/preloader-all.aot.key" ]; then
+  pass "lib/preloader-all.aot is in the release ($(( $(stat -c %s "$home/lib/preloader-all.aot") >> 20 )) MiB)"
+else
+  fail "lib/preloader-all.aot or its key is missing from the release"
+fi
+# -XX:AOTMode=on: the JVM refuses to start rather than start without its cache.
+# shellcheck disable=SC2317
+run_on_caches() { "${release[@]}" PRELOADER_JAVA_OPTS=-XX:AOTMode=on "$home/bin/preloader" --config "$work/mmap.yaml" status > "$logs/aot-status.out" 2> "$logs/aot.err" \
+  && "${release[@]}" PRELOADER_JAVA_OPTS=-XX:AOTMode=on "$home/bin/preloader" --config "$work/mmap.yaml" preload --no-progress llama-demo-1-64m > /dev/null 2>> "$logs/aot.err" \
+  && [ ! -s "$logs/aot.err" ] || { cat "$logs/aot.err"; return 1; }; }
+check "status and preload start on the release's cache (-XX:AOTMode=on), unpacked elsewhere than where it was trained" "$logs/aot" run_on_caches
+cp -a "$home" "$work/stale"
+touch -d @1 "$work/stale/lib/preloader.jar"
+"${release[@]}" "$work/stale/bin/preloader" --config "$work/mmap.yaml" status > "$logs/stale.out" 2> "$logs/stale.err"
+stale_status=$?
+if [ "$stale_status" = 0 ] && [ "$(wc -l < "$logs/stale.err")" = 1 ] \
+   && grep -q '^preloader: the start-up cache .*preloader-all.aot was made for other jars; not using it$' "$logs/stale.err" \
+   && cmp -s <(awk '{ print $1 }' "$logs/stale.out") <(awk '{ print $1 }' "$logs/aot-status.out"); then
+  pass "a jar changed after packaging: one line says the cache is stale, and it is not used: $(cat "$logs/stale.err")"
+else
+  fail "a jar changed after packaging: status $stale_status, stderr:" "$logs/stale.err"
+fi
+rm -rf "$work/stale"
 
 # --- the systemd unit ------------------------------------------------------------------------------------------
 unit_dir="$work/units"; mkdir -p "$unit_dir"

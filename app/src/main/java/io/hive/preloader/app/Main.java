@@ -1,6 +1,7 @@
 package io.hive.preloader.app;
 
 import io.hive.preloader.app.cli.PreloaderCommand;
+import io.hive.preloader.app.cli.ReleaseVersion;
 
 import java.util.List;
 import java.util.Set;
@@ -15,8 +16,15 @@ public final class Main {
     }
 
     public static void main(String[] args) {
+        if (args.length == 1 && (args[0].equals("--version") || args[0].equals("-V"))) {
+            // What picocli would print, without the command line it builds (most of this command's time) and without
+            // System.exit, whose logging of the exit loads every jar's services: nothing else runs, so the JVM ends with 0.
+            System.out.println(ReleaseVersion.line());
+            System.out.flush();
+            return;
+        }
         configureLogging(List.of(args));
-        System.exit(PreloaderCommand.commandLine().execute(args));
+        System.exit(PreloaderCommand.commandLine(args).execute(args));
     }
 
     /** Sets slf4j-simple's levels, which it reads when each logger is made: before any of ours is. */

@@ -16,8 +16,11 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  * 4.11) the answer is {@link Match#UNSUPPORTED} and the caller asks the JDK.
  */
 public final class FileStatus {
-    /** How a file compares with a fingerprint. */
-    public enum Match { SAME, DIFFERENT, MISSING, UNREADABLE, UNSUPPORTED }
+    /**
+     * How a file compares with a fingerprint. {@code INCOMPLETE}: the file system answered without all of inode, size
+     * and mtime (NFS, FUSE and others may): its answer will not change, so the caller should ask a plain {@code stat}.
+     */
+    public enum Match { SAME, DIFFERENT, MISSING, UNREADABLE, UNSUPPORTED, INCOMPLETE }
 
     private static final int AT_FDCWD = -100;
     private static final int STATX_MTIME = 0x40;
@@ -36,7 +39,7 @@ public final class FileStatus {
     /** Each thread's struct and errno: a hit allocates neither. */
     private static final ThreadLocal<MemorySegment[]> BUFFERS = ThreadLocal.withInitial(() -> {
         Arena arena = Arena.ofAuto();
-        return new MemorySegment[]{arena.allocate(STRUCT_SIZE, 8), arena.allocate(Libc.callStateLayout())};
+        return new MemorySegment[]{arena.allocate(STRUCT_SIZE, 8), arena.allocate(Downcalls.callStateLayout())};
     });
 
     private FileStatus() {
@@ -52,14 +55,14 @@ public final class FileStatus {
         MemorySegment buffer = buffers[0];
         MemorySegment state = buffers[1];
         if (Libc.statx(state, AT_FDCWD, cPath, 0, WANTED, buffer) != 0) {
-            int errno = Libc.errno(state);
+            int errno = Downcalls.errno(state);
             if (errno == Errno.ENOENT.number() || errno == Errno.ENOTDIR.number()) {
                 return Match.MISSING;
             }
             return errno == Errno.ENOSYS.number() ? Match.UNSUPPORTED : Match.UNREADABLE;
         }
         if ((buffer.get(JAVA_INT, STX_MASK) & WANTED) != WANTED) {
-            return Match.UNREADABLE; // a file system that cannot tell: the caller looks the slow way
+            return Match.INCOMPLETE;
         }
         long mtime = buffer.get(JAVA_LONG, STX_MTIME_SEC) * 1_000_000_000L + Integer.toUnsignedLong(buffer.get(JAVA_INT, STX_MTIME_NSEC));
         boolean same = buffer.get(JAVA_LONG, STX_INO) == expected.inode() && buffer.get(JAVA_LONG, STX_SIZE) == expected.size()

@@ -1,5 +1,8 @@
 package io.hive.preloader.linux;
 
+import io.hive.preloader.linux.Downcalls.Result;
+import io.hive.preloader.linux.Downcalls.Symbol;
+
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
@@ -7,22 +10,21 @@ import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.StructLayout;
 import java.lang.invoke.MethodHandle;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.MethodType;
-import java.lang.invoke.VarHandle;
 import java.nio.file.Path;
 import java.util.OptionalLong;
 
-import static java.lang.foreign.MemoryLayout.PathElement.groupElement;
+import static io.hive.preloader.linux.Downcalls.check;
+import static io.hive.preloader.linux.Downcalls.invoke;
+import static io.hive.preloader.linux.Downcalls.link;
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 /**
- * The libc calls the stores make, bound through FFM in one table. Every handle captures errno into a segment
- * allocated for that one call, so concurrent callers never read each other's errno; each wrapper turns a failure
- * into a {@link LinuxException} naming the call, what it was about ({@code what}: a file, or what memory holds) and
- * the errno. Ranges of length 0 are no-ops: an empty file maps to no pages, and may have no page-aligned address.
+ * The libc calls the stores make, bound through FFM in one table (how each is linked and called, errno captured per
+ * call, is {@link Downcalls}'); each wrapper turns a failure into a {@link LinuxException} naming the call, what it
+ * was about ({@code what}: a file, or what memory holds) and the errno. Ranges of length 0 are no-ops: an empty file
+ * maps to no pages, and may have no page-aligned address.
  *
  * <p>Segments are passed as {@code MemorySegment}, never as raw addresses: the linker keeps a segment's arena alive
  * for the duration of the downcall, which is what {@code Reference.reachabilityFence} would otherwise do.
@@ -69,28 +71,37 @@ public final class Libc {
     private static final int RLIMIT_MEMLOCK = 8;
     private static final long RLIM_INFINITY = -1L;
 
-    private static final Linker LINKER = Linker.nativeLinker();
-    private static final StructLayout CALL_STATE = Linker.Option.captureStateLayout();
-    private static final VarHandle ERRNO = CALL_STATE.varHandle(groupElement("errno"));
+    /** Linux 6.5, the same number on every architecture. */
+    private static final long SYS_CACHESTAT = 451;
+    private static final StructLayout CACHESTAT_RANGE = MemoryLayout.structLayout(JAVA_LONG.withName("off"), JAVA_LONG.withName("len"));
+    private static final StructLayout CACHESTAT_RESULT = MemoryLayout.structLayout(JAVA_LONG.withName("nr_cache"),
+            JAVA_LONG.withName("nr_dirty"), JAVA_LONG.withName("nr_writeback"), JAVA_LONG.withName("nr_evicted"),
+            JAVA_LONG.withName("nr_recently_evicted"));
     private static final StructLayout RLIMIT = MemoryLayout.structLayout(JAVA_LONG.withName("rlim_cur"), JAVA_LONG.withName("rlim_max"));
 
-    // Each handle takes the errno segment as its first argument, then the C arguments.
-    private static final MethodHandle GETPAGESIZE = link("getpagesize", FunctionDescriptor.of(JAVA_INT));                                   // int getpagesize(void);
-    private static final MethodHandle OPEN = link("open", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT), Linker.Option.firstVariadicArg(2)); // int open(const char *pathname, int flags, ...);
-    private static final MethodHandle CLOSE = link("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));                                    // int close(int fd);
-    private static final MethodHandle PREAD = link("pread", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG));   // ssize_t pread(int fd, void *buf, size_t count, off_t offset);
-    private static final MethodHandle POSIX_FADVISE = link("posix_fadvise", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_INT)); // int posix_fadvise(int fd, off_t offset, off_t len, int advice);
-    private static final MethodHandle STATFS = link("statfs", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));                          // int statfs(const char *path, struct statfs *buf);
-    private static final MethodHandle MMAP = link("mmap", FunctionDescriptor.of(ADDRESS, ADDRESS, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG)); // void *mmap(void *addr, size_t length, int prot, int flags, int fd, off_t offset);
-    private static final MethodHandle MUNMAP = link("munmap", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG));                        // int munmap(void *addr, size_t length);
-    private static final MethodHandle MADVISE = link("madvise", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));            // int madvise(void *addr, size_t length, int advice);
-    private static final MethodHandle MINCORE = link("mincore", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, ADDRESS));             // int mincore(void *addr, size_t length, unsigned char *vec);
-    private static final MethodHandle MLOCK = link("mlock", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG));                          // int mlock(const void *addr, size_t len);
-    private static final MethodHandle MUNLOCK = link("munlock", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG));                      // int munlock(const void *addr, size_t len);
-    private static final MethodHandle GETRLIMIT = link("getrlimit", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS));                   // int getrlimit(int resource, struct rlimit *rlim);
-    private static final MethodHandle STATX = link("statx", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, ADDRESS)); // int statx(int dirfd, const char *restrict pathname, int flags, unsigned int mask, struct statx *restrict statxbuf);
+    // Each handle takes the errno segment as its first argument, then the C arguments; each is linked on its first call.
+    private static final Symbol GETPAGESIZE = new Symbol("getpagesize", FunctionDescriptor.of(JAVA_INT));                                   // int getpagesize(void);
+    private static final Symbol OPEN = new Symbol("open", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT), Linker.Option.firstVariadicArg(2)); // int open(const char *pathname, int flags, ...);
+    private static final Symbol CLOSE = new Symbol("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));                                    // int close(int fd);
+    private static final Symbol PREAD = new Symbol("pread", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG));   // ssize_t pread(int fd, void *buf, size_t count, off_t offset);
+    private static final Symbol POSIX_FADVISE = new Symbol("posix_fadvise", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_INT)); // int posix_fadvise(int fd, off_t offset, off_t len, int advice);
+    private static final Symbol STATFS = new Symbol("statfs", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));                          // int statfs(const char *path, struct statfs *buf);
+    private static final Symbol MMAP = new Symbol("mmap", FunctionDescriptor.of(ADDRESS, ADDRESS, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG)); // void *mmap(void *addr, size_t length, int prot, int flags, int fd, off_t offset);
+    private static final Symbol MUNMAP = new Symbol("munmap", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG));                        // int munmap(void *addr, size_t length);
+    private static final Symbol MADVISE = new Symbol("madvise", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));            // int madvise(void *addr, size_t length, int advice);
+    private static final Symbol MINCORE = new Symbol("mincore", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, ADDRESS));             // int mincore(void *addr, size_t length, unsigned char *vec);
+    private static final Symbol MLOCK = new Symbol("mlock", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG));                          // int mlock(const void *addr, size_t len);
+    private static final Symbol MUNLOCK = new Symbol("munlock", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG));                      // int munlock(const void *addr, size_t len);
+    private static final Symbol GETRLIMIT = new Symbol("getrlimit", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS));                   // int getrlimit(int resource, struct rlimit *rlim);
+    private static final Symbol CACHESTAT = new Symbol("syscall", FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_INT, ADDRESS, ADDRESS, JAVA_INT),
+            Linker.Option.firstVariadicArg(1));                                                                                    // long syscall(SYS_cachestat, unsigned int fd, struct cachestat_range *range, struct cachestat *cstat, unsigned int flags);
 
-    private static final int PAGE_SIZE = (int) invoke(state -> (int) GETPAGESIZE.invokeExact(state)).value();
+    /** statx, on the cache's hit path: a constant handle the JIT inlines, linked when this class is first used. */
+    private static final class Statx {
+        static final MethodHandle HANDLE = link("statx", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, ADDRESS)); // int statx(int dirfd, const char *restrict pathname, int flags, unsigned int mask, struct statx *restrict statxbuf);
+    }
+
+    private static final int PAGE_SIZE = (int) invoke(state -> (int) GETPAGESIZE.handle().invokeExact(state)).value();
 
     private Libc() {
     }
@@ -104,18 +115,18 @@ public final class Libc {
     public static int open(Path file, int flags) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment name = arena.allocateFrom(file.toString());
-            return (int) check(invoke(state -> (int) OPEN.invokeExact(state, name, flags | O_CLOEXEC)), "open", file);
+            return (int) check(invoke(state -> (int) OPEN.handle().invokeExact(state, name, flags | O_CLOEXEC)), "open", file);
         }
     }
 
     public static void close(int fd, Object what) {
-        check(invoke(state -> (int) CLOSE.invokeExact(state, fd)), "close", what);
+        check(invoke(state -> (int) CLOSE.handle().invokeExact(state, fd)), "close", what);
     }
 
     /** Reads into {@code into} from {@code offset} of the file; returns the bytes read, fewer at its end, 0 past it. */
     public static long pread(int fd, MemorySegment into, long offset, Object what) {
         while (true) {
-            Result r = invoke(state -> (long) PREAD.invokeExact(state, fd, into, into.byteSize(), offset));
+            Result r = invoke(state -> (long) PREAD.handle().invokeExact(state, fd, into, into.byteSize(), offset));
             if (r.errno() != Errno.EINTR.number() || r.value() != -1) {
                 return check(r, "pread", what);
             }
@@ -124,7 +135,7 @@ public final class Libc {
 
     /** Advises on {@code length} bytes from {@code offset}; 0 means to the end. It returns its error, not errno. */
     public static void posixFadvise(int fd, long offset, long length, FileAdvice advice, Object what) {
-        int error = (int) invoke(state -> (int) POSIX_FADVISE.invokeExact(state, fd, offset, length, advice.value)).value();
+        int error = (int) invoke(state -> (int) POSIX_FADVISE.handle().invokeExact(state, fd, offset, length, advice.value)).value();
         if (error != 0) {
             throw new LinuxException("posix_fadvise(" + advice + ")", what, error);
         }
@@ -135,7 +146,7 @@ public final class Libc {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment name = arena.allocateFrom(path.toString());
             MemorySegment buf = arena.allocate(StatFs.STRUCT);
-            check(invoke(state -> (int) STATFS.invokeExact(state, name, buf)), "statfs", path);
+            check(invoke(state -> (int) STATFS.handle().invokeExact(state, name, buf)), "statfs", path);
             return StatFs.of(buf);
         }
     }
@@ -171,25 +182,46 @@ public final class Libc {
     }
 
     private static Result advise(MemorySegment range, Advice advice) {
-        return invoke(state -> (int) MADVISE.invokeExact(state, range, range.byteSize(), advice.value));
+        return invoke(state -> (int) MADVISE.handle().invokeExact(state, range, range.byteSize(), advice.value));
     }
 
     /** Fills {@code vector} with one byte per base page of {@code range}; bit 0 set means the page is in RAM. */
     public static void mincore(MemorySegment range, MemorySegment vector, Object what) {
         if (range.byteSize() > 0) {
-            check(invoke(state -> (int) MINCORE.invokeExact(state, range, range.byteSize(), vector)), "mincore", what);
+            check(invoke(state -> (int) MINCORE.handle().invokeExact(state, range, range.byteSize(), vector)), "mincore", what);
+        }
+    }
+
+    /**
+     * How many pages of {@code length} bytes of the file from {@code offset} are in the page cache, by
+     * {@code cachestat(2)}: one call however large the range, where {@code mincore} looks up every page. Empty where
+     * the kernel cannot say: before Linux 6.5 (ENOSYS), and for a file this process neither owns nor may write
+     * (EPERM; {@code mincore} answers "all resident" for such a file instead of refusing).
+     */
+    public static OptionalLong cachedPages(int fd, long offset, long length, Object what) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment range = arena.allocate(CACHESTAT_RANGE);
+            range.set(JAVA_LONG, 0, offset);
+            range.set(JAVA_LONG, 8, length);
+            MemorySegment result = arena.allocate(CACHESTAT_RESULT);
+            Result r = invoke(state -> (long) CACHESTAT.handle().invokeExact(state, SYS_CACHESTAT, fd, range, result, 0));
+            if (r.value() == -1 && (r.errno() == Errno.ENOSYS.number() || r.errno() == Errno.EPERM.number())) {
+                return OptionalLong.empty();
+            }
+            check(r, "cachestat", what);
+            return OptionalLong.of(result.get(JAVA_LONG, 0));
         }
     }
 
     public static void mlock(MemorySegment range, Object what) {
         if (range.byteSize() > 0) {
-            check(invoke(state -> (int) MLOCK.invokeExact(state, range, range.byteSize())), "mlock", what);
+            check(invoke(state -> (int) MLOCK.handle().invokeExact(state, range, range.byteSize())), "mlock", what);
         }
     }
 
     public static void munlock(MemorySegment range, Object what) {
         if (range.byteSize() > 0) {
-            check(invoke(state -> (int) MUNLOCK.invokeExact(state, range, range.byteSize())), "munlock", what);
+            check(invoke(state -> (int) MUNLOCK.handle().invokeExact(state, range, range.byteSize())), "munlock", what);
         }
     }
 
@@ -197,7 +229,7 @@ public final class Libc {
     public static OptionalLong memlockLimit() {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment limit = arena.allocate(RLIMIT);
-            check(invoke(state -> (int) GETRLIMIT.invokeExact(state, RLIMIT_MEMLOCK, limit)), "getrlimit", "RLIMIT_MEMLOCK");
+            check(invoke(state -> (int) GETRLIMIT.handle().invokeExact(state, RLIMIT_MEMLOCK, limit)), "getrlimit", "RLIMIT_MEMLOCK");
             long soft = limit.get(JAVA_LONG, 0);
             return soft == RLIM_INFINITY ? OptionalLong.empty() : OptionalLong.of(soft);
         }
@@ -205,13 +237,13 @@ public final class Libc {
 
     /** Maps {@code length} bytes of fresh, private, read-write memory; {@link AnonymousMemory} owns what it maps. */
     static long mmapAnonymous(long length, Object what) {
-        return check(invoke(state -> ((MemorySegment) MMAP.invokeExact(state, MemorySegment.NULL, length, PROT_READ | PROT_WRITE,
+        return check(invoke(state -> ((MemorySegment) MMAP.handle().invokeExact(state, MemorySegment.NULL, length, PROT_READ | PROT_WRITE,
                 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0L)).address()), "mmap(MAP_PRIVATE|MAP_ANONYMOUS)", what);
     }
 
     /** Unmaps; with {@code what} null it reports nothing, for a cleanup that has no one to report to. */
     static void munmap(long address, long length, Object what) {
-        Result r = invoke(state -> (int) MUNMAP.invokeExact(state, MemorySegment.ofAddress(address), length));
+        Result r = invoke(state -> (int) MUNMAP.handle().invokeExact(state, MemorySegment.ofAddress(address), length));
         if (what != null) {
             check(r, "munmap", what);
         }
@@ -219,82 +251,13 @@ public final class Libc {
 
     /**
      * {@code statx} into the caller's buffers, allocating nothing, for {@link FileStatus}'s check made on every cache
-     * hit: 0, or -1 with errno in {@code callState} (a segment of {@link #callStateLayout}).
+     * hit: 0, or -1 with errno in {@code callState} (a segment of {@link Downcalls#callStateLayout}).
      */
     static int statx(MemorySegment callState, int dirfd, MemorySegment path, int flags, int mask, MemorySegment into) {
         try {
-            return (int) STATX.invokeExact(callState, dirfd, path, flags, mask, into);
-        } catch (RuntimeException | Error e) {
-            throw e;
+            return (int) Statx.HANDLE.invokeExact(callState, dirfd, path, flags, mask, into);
         } catch (Throwable t) {
-            throw new IllegalStateException("a libc downcall threw a checked exception", t);
-        }
-    }
-
-    static StructLayout callStateLayout() {
-        return CALL_STATE;
-    }
-
-    static int errno(MemorySegment callState) {
-        return (int) ERRNO.get(callState, 0L);
-    }
-
-    private static long check(Result r, String call, Object what) {
-        if (r.value() == -1) {
-            throw new LinuxException(call, what, r.errno());
-        }
-        return r.value();
-    }
-
-    // Restricted: the JVM flags of this project grant native access (--enable-native-access=ALL-UNNAMED).
-    @SuppressWarnings("restricted")
-    static MethodHandle link(String name, FunctionDescriptor function, Linker.Option... options) {
-        Linker.Option[] all = new Linker.Option[options.length + 1];
-        all[0] = Linker.Option.captureCallState("errno");
-        System.arraycopy(options, 0, all, 1, options.length);
-        return LINKER.defaultLookup().find(name).map(symbol -> LINKER.downcallHandle(symbol, function, all))
-                .orElseGet(() -> answeringEnosys(name, function.toMethodType()));
-    }
-
-    /** A stand-in for a function libc lacks: it sets errno to ENOSYS and returns -1, as the missing call would fail. */
-    private static MethodHandle answeringEnosys(String name, MethodType c) {
-        if (!c.returnType().isPrimitive()) {
-            throw new UnsatisfiedLinkError("libc has no " + name);
-        }
-        try {
-            MethodHandle enosys = MethodHandles.lookup().findStatic(Libc.class, "enosys", MethodType.methodType(long.class, MemorySegment.class));
-            return MethodHandles.dropArguments(MethodHandles.explicitCastArguments(enosys,
-                    MethodType.methodType(c.returnType(), MemorySegment.class)), 1, c.parameterList());
-        } catch (ReflectiveOperationException e) {
-            throw new LinkageError("cannot make a stand-in for " + name, e);
-        }
-    }
-
-    private static long enosys(MemorySegment callState) {
-        ERRNO.set(callState, 0L, Errno.ENOSYS.number());
-        return -1;
-    }
-
-    /** A downcall through one of the handles above, given the errno segment to pass first. */
-    @FunctionalInterface
-    private interface Downcall {
-        long call(MemorySegment callState) throws Throwable;
-    }
-
-    /** What a call returned, and errno as it was right after the call (meaningful only when the call failed). */
-    private record Result(long value, int errno) {
-    }
-
-    /** The one place where invokeExact's {@code throws Throwable} is dealt with. */
-    private static Result invoke(Downcall downcall) {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment state = arena.allocate(CALL_STATE);
-            long value = downcall.call(state);
-            return new Result(value, (int) ERRNO.get(state, 0L));
-        } catch (RuntimeException | Error e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new IllegalStateException("a libc downcall threw a checked exception", t);
+            throw Downcalls.unchecked(t);
         }
     }
 }

@@ -2,17 +2,43 @@ package io.hive.preloader.linux;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.util.OptionalLong;
 
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
 
-/** Counts the bytes of a mapping that are in RAM, through {@code mincore} ({@code vmtouch -v}). */
+/**
+ * Counts the bytes of a file or a mapping that are in RAM ({@code vmtouch -v}): by {@code cachestat} where the kernel
+ * answers it (one call per file), else by {@code mincore} (one byte per page, each page looked up).
+ */
 public final class Residency {
     // mincore needs one byte per page: windows bound that vector at 256 KiB however large the mapping is.
     private static final long WINDOW = 1L << 30;
     private static final long LOW_BITS = 0x0101010101010101L;
 
     private Residency() {
+    }
+
+    /**
+     * Bytes of the open file's first {@code size} in the page cache, by {@code cachestat}; a last page partly past
+     * {@code size} counts only for its part in it. Empty where the kernel will not say ({@link Libc#cachedPages}):
+     * then only {@code mincore} is left, which for another user's file it may not write answers "all resident".
+     */
+    public static OptionalLong cachedBytes(int fd, long size, Object what) {
+        if (size == 0) {
+            return OptionalLong.of(0);
+        }
+        OptionalLong pages = Libc.cachedPages(fd, 0, size, what);
+        if (pages.isEmpty()) {
+            return pages;
+        }
+        long page = Libc.pageSize();
+        long tail = size % page;
+        long bytes = pages.getAsLong() * page;
+        if (tail != 0 && Libc.cachedPages(fd, size - tail, tail, what).orElse(0) > 0) {
+            bytes -= page - tail;
+        }
+        return OptionalLong.of(Math.min(bytes, size));
     }
 
     /**

@@ -44,6 +44,34 @@ class LibcTest {
     }
 
     @Test
+    void cachestatCountsTheCachedPagesOfARangeAndNoneOnceTheyAreDropped() throws IOException {
+        Path file = dir.resolve("m.gguf");
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+            channel.write(java.nio.ByteBuffer.wrap(new byte[5 * 4096 + 100]));
+            channel.force(true); // clean pages: the kernel drops only those
+        }
+        Files.readAllBytes(file);
+        int fd = Libc.open(file, Libc.O_RDONLY);
+        try {
+            OptionalLong whole = Libc.cachedPages(fd, 0, 0, file);
+            assertThat(whole).as("a kernel before 6.5 has no cachestat").isPresent();
+            assertThat(whole.getAsLong()).isEqualTo(6);
+            assertThat(Libc.cachedPages(fd, 4096, 2 * 4096, file)).hasValue(2);
+
+            Libc.posixFadvise(fd, 0, 0, Libc.FileAdvice.POSIX_FADV_DONTNEED, file);
+
+            assertThat(Libc.cachedPages(fd, 0, 0, file)).hasValue(0);
+        } finally {
+            Libc.close(fd, file);
+        }
+    }
+
+    @Test
+    void cachestatOfABadDescriptorFailsNamingTheCall() {
+        assertThatThrownBy(() -> Libc.cachedPages(-1, 0, 0, dir)).hasMessage("cachestat of " + dir + " failed: EBADF (9)");
+    }
+
+    @Test
     void posixFadviseFailuresReportTheErrorItReturnsRatherThanErrno() {
         assertThatThrownBy(() -> Libc.posixFadvise(-1, 0, 0, Libc.FileAdvice.POSIX_FADV_DONTNEED, dir))
                 .hasMessage("posix_fadvise(POSIX_FADV_DONTNEED) of " + dir + " failed: EBADF (9)");
@@ -153,7 +181,7 @@ class LibcTest {
 
     @Test
     void aFunctionLibcLacksAnswersEnosysInsteadOfFailingTheTable() throws Throwable {
-        MethodHandle missing = Libc.link("preloader_no_such_call", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+        MethodHandle missing = Downcalls.link("preloader_no_such_call", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment state = arena.allocate(Linker.Option.captureStateLayout());
 

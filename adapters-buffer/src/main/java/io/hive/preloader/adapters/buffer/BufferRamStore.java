@@ -8,8 +8,8 @@ import io.hive.preloader.core.port.ModelChangedException;
 import io.hive.preloader.core.port.RamStore;
 import io.hive.preloader.core.port.ResidentRegion;
 import io.hive.preloader.core.port.StoreException;
-import io.hive.preloader.linux.AnonymousMemory;
 import io.hive.preloader.linux.Libc;
+import io.hive.preloader.linux.Prefaulter;
 
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -19,36 +19,47 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.time.Duration;
 
 /**
  * Keeps a model resident as a private copy in native memory, read from the file in large chunks. With direct I/O
  * the reads bypass the page cache, so the model takes its size in RAM once rather than twice.
  *
- * <p>The copy's memory is fresh for every load, and on virtual machines the first touch of fresh memory costs more
- * than the read itself (DESIGN.md, "Also seen"). So it is an anonymous mapping ({@link AnonymousMemory}) that the
- * read is the first to touch, instead of {@code Arena.allocate}'s memory, which is zero-filled before the read
- * copies over it; and files of {@link #PARALLEL_FROM} or more are read by {@link #READERS} threads, whose page
- * faults and copies overlap. The copy is left out of core dumps ({@code MADV_DONTDUMP}): the file holds the same
- * bytes, and a dump of a process holding tens of GiB of models would be as large; {@code /proc/PID/smaps} shows the
- * copies by that flag ({@code dd}).
+ * <p>On virtual machines the first touch of fresh memory costs more than the read itself (DESIGN.md, "Measured"), so:
+ * <ul>
+ *   <li>the copy goes into an anonymous mapping ({@link CopyMemory}) that nothing zero-fills first, where
+ *       {@code Arena.allocate} would write it twice;</li>
+ *   <li>fresh memory is faulted in ahead of the reads by a thread of its own ({@link Prefaulter},
+ *       {@code MADV_POPULATE_WRITE}), while files of {@link #PARALLEL_FROM} or more are read by {@link #READERS}
+ *       threads: faults, copies and (cold) disk reads overlap on the two CPUs;</li>
+ *   <li>the memory of a model evicted to make room for a load is kept for that load ({@link SpareMemory}) where it
+ *       fits, which then only copies.</li>
+ * </ul>
+ * The copy is left out of core dumps ({@code MADV_DONTDUMP}): the file holds the same bytes, and a dump of a process
+ * holding tens of GiB of models would be as large; {@code /proc/PID/smaps} shows the copies by that flag ({@code dd}).
  *
  * <p>Transparent huge pages are not asked for by default. Measured on the project's 2-CPU Firecracker machines
  * (THP {@code madvise}, a virtio balloon with free page reporting), a fresh process loading 1 GiB got every huge
  * page it asked for, yet loaded 3 to 5 times slower than on 4 KiB pages (medians, from the page cache: 0.5 against
- * 1.4 GB/s; with O_DIRECT: 0.2 against 1.0). Probably because huge pages are carved from the free 2 MiB blocks the
- * guest has reported to the host, which must then fault each of their 4 KiB back in, while 4 KiB pages come first
- * from smaller free blocks the host still backs. Elsewhere huge pages may pay off: the package-private constructor
- * asks for them.
+ * 1.4 GB/s; with O_DIRECT: 0.2 against 1.0); prefaulting them is no better (512 MiB with {@code MADV_POPULATE_WRITE}
+ * after the freed memory went back to the host: 0.2 to 0.7 GB/s with huge pages, 1.6 to 2.8 on 4 KiB pages). Huge
+ * pages are carved from the free 2 MiB blocks the guest has reported to the host, which must then fault each of their
+ * 4 KiB back in. Elsewhere huge pages may pay off: the package-private constructor asks for them.
  */
 public final class BufferRamStore implements RamStore {
     /** From this size on, {@link #READERS} threads read. */
     static final long PARALLEL_FROM = 256L << 20;
     static final int READERS = 2;
+    /** From this much fresh memory on, a thread faults it in ahead of the reads. */
+    static final long PREFAULT_FROM = 64L << 20;
     static final long HUGE_PAGE = 2L << 20;
+    /** How long the memory of a model evicted to make room waits for the load it was freed for. */
+    static final Duration SPARE_KEEP = Duration.ofSeconds(2);
 
     private final boolean directIo;
     private final int readers;
     private final boolean hugePages;
+    private final SpareMemory spare;
 
     /** A store that reads through the page cache. */
     public BufferRamStore() {
@@ -57,25 +68,50 @@ public final class BufferRamStore implements RamStore {
 
     /** @param directIo read with O_DIRECT, bypassing the page cache; needs a filesystem that supports it */
     public BufferRamStore(boolean directIo) {
-        this(directIo, READERS, false);
+        this(directIo, Long.MAX_VALUE, SPARE_KEEP);
+    }
+
+    /**
+     * A store that keeps the memory of models evicted to make room for a load for that load: at most
+     * {@code spareLimit} bytes, each mapping at most {@code spareKeep}, and only until the next load that needs fresh
+     * memory ({@link SpareMemory}).
+     *
+     * @param spareLimit the most bytes kept; 0 keeps nothing (every eviction unmaps at once)
+     */
+    public BufferRamStore(boolean directIo, long spareLimit, Duration spareKeep) {
+        this(directIo, READERS, false, spareLimit, spareKeep);
     }
 
     /**
      * @param readers   how many threads read a file of {@link #PARALLEL_FROM} or more
      * @param hugePages back copies of 2 MiB or more with transparent huge pages, where the kernel has them
      */
-    BufferRamStore(boolean directIo, int readers, boolean hugePages) {
+    BufferRamStore(boolean directIo, int readers, boolean hugePages, long spareLimit, Duration spareKeep) {
         if (readers < 1) {
             throw new IllegalArgumentException("readers must be at least 1, not " + readers);
         }
         this.directIo = directIo;
         this.readers = readers;
         this.hugePages = hugePages;
+        this.spare = new SpareMemory(spareLimit, spareKeep);
     }
 
     @Override
     public String name() {
         return "buffer";
+    }
+
+    /** Bytes of RAM kept now for the loads that evictions made room for. */
+    public long spareBytes() {
+        return spare.bytes();
+    }
+
+    /**
+     * Unmaps kept memory, oldest first, until at least {@code bytes} are given back or none is kept
+     * ({@code Long.MAX_VALUE}: all). Returns the bytes given back. Safe from any thread, beside loads.
+     */
+    public long giveBackSpare(long bytes) {
+        return spare.giveBack(bytes);
     }
 
     @Override
@@ -96,17 +132,15 @@ public final class BufferRamStore implements RamStore {
             // 4 KiB page and reaches at least to the block after the file's end.
             long block = directIo ? Math.max(Files.getFileStore(path).getBlockSize(), 1) : 1;
             long capacity = roundUp(size, block);
-            Arena arena = Arena.ofShared();
+            boolean huge = hugePages && capacity >= HUGE_PAGE;
+            CopyMemory memory = spare.take(capacity).orElseGet(() -> CopyMemory.map(capacity, huge, HUGE_PAGE, path));
+            Arena view = Arena.ofShared();
             try {
-                MemorySegment memory = allocate(capacity, arena, path);
-                int threads = size >= PARALLEL_FROM ? readers : 1;
-                try (ContentCheck.Hashing hashing = check.start(memory.asSlice(0, size))) {
-                    ChunkedReader.read(channel, path, memory, size, capacity, ChunkedReader.CHUNK, threads, progress, hashing);
-                    hashing.verify(); // closed before the arena, on any failure: nothing reads the copy once it goes
-                }
-                return new NativeRegion(arena, memory.asSlice(0, size));
+                read(channel, path, memory, size, capacity, progress, check);
+                return new NativeRegion(view, memory.view(size, view), memory, spare::keep);
             } catch (RuntimeException | Error failure) {
-                arena.close();
+                view.close();
+                memory.unmap();
                 throw failure;
             }
         } catch (IOException e) {
@@ -115,19 +149,26 @@ public final class BufferRamStore implements RamStore {
     }
 
     /**
-     * Memory for a copy, unmapped when {@code arena} closes. With huge pages asked for, a copy of 2 MiB or more gets
-     * whole huge pages, 2 MiB-aligned and advised {@code MADV_HUGEPAGE} before the read first touches them (a smaller
-     * one stays on 4 KiB pages, so that it does not cost a whole huge page); a kernel without THP gives base pages.
+     * Reads the file into {@code memory}, with a thread faulting in ahead whatever of it is not backed yet, and checks
+     * what it read as {@code check} asks.
      */
-    private MemorySegment allocate(long capacity, Arena arena, Path path) {
-        boolean huge = hugePages && capacity >= HUGE_PAGE;
-        MemorySegment memory = huge ? AnonymousMemory.map(roundUp(capacity, HUGE_PAGE), HUGE_PAGE, arena, path)
-                : AnonymousMemory.map(capacity, Libc.pageSize(), arena, path);
-        Libc.madvise(memory, Libc.Advice.MADV_DONTDUMP, path);
-        if (huge) {
-            Libc.adviseIfSupported(memory, Libc.Advice.MADV_HUGEPAGE, path);
+    private void read(FileChannel channel, Path path, CopyMemory memory, long size, long capacity, LoadProgress progress,
+                      ContentCheck check) {
+        long end = roundUp(capacity, Libc.pageSize());
+        long from = Math.min(memory.backed(), end);
+        Prefaulter prefaulter = end - from >= PREFAULT_FROM ? Prefaulter.start(memory.mapping().asSlice(0, end), from, "buffer-prefault " + path)
+                : null;
+        try (ContentCheck.Hashing hashing = check.start(memory.mapping().asSlice(0, size))) {
+            int threads = size >= PARALLEL_FROM ? readers : 1;
+            ChunkedReader.read(channel, path, memory.mapping(), size, capacity, ChunkedReader.CHUNK, threads,
+                    prefaulter == null ? claimed -> { } : prefaulter::claimed, progress, hashing);
+            hashing.verify(); // closed before the memory is unmapped, on any failure: nothing reads the copy once it goes
+        } finally {
+            if (prefaulter != null) {
+                prefaulter.stop();
+            }
         }
-        return memory;
+        memory.filled(capacity);
     }
 
     private FileChannel open(Path path) {

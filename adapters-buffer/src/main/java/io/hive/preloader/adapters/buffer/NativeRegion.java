@@ -5,19 +5,27 @@ import io.hive.preloader.core.port.ResidentRegion;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 
 /**
- * A model copied into memory this process owns. Both release modes free it: the copy is private, and whatever
- * of the file the page cache holds is the kernel's to keep or drop.
+ * A model copied into memory this process owns. Both release modes free it: the copy is private, and whatever of the
+ * file the page cache holds is the kernel's to keep or drop. An eviction that makes room for the load that follows
+ * ({@link Release#MAKE_ROOM}) hands the memory to {@code makingRoom}, which may keep it for that load
+ * ({@link SpareMemory}); any other release unmaps it.
  */
 final class NativeRegion implements ResidentRegion {
-    private final Arena arena;
+    private final Arena view;
     private final MemorySegment bytes;
+    private final CopyMemory memory;
+    private final Consumer<CopyMemory> makingRoom;
     private final AtomicBoolean released = new AtomicBoolean();
 
-    NativeRegion(Arena arena, MemorySegment bytes) {
-        this.arena = arena;
-        this.bytes = bytes.asReadOnly();
+    /** @param view the arena of {@code bytes}, a view of {@code memory}; closing it makes the bytes unreadable */
+    NativeRegion(Arena view, MemorySegment bytes, CopyMemory memory, Consumer<CopyMemory> makingRoom) {
+        this.view = view;
+        this.bytes = bytes;
+        this.memory = memory;
+        this.makingRoom = makingRoom;
     }
 
     @Override
@@ -34,7 +42,12 @@ final class NativeRegion implements ResidentRegion {
     @Override
     public void release(Release how) {
         if (released.compareAndSet(false, true)) {
-            arena.close();
+            view.close(); // waits out any access in flight; from here no reader can reach the memory
+            if (how == Release.MAKE_ROOM) {
+                makingRoom.accept(memory);
+            } else {
+                memory.unmap();
+            }
         }
     }
 }

@@ -1,5 +1,6 @@
 package io.hive.preloader.adapters.buffer;
 
+import io.hive.preloader.core.port.ContentCheck;
 import io.hive.preloader.core.port.LoadProgress;
 import io.hive.preloader.core.port.StoreException;
 import io.hive.preloader.core.testing.ModelFiles;
@@ -27,12 +28,15 @@ import static org.assertj.core.api.Assumptions.assumeThat;
 class ChunkedReaderTest {
     private static final int CHUNK = 64 * 1024;
 
+    private static final java.util.function.LongConsumer NO_PREFAULTER = claimed -> { };
+    private static final ContentCheck.Hashing NOT_HASHED = ContentCheck.NONE.start(MemorySegment.NULL);
+
     @TempDir
     Path dir;
 
     @ParameterizedTest(name = "{0} threads")
     @ValueSource(ints = {1, 2, 3})
-    void everyThreadCountReadsEveryByteAndReportsEachChunkOnceInIncreasingOrder(int threads) throws IOException {
+    void everyThreadCountReadsEveryByteAndReportsFromTheCallingThreadInIncreasingOrder(int threads) throws IOException {
         int size = 37 * CHUNK + 4099;
         byte[] contents = ModelFiles.model(size, threads);
         Path file = ModelFiles.write(dir, "m.gguf", contents);
@@ -40,14 +44,21 @@ class ChunkedReaderTest {
 
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ); Arena arena = Arena.ofShared()) {
             MemorySegment target = AnonymousMemory.map(size, Libc.pageSize(), arena, file);
-            ChunkedReader.read(channel, file, target, size, size, CHUNK, threads, (done, total) -> {
+            Thread caller = Thread.currentThread();
+            FilledRanges filled = new FilledRanges(target, contents);
+            ChunkedReader.read(channel, file, target, size, size, CHUNK, threads, NO_PREFAULTER, (done, total) -> {
                 assertThat(total).isEqualTo(size);
-                reported.add(done); // the reader reports under its lock
-            });
+                assertThat(Thread.currentThread()).isSameAs(caller);
+                reported.add(done);
+            }, filled);
 
             assertThat(target.asSlice(0, size).mismatch(MemorySegment.ofArray(contents))).isEqualTo(-1L);
+            assertThat(filled.told()).as("each chunk told once, once read").isEqualTo((long) size);
         }
-        assertThat(reported).hasSize(38).isSorted().doesNotHaveDuplicates().endsWith((long) size);
+        assertThat(reported).isSorted().doesNotHaveDuplicates().startsWith(0L).endsWith((long) size);
+        if (threads == 1) {
+            assertThat(reported).as("the start, every chunk, the end").hasSize(39);
+        }
     }
 
     @Test
@@ -65,7 +76,7 @@ class ChunkedReaderTest {
         long capacity = (size + 4095) / 4096 * 4096;
         try (channel; Arena arena = Arena.ofShared()) {
             MemorySegment target = AnonymousMemory.map(capacity, Libc.pageSize(), arena, file);
-            ChunkedReader.read(channel, file, target, size, capacity, CHUNK, 3, LoadProgress.NONE);
+            ChunkedReader.read(channel, file, target, size, capacity, CHUNK, 3, NO_PREFAULTER, LoadProgress.NONE, NOT_HASHED);
 
             assertThat(target.asSlice(0, size).mismatch(MemorySegment.ofArray(contents))).isEqualTo(-1L);
         }
@@ -78,7 +89,7 @@ class ChunkedReaderTest {
 
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ); Arena arena = Arena.ofShared()) {
             MemorySegment target = AnonymousMemory.map(size, Libc.pageSize(), arena, file);
-            assertThatThrownBy(() -> ChunkedReader.read(channel, file, target, size, size, CHUNK, 2, LoadProgress.NONE))
+            assertThatThrownBy(() -> ChunkedReader.read(channel, file, target, size, size, CHUNK, 2, NO_PREFAULTER, LoadProgress.NONE, NOT_HASHED))
                     .isInstanceOf(StoreException.class)
                     .hasMessageContaining(file.toString())
                     .hasMessageContaining("changed since it was looked up");
@@ -93,9 +104,40 @@ class ChunkedReaderTest {
 
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ); Arena arena = Arena.ofShared()) {
             MemorySegment target = AnonymousMemory.map(size, Libc.pageSize(), arena, file);
-            assertThatThrownBy(() -> ChunkedReader.read(channel, file, target, size, size, CHUNK, 2, (done, total) -> {
+            assertThatThrownBy(() -> ChunkedReader.read(channel, file, target, size, size, CHUNK, 2, NO_PREFAULTER, (done, total) -> {
                 throw refusal;
-            })).isSameAs(refusal);
+            }, NOT_HASHED)).isSameAs(refusal);
+        }
+    }
+
+    /** A content check's hashing that checks each range it is told of already holds the file's bytes. */
+    private static final class FilledRanges implements ContentCheck.Hashing {
+        private final MemorySegment target;
+        private final byte[] contents;
+        private final java.util.concurrent.atomic.AtomicLong told = new java.util.concurrent.atomic.AtomicLong();
+
+        FilledRanges(MemorySegment target, byte[] contents) {
+            this.target = target;
+            this.contents = contents;
+        }
+
+        @Override
+        public void filled(long start, long end) {
+            assertThat(target.asSlice(start, end - start).mismatch(MemorySegment.ofArray(contents).asSlice(start, end - start)))
+                    .as("bytes %d to %d hold the file's once told", start, end).isEqualTo(-1L);
+            told.addAndGet(end - start);
+        }
+
+        long told() {
+            return told.get();
+        }
+
+        @Override
+        public void verify() {
+        }
+
+        @Override
+        public void close() {
         }
     }
 }

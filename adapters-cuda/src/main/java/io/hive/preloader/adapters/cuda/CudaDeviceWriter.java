@@ -2,6 +2,8 @@ package io.hive.preloader.adapters.cuda;
 
 import io.hive.preloader.core.model.ByteSize;
 import io.hive.preloader.core.model.ModelId;
+import io.hive.preloader.core.port.Cleanup;
+import io.hive.preloader.core.port.DeviceAllocation;
 import io.hive.preloader.core.port.DeviceCopy;
 import io.hive.preloader.core.port.DeviceWriter;
 
@@ -16,23 +18,18 @@ import java.util.Objects;
  * Everything the writer made (device memory, stream, events) is freed by {@link #close} unless {@link #finish}
  * handed the memory over.
  */
-final class CudaDeviceWriter implements DeviceWriter {
+final class CudaDeviceWriter extends DeviceAllocation implements DeviceWriter {
     private final CudaDevice device;
     private final Cuda cuda;
-    private final ModelId model;
     private final long pointer;
-    private final long bytes;
     private final MemorySegment stream;
     private final MemorySegment[] events;
-    private boolean finished;
-    private boolean closed;
 
     private CudaDeviceWriter(CudaDevice device, ModelId model, long pointer, long bytes, MemorySegment stream, MemorySegment[] events) {
+        super(model, device.ordinal(), bytes);
         this.device = device;
         this.cuda = device.cuda();
-        this.model = model;
         this.pointer = pointer;
-        this.bytes = bytes;
         this.stream = stream;
         this.events = events;
     }
@@ -69,40 +66,16 @@ final class CudaDeviceWriter implements DeviceWriter {
         RuntimeException failure = first;
         for (MemorySegment event : events) {
             if (event != null) {
-                failure = attempt(() -> cuda.destroyEvent(event, doing), failure);
+                failure = Cleanup.attempt(() -> cuda.destroyEvent(event, doing), failure);
             }
         }
         if (stream != null) {
-            failure = attempt(() -> cuda.destroyStream(stream, doing), failure);
+            failure = Cleanup.attempt(() -> cuda.destroyStream(stream, doing), failure);
         }
         if (pointer != 0) {
-            failure = attempt(() -> cuda.free(pointer, "freeing " + doing), failure);
+            failure = Cleanup.attempt(() -> cuda.free(pointer, "freeing " + doing), failure);
         }
         return failure;
-    }
-
-    /** Runs {@code step}; returns the first failure so far, with this step's added to it as suppressed. */
-    static RuntimeException attempt(Runnable step, RuntimeException failure) {
-        try {
-            step.run();
-            return failure;
-        } catch (RuntimeException e) {
-            if (failure == null) {
-                return e;
-            }
-            failure.addSuppressed(e);
-            return failure;
-        }
-    }
-
-    @Override
-    public int device() {
-        return device.ordinal();
-    }
-
-    @Override
-    public long bytes() {
-        return bytes;
     }
 
     @Override
@@ -112,7 +85,7 @@ final class CudaDeviceWriter implements DeviceWriter {
 
     @Override
     public void copy(long offset, MemorySegment chunk, int lane) {
-        Objects.checkFromIndexSize(offset, chunk.byteSize(), bytes);
+        Objects.checkFromIndexSize(offset, chunk.byteSize(), bytes());
         Objects.checkIndex(lane, events.length);
         if (!chunk.isNative()) {
             throw new IllegalArgumentException("the CUDA sink copies from native memory only");
@@ -131,35 +104,35 @@ final class CudaDeviceWriter implements DeviceWriter {
     @Override
     public void awaitAll() {
         device.makeCurrent();
-        cuda.synchronize(stream, "for " + model + " on device " + device.ordinal());
+        cuda.synchronize(stream, "for " + model() + " on device " + device());
     }
 
     @Override
     public synchronized DeviceCopy finish(Duration took) {
-        if (finished || closed) {
-            throw new IllegalStateException("the writer for " + model + " is already " + (finished ? "finished" : "closed"));
+        if (isClosed()) {
+            throw new IllegalStateException("the writer for " + model() + " is already finished or closed");
         }
         awaitAll();
-        String doing = "for " + model + " on device " + device.ordinal();
+        String doing = "for " + model() + " on device " + device();
         RuntimeException failure = release(cuda, events, stream, 0, doing, null);
+        handOver(); // the events and stream are gone: the memory is the copy's, or freed below
         if (failure != null) {
-            closed = true; // the events and stream are gone: only the memory is left to free
             throw release(cuda, new MemorySegment[0], null, pointer, doing, failure);
         }
-        finished = true;
-        return new CudaDeviceCopy(device, model, pointer, bytes, took);
+        return new CudaDeviceCopy(device, model(), pointer, bytes(), took);
+    }
+
+    /** Not while {@link #finish} hands the memory over. */
+    @Override
+    public synchronized void close() {
+        super.close();
     }
 
     /** Waits for the copies in flight (they read host memory the caller is about to free), then frees everything. */
     @Override
-    public synchronized void close() {
-        if (finished || closed) {
-            return;
-        }
-        closed = true;
-        String doing = "for " + model + " on device " + device.ordinal();
-        RuntimeException failure = attempt(this::awaitAll, null);
-        failure = release(cuda, events, stream, pointer, doing, failure);
+    protected void free() {
+        RuntimeException failure = Cleanup.attempt(this::awaitAll, null);
+        failure = release(cuda, events, stream, pointer, "for " + model() + " on device " + device(), failure);
         if (failure != null) {
             throw failure;
         }

@@ -2,6 +2,7 @@ package io.hive.preloader.adapters.cuda;
 
 import io.hive.preloader.core.model.ByteSize;
 import io.hive.preloader.core.model.ModelId;
+import io.hive.preloader.core.port.Cleanup;
 import io.hive.preloader.core.port.DeviceCopy;
 import io.hive.preloader.core.port.DeviceWriter;
 import io.hive.preloader.core.port.HostRegistration;
@@ -24,7 +25,7 @@ import java.util.concurrent.ConcurrentHashMap;
  *
  * <p>Make one with {@link #open()}; where the driver is missing, {@link #probe()} says why in one line.
  */
-public final class CudaVramSink implements VramSink, AutoCloseable {
+public final class CudaVramSink implements VramSink {
     private static final System.Logger LOG = System.getLogger(CudaVramSink.class.getName());
 
     private final Cuda cuda;
@@ -44,12 +45,12 @@ public final class CudaVramSink implements VramSink, AutoCloseable {
 
     /** Looks for the driver and its devices without keeping anything. */
     public static Availability probe() {
-        return CudaDriver.unavailable().map(why -> new Availability(false, why, 0)).orElseGet(() -> probe(CudaDriver.INSTANCE));
+        return CudaDriver.unavailable().map(why -> new Availability(false, why, 0)).orElseGet(() -> probe(CudaDriver.LIBCUDA));
     }
 
-    static Availability probe(CudaApi api) {
+    static Availability probe(CudaDriver driver) {
         try {
-            Cuda cuda = new Cuda(api);
+            Cuda cuda = new Cuda(driver);
             cuda.init();
             int count = cuda.deviceCount();
             return count > 0 ? new Availability(true, count + " CUDA device" + (count == 1 ? "" : "s"), count)
@@ -68,15 +69,15 @@ public final class CudaVramSink implements VramSink, AutoCloseable {
         CudaDriver.unavailable().ifPresent(why -> {
             throw new CudaUnavailableException(why);
         });
-        return open(CudaDriver.INSTANCE);
+        return open(CudaDriver.LIBCUDA);
     }
 
-    static CudaVramSink open(CudaApi api) {
-        Availability availability = probe(api);
+    static CudaVramSink open(CudaDriver driver) {
+        Availability availability = probe(driver);
         if (!availability.available()) {
             throw new CudaUnavailableException(availability.reason());
         }
-        return new CudaVramSink(new Cuda(api), availability.devices());
+        return new CudaVramSink(new Cuda(driver), availability.devices());
     }
 
     @Override
@@ -211,13 +212,11 @@ public final class CudaVramSink implements VramSink, AutoCloseable {
             return;
         }
         closed = true;
-        RuntimeException failure = null;
-        for (CudaDevice device : devices.values()) {
-            failure = CudaDeviceWriter.attempt(() -> cuda.releasePrimaryContext(device.handle(), device.ordinal()), failure);
-        }
-        devices.clear();
-        if (failure != null) {
-            throw failure;
+        try {
+            Cleanup.runAll(devices.values().stream()
+                    .<Runnable>map(device -> () -> cuda.releasePrimaryContext(device.handle(), device.ordinal())).toList());
+        } finally {
+            devices.clear();
         }
     }
 

@@ -39,7 +39,7 @@ class CudaTransferTest {
     Path models;
 
     private final FakeCuda driver = new FakeCuda();
-    private final CudaVramSink sink = CudaVramSink.open(driver);
+    private final CudaVramSink sink = CudaVramSink.open(driver.table());
     private final DisruptorTransferPipeline pipeline = new DisruptorTransferPipeline(CHUNK, 3);
     private byte[] contents;
     private ModelPreloader preloader;
@@ -88,6 +88,22 @@ class CudaTransferTest {
 
         p.evict(MODEL);
         assertThat(driver.liveRegistrations()).as("unregistered before the mapping went").isZero();
+    }
+
+    @Test
+    void closingThePreloaderLeavesNoRegistrationNoContextAndNoStagingSlot() throws Exception {
+        ModelPreloader p = preloader(PlanMode.AUTO);
+        p.transfer(MODEL, 1, TransferOptions.defaults()).close();
+        p.preload(MODEL).get();
+        p.transfer(MODEL, 0, TransferOptions.defaults()).close();
+        assertThat(driver.liveRegistrations()).as("the ring's slots kept pinned, and the resident mapping").isEqualTo(2);
+        assertThat(driver.retainedContexts()).isEqualTo(2);
+
+        p.close();
+
+        assertThat(driver.leaks()).isEmpty();
+        assertThat(driver.retainedContexts()).isZero();
+        assertThat(driver.misuse()).as("every unregistration made while its context was still retained").isEmpty();
     }
 
     @Test

@@ -18,7 +18,7 @@ class CudaVramSinkContractTest extends VramSinkContract {
     protected VramSink newSink() {
         FakeCuda driver = new FakeCuda();
         drivers.add(driver);
-        CudaVramSink sink = CudaVramSink.open(driver);
+        CudaVramSink sink = CudaVramSink.open(driver.table());
         sinks.add(sink);
         return sink;
     }

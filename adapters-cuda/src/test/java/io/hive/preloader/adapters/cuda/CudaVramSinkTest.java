@@ -34,7 +34,7 @@ class CudaVramSinkTest {
     }
 
     private CudaVramSink sink() {
-        return CudaVramSink.open(driver);
+        return CudaVramSink.open(driver.table());
     }
 
     private MemorySegment random(long size) {
@@ -57,10 +57,10 @@ class CudaVramSinkTest {
 
     @Test
     void aDriverThatFailsToInitialiseOrSeesNoDeviceIsUnavailable() {
-        assertThat(CudaVramSink.probe(new FakeCuda().fail("cuInit", 100)).reason())
+        assertThat(CudaVramSink.probe(new FakeCuda().fail("cuInit", 100).table()).reason())
                 .isEqualTo("cuInit failed: CUDA_ERROR_NO_DEVICE (100)");
-        assertThat(CudaVramSink.probe(new FakeCuda(0, MiB)).reason()).isEqualTo("the driver sees no CUDA device");
-        assertThatThrownBy(() -> CudaVramSink.open(new FakeCuda(0, MiB)))
+        assertThat(CudaVramSink.probe(new FakeCuda(0, MiB).table()).reason()).isEqualTo("the driver sees no CUDA device");
+        assertThatThrownBy(() -> CudaVramSink.open(new FakeCuda(0, MiB).table()))
                 .hasMessage("CUDA sink unavailable: the driver sees no CUDA device");
     }
 

@@ -3,7 +3,11 @@ package io.hive.preloader.adapters.cuda;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandles;
+import java.lang.reflect.Method;
+import java.lang.reflect.RecordComponent;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -21,9 +25,10 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  * native allocation behind a fake device address; an asynchronous copy runs only when an event recorded after it,
  * or its stream, is synchronised (so host memory reused too early sends wrong bytes); calls need a current
  * context on the calling thread; registrations must not overlap and must be undone at the same address. Any call
- * can be told to fail; {@link #leaks()} lists what is still held and {@link #misuse()} what was done wrong.
+ * can be told to fail; {@link #leaks()} lists what is still held and {@link #misuse()} what was done wrong. Its
+ * {@code cu…} methods have the shapes of the driver's handles: {@link #table()} is this fake as {@link CudaDriver}.
  */
-final class FakeCuda implements CudaApi {
+final class FakeCuda {
     static final int NOT_INITIALIZED = 3;
     static final int INVALID_DEVICE = 101;
     static final int INVALID_CONTEXT = 201;
@@ -86,6 +91,24 @@ final class FakeCuda implements CudaApi {
     }
 
     // --- what a test sets up and looks at ---
+
+    /** This fake as the driver's table: each handle calls the method here named as the table's component. */
+    CudaDriver table() {
+        try {
+            RecordComponent[] components = CudaDriver.class.getRecordComponents();
+            Object[] handles = new Object[components.length];
+            for (int i = 0; i < components.length; i++) {
+                String name = components[i].getName();
+                Method method = Arrays.stream(FakeCuda.class.getMethods()).filter(m -> m.getName().equals(name)).findFirst()
+                        .orElseThrow(() -> new AssertionError("FakeCuda has no " + name));
+                handles[i] = MethodHandles.lookup().unreflect(method).bindTo(this);
+            }
+            return (CudaDriver) CudaDriver.class.getDeclaredConstructors()[0].newInstance(handles);
+        } catch (ReflectiveOperationException e) {
+            throw new AssertionError("cannot bind FakeCuda as the driver's table", e);
+        }
+    }
+
 
     /** The {@code nth} call of {@code call} from now (1 = the next) returns {@code result}. */
     synchronized FakeCuda fail(String call, int result, int nth) {
@@ -192,7 +215,6 @@ final class FakeCuda implements CudaApi {
         return nextHandle += 0x10;
     }
 
-    @Override
     public synchronized int cuInit(int flags) {
         int r = enter("cuInit");
         if (r == 0) {
@@ -201,7 +223,6 @@ final class FakeCuda implements CudaApi {
         return r;
     }
 
-    @Override
     public synchronized int cuDeviceGetCount(MemorySegment count) {
         int r = enter("cuDeviceGetCount");
         if (r == 0) {
@@ -210,7 +231,6 @@ final class FakeCuda implements CudaApi {
         return r;
     }
 
-    @Override
     public synchronized int cuDeviceGet(MemorySegment device, int ordinal) {
         int r = enter("cuDeviceGet");
         if (r != 0) {
@@ -223,7 +243,6 @@ final class FakeCuda implements CudaApi {
         return 0;
     }
 
-    @Override
     public synchronized int cuDeviceGetName(MemorySegment name, int length, int device) {
         int r = enter("cuDeviceGetName");
         if (r == 0) {
@@ -232,7 +251,6 @@ final class FakeCuda implements CudaApi {
         return r;
     }
 
-    @Override
     public synchronized int cuDevicePrimaryCtxRetain(MemorySegment context, int device) {
         int r = enter("cuDevicePrimaryCtxRetain");
         if (r != 0) {
@@ -243,7 +261,6 @@ final class FakeCuda implements CudaApi {
         return 0;
     }
 
-    @Override
     public synchronized int cuDevicePrimaryCtxRelease(int device) {
         int r = enter("cuDevicePrimaryCtxRelease_v2");
         if (r != 0) {
@@ -257,7 +274,6 @@ final class FakeCuda implements CudaApi {
         return 0;
     }
 
-    @Override
     public synchronized int cuCtxSetCurrent(MemorySegment context) {
         int r = enter("cuCtxSetCurrent");
         if (r != 0) {
@@ -272,7 +288,6 @@ final class FakeCuda implements CudaApi {
         return 0;
     }
 
-    @Override
     public synchronized int cuMemGetInfo(MemorySegment free, MemorySegment total) {
         int r = enterWithContext("cuMemGetInfo_v2");
         if (r == 0) {
@@ -286,7 +301,6 @@ final class FakeCuda implements CudaApi {
         return allocations.values().stream().mapToLong(a -> a.memory().byteSize()).sum();
     }
 
-    @Override
     public synchronized int cuMemAlloc(MemorySegment devicePointer, long bytes) {
         int r = enterWithContext("cuMemAlloc_v2");
         if (r != 0) {
@@ -306,7 +320,6 @@ final class FakeCuda implements CudaApi {
         return 0;
     }
 
-    @Override
     public synchronized int cuMemFree(long devicePointer) {
         int r = enterWithContext("cuMemFree_v2");
         if (r != 0) {
@@ -324,7 +337,6 @@ final class FakeCuda implements CudaApi {
         return 0;
     }
 
-    @Override
     public synchronized int cuMemHostRegister(MemorySegment host, long bytes, int flags) {
         int r = enterWithContext("cuMemHostRegister_v2");
         if (r != 0) {
@@ -349,7 +361,6 @@ final class FakeCuda implements CudaApi {
         return 0;
     }
 
-    @Override
     public synchronized int cuMemHostUnregister(MemorySegment host) {
         int r = enterWithContext("cuMemHostUnregister");
         if (r != 0) {
@@ -363,7 +374,6 @@ final class FakeCuda implements CudaApi {
         return 0;
     }
 
-    @Override
     public synchronized int cuMemcpyHtoD(long device, MemorySegment host, long bytes) {
         int r = enterWithContext("cuMemcpyHtoD_v2");
         if (r != 0) {
@@ -377,7 +387,6 @@ final class FakeCuda implements CudaApi {
         return 0;
     }
 
-    @Override
     public synchronized int cuMemcpyHtoDAsync(long device, MemorySegment host, long bytes, MemorySegment stream) {
         int r = enterWithContext("cuMemcpyHtoDAsync_v2");
         if (r != 0) {
@@ -408,7 +417,6 @@ final class FakeCuda implements CudaApi {
         }
     }
 
-    @Override
     public synchronized int cuMemcpyDtoH(MemorySegment host, long device, long bytes) {
         int r = enterWithContext("cuMemcpyDtoH_v2");
         if (r != 0) {
@@ -422,7 +430,6 @@ final class FakeCuda implements CudaApi {
         return 0;
     }
 
-    @Override
     public synchronized int cuStreamCreate(MemorySegment stream, int flags) {
         int r = enterWithContext("cuStreamCreate");
         if (r != 0) {
@@ -434,7 +441,6 @@ final class FakeCuda implements CudaApi {
         return 0;
     }
 
-    @Override
     public synchronized int cuStreamSynchronize(MemorySegment stream) {
         int r = enterWithContext("cuStreamSynchronize");
         if (r != 0) {
@@ -448,7 +454,6 @@ final class FakeCuda implements CudaApi {
         return 0;
     }
 
-    @Override
     public synchronized int cuStreamDestroy(MemorySegment stream) {
         int r = enterWithContext("cuStreamDestroy_v2");
         if (r != 0) {
@@ -462,7 +467,6 @@ final class FakeCuda implements CudaApi {
         return 0;
     }
 
-    @Override
     public synchronized int cuEventCreate(MemorySegment event, int flags) {
         int r = enterWithContext("cuEventCreate");
         if (r != 0) {
@@ -474,7 +478,6 @@ final class FakeCuda implements CudaApi {
         return 0;
     }
 
-    @Override
     public synchronized int cuEventRecord(MemorySegment event, MemorySegment stream) {
         int r = enterWithContext("cuEventRecord");
         if (r != 0) {
@@ -488,7 +491,6 @@ final class FakeCuda implements CudaApi {
         return 0;
     }
 
-    @Override
     public synchronized int cuEventSynchronize(MemorySegment event) {
         int r = enterWithContext("cuEventSynchronize");
         if (r != 0) {
@@ -505,7 +507,6 @@ final class FakeCuda implements CudaApi {
         return 0;
     }
 
-    @Override
     public synchronized int cuEventDestroy(MemorySegment event) {
         int r = enterWithContext("cuEventDestroy_v2");
         if (r != 0) {
@@ -515,7 +516,6 @@ final class FakeCuda implements CudaApi {
         return known ? 0 : INVALID_HANDLE;
     }
 
-    @Override
     public synchronized int cuIpcGetMemHandle(MemorySegment handle, long devicePointer) {
         int r = enterWithContext("cuIpcGetMemHandle");
         if (r != 0) {
@@ -531,7 +531,6 @@ final class FakeCuda implements CudaApi {
         return 0;
     }
 
-    @Override
     public synchronized int cuIpcOpenMemHandle(MemorySegment devicePointer, MemorySegment handle, int flags) {
         int r = enterWithContext("cuIpcOpenMemHandle_v2");
         if (r != 0) {
@@ -546,7 +545,6 @@ final class FakeCuda implements CudaApi {
         return 0;
     }
 
-    @Override
     public synchronized int cuIpcCloseMemHandle(long devicePointer) {
         int r = enterWithContext("cuIpcCloseMemHandle");
         if (r != 0) {
@@ -564,7 +562,6 @@ final class FakeCuda implements CudaApi {
         return 0;
     }
 
-    @Override
     public synchronized int cuGetErrorName(int error, MemorySegment name) {
         MemorySegment text = C_NAMES.get(error);
         name.set(ADDRESS, 0, text == null ? MemorySegment.NULL : text);

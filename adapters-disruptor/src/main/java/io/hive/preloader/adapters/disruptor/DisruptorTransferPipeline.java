@@ -16,7 +16,7 @@ import java.util.Objects;
  * and kept, registered, for the next transfer to the same sink and device; a failed or cancelled transfer frees its
  * own. A target in host memory (the host sink) is filled in place: no staging memory at all.
  */
-public final class DisruptorTransferPipeline implements StagingPipeline, AutoCloseable {
+public final class DisruptorTransferPipeline implements StagingPipeline {
     /** Staging regions kept between transfers. */
     private static final int IDLE_REGIONS = 2;
     /** How long a stopped transfer waits for its stages before it gives up on them (one that is stuck in a call). */
@@ -82,7 +82,20 @@ public final class DisruptorTransferPipeline implements StagingPipeline, AutoClo
 
     @Override
     public Duration run(StagedTransfer transfer) {
-        return new TransferRun(this, Objects.requireNonNull(transfer, "transfer")).run();
+        return run(transfer, () -> { });
+    }
+
+    /** Tells {@code sourceUnread} only once every stage has exited: after a stuck one lets go, if one was stuck. */
+    @Override
+    public Duration run(StagedTransfer transfer, Runnable sourceUnread) {
+        TransferRun run;
+        try {
+            run = new TransferRun(this, Objects.requireNonNull(transfer, "transfer"), sourceUnread);
+        } catch (RuntimeException | Error e) {
+            sourceUnread.run();
+            throw e;
+        }
+        return run.run();
     }
 
     StagingPool pool() {

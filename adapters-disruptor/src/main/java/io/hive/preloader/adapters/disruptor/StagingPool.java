@@ -1,5 +1,6 @@
 package io.hive.preloader.adapters.disruptor;
 
+import io.hive.preloader.core.port.Cleanup;
 import io.hive.preloader.core.port.HostRegistration;
 import io.hive.preloader.core.port.VramSink;
 
@@ -145,20 +146,6 @@ final class StagingPool implements AutoCloseable {
             regions = new ArrayDeque<>(free);
             free.clear();
         }
-        RuntimeException failure = null;
-        for (Region region : regions) {
-            try {
-                region.free();
-            } catch (RuntimeException e) {
-                if (failure == null) {
-                    failure = e;
-                } else {
-                    failure.addSuppressed(e);
-                }
-            }
-        }
-        if (failure != null) {
-            throw failure;
-        }
+        Cleanup.runAll(regions.stream().<Runnable>map(region -> region::free).toList());
     }
 }

@@ -8,10 +8,8 @@ import io.hive.preloader.core.port.ChunkSource;
 import io.hive.preloader.core.port.StagedTransfer;
 import io.hive.preloader.core.port.StoreException;
 
-import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.nio.channels.FileChannel;
-import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -26,7 +24,7 @@ import java.util.concurrent.locks.LockSupport;
  * touch it any more: the ring's threads stopped, then the copies in flight awaited, then the staging memory given
  * back to the pool (kept registered after a success, unregistered and freed after a failure or a cancellation).
  * Once stopping, the caller waits for the stages until one deadline ({@link StopBound}); memory a stuck stage may
- * still touch is freed only after it exits.
+ * still touch (the staging slots, and the source, whose owner is told only then) is let go only after it exits.
  */
 final class TransferRun {
     private static final long PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
@@ -43,10 +41,15 @@ final class TransferRun {
     private final AtomicReference<Throwable> failure = new AtomicReference<>();
     private final StageThreads threads = new StageThreads();
     private final StopBound stop;
+    /** Told once no stage reads the source: as {@link #run} ends, or once the stages stuck at its deadline exit. */
+    private final Runnable sourceUnread;
+    /** Set when stages stuck at the deadline may still read the source after {@link #run} returns. */
+    private boolean sourceOutlivesRun;
 
-    TransferRun(DisruptorTransferPipeline pipeline, StagedTransfer job) {
+    TransferRun(DisruptorTransferPipeline pipeline, StagedTransfer job, Runnable sourceUnread) {
         this.pipeline = pipeline;
         this.job = job;
+        this.sourceUnread = sourceUnread;
         this.stop = new StopBound(pipeline.stopBound(), job.cancellation());
         this.size = job.source().size();
         this.chunkSize = pipeline.chunkSize();
@@ -89,6 +92,16 @@ final class TransferRun {
 
     /** @return from the first chunk published to the end sentinel through the last stage */
     Duration run() {
+        try {
+            return transfer();
+        } finally {
+            if (!sourceOutlivesRun) {
+                sourceUnread.run();
+            }
+        }
+    }
+
+    private Duration transfer() {
         job.cancellation().throwIfCancelled("transfer of " + job.model());
         if (chunks == 0) {
             return Duration.ZERO;
@@ -100,7 +113,7 @@ final class TransferRun {
         Disruptor<StagingSlot> disruptor = null;
         try {
             if (job.source() instanceof ChunkSource.ModelFile f) {
-                file = open(f);
+                file = SourceFile.open(f);
             }
             waitStrategy.producerStarted();
             disruptor = start(staging, inPlace, file);
@@ -118,9 +131,17 @@ final class TransferRun {
                     fail(e);
                 }
             }
-            close(file);
-            if (staging != null) {
-                giveBack(staging, stuck);
+            SourceFile.close(file);
+            if (!stuck.isEmpty()) {
+                sourceOutlivesRun = true;
+                StageThreads.afterExit(stuck, "freeing the staging memory and the source of " + job.model(), () -> {
+                    if (staging != null) {
+                        pipeline.pool().discard(staging);
+                    }
+                    sourceUnread.run();
+                });
+            } else if (staging != null) {
+                giveBack(staging);
             }
         }
         if (stop.wasInterrupted()) {
@@ -140,14 +161,9 @@ final class TransferRun {
         return Duration.ofNanos(took);
     }
 
-    /**
-     * The staging memory back to the pool: kept registered after a success, discarded after a failure. While a stage
-     * thread that did not stop may still touch it, it is neither: a thread of its own discards it once they have exited.
-     */
-    private void giveBack(StagingPool.Region staging, List<Thread> stuck) {
-        if (!stuck.isEmpty()) {
-            StageThreads.afterExit(stuck, "freeing the staging memory of " + job.model(), () -> pipeline.pool().discard(staging));
-        } else if (failure.get() == null && !job.cancellation().isCancelled()) {
+    /** The staging memory back to the pool once every stage has exited: kept registered after a success, else discarded. */
+    private void giveBack(StagingPool.Region staging) {
+        if (failure.get() == null && !job.cancellation().isCancelled()) {
             pipeline.pool().release(staging);
         } else {
             try {
@@ -155,14 +171,6 @@ final class TransferRun {
             } catch (RuntimeException e) {
                 fail(e);
             }
-        }
-    }
-
-    private FileChannel open(ChunkSource.ModelFile f) {
-        try {
-            return FileChannel.open(f.path(), StandardOpenOption.READ);
-        } catch (IOException e) {
-            throw new StoreException("opening " + f.path() + " failed: " + e, e);
         }
     }
 
@@ -276,16 +284,5 @@ final class TransferRun {
                     + " did not stop within " + stop.bound().toSeconds() + " s; their staging memory is freed once they do"));
         }
         return stuck;
-    }
-
-    private void close(FileChannel file) {
-        if (file != null) {
-            try {
-                file.close();
-            } catch (IOException e) {
-                // read-only: nothing written is lost
-                System.getLogger(TransferRun.class.getName()).log(System.Logger.Level.DEBUG, "closing " + describeSource() + ": " + e);
-            }
-        }
     }
 }

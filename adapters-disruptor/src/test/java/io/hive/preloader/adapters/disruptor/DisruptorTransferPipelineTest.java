@@ -1,10 +1,19 @@
 package io.hive.preloader.adapters.disruptor;
 
+import io.hive.preloader.adapters.buffer.BufferRamStore;
+import io.hive.preloader.core.cache.ByteBudget;
+import io.hive.preloader.core.model.ModelId;
 import io.hive.preloader.core.port.StagingPipeline;
 import io.hive.preloader.core.port.StagingPipelineContract;
+import io.hive.preloader.core.service.ModelPreloader;
+import io.hive.preloader.core.testing.FakeVramSink;
+import io.hive.preloader.core.testing.FolderSource;
+import io.hive.preloader.core.testing.ModelFiles;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -44,12 +53,12 @@ class DisruptorTransferPipelineTest extends StagingPipelineContract {
     void shouldKeepItsStagingMemoryRegisteredForTheNextTransferToTheSameSinkAndFreeItWhenClosed() {
         DisruptorTransferPipeline pipeline = new DisruptorTransferPipeline(CHUNK, 2);
         made.add(pipeline);
-        io.hive.preloader.core.testing.FakeVramSink sink = new io.hive.preloader.core.testing.FakeVramSink(true);
-        io.hive.preloader.core.testing.FakeVramSink other = new io.hive.preloader.core.testing.FakeVramSink(true);
-        io.hive.preloader.core.model.ModelId model = io.hive.preloader.core.model.ModelId.of("m");
+        FakeVramSink sink = new FakeVramSink(true);
+        FakeVramSink other = new FakeVramSink(true);
+        ModelId model = ModelId.of("m");
         java.lang.foreign.MemorySegment bytes = java.lang.foreign.MemorySegment.ofArray(new byte[(int) (10 * CHUNK)]);
 
-        for (io.hive.preloader.core.testing.FakeVramSink target : java.util.List.of(sink, sink, sink, other)) {
+        for (FakeVramSink target : java.util.List.of(sink, sink, sink, other)) {
             io.hive.preloader.core.transfer.TransferRunner.staged(target, pipeline, model, new io.hive.preloader.core.port.ChunkSource.Memory(bytes), 0,
                     io.hive.preloader.core.transfer.TransferOptions.defaults(), java.util.Optional.empty()).close();
         }
@@ -62,6 +71,26 @@ class DisruptorTransferPipelineTest extends StagingPipelineContract {
         assertThat(other.liveRegistrations()).isZero();
         assertThat(sink.misuse()).isEmpty();
         assertThat(other.misuse()).isEmpty();
+    }
+
+    @Test
+    void shouldLetGoOfItsStagingMemoryWhenThePreloaderGivenItIsClosed(@TempDir Path models) {
+        DisruptorTransferPipeline pipeline = new DisruptorTransferPipeline(CHUNK, 2);
+        made.add(pipeline);
+        FakeVramSink sink = new FakeVramSink(true);
+        ModelFiles.write(models, "m.gguf", ModelFiles.model(10 * CHUNK + 5, 3));
+        ModelPreloader preloader = ModelPreloader.builder().source(new FolderSource(models)).store(new BufferRamStore(false))
+                .budget(new ByteBudget(64 << 20)).sink(sink).pipeline(pipeline).build();
+        preloader.transfer(ModelId.of("m"), 0).close();
+        assertThat(pipeline.keptRegions()).as("streamed from disk through slots kept registered").isEqualTo(1);
+
+        preloader.close();
+
+        assertThat(pipeline.keptRegions()).isZero();
+        assertThat(pipeline.liveSlots()).isZero();
+        assertThat(sink.liveRegistrations()).isZero();
+        assertThat(sink.closed()).isTrue();
+        assertThat(sink.misuse()).isEmpty();
     }
 
     @Test

@@ -30,7 +30,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * A transfer stopped while it runs, by an interrupt of its thread or a cancellation: it ends within its bound even
  * when a stage is stuck in a call, without spinning (the thread's CPU time, not the clock, says so), with its thread's
- * interrupt restored, and the staging memory is freed once the stuck stage lets go of it.
+ * interrupt restored, and the staging memory is freed, and the source declared unread, once the stuck stage lets go.
  */
 class StoppedTransferTest {
     private static final long CHUNK = 64 * 1024;
@@ -42,6 +42,8 @@ class StoppedTransferTest {
     private final Arena arena = Arena.ofShared();
     private final StuckCopies copies = new StuckCopies();
     private final DmaLikeSink sink = new DmaLikeSink(copies);
+    /** Counted down when the pipeline says nothing reads the source any more (its owner may then free it). */
+    private final CountDownLatch sourceUnread = new CountDownLatch(1);
 
     /** What the thread running the transfer saw: how it ended, its CPU time over the run, and its interrupt after it. */
     private record Outcome(RuntimeException thrown, long cpuNanos, boolean interruptedAfter) {
@@ -79,9 +81,11 @@ class StoppedTransferTest {
         assertThat(o.interruptedAfter()).as("its interrupt is restored").isEqualTo(how.equals("interrupt"));
         assertThat(cancellation.isCancelled()).isTrue();
         assertThat(pipeline.liveSlots()).as("the staging memory waits for the stuck stage").isEqualTo(pipeline.slots());
+        assertThat(sourceUnread.getCount()).as("the source waits for the stuck stage too").isOne();
 
         copies.release.countDown();
         Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> pipeline.liveSlots() == 0);
+        assertThat(sourceUnread.await(30, TimeUnit.SECONDS)).as("told once the stage let go").isTrue();
     }
 
     @Test
@@ -100,6 +104,7 @@ class StoppedTransferTest {
         assertThat(outcome.get().interruptedAfter()).isTrue();
         assertThat(outcome.get().cpuNanos()).isLessThan(BOUND.toNanos() / 5);
         assertThat(pipeline.liveSlots()).isZero();
+        assertThat(sourceUnread.getCount()).as("nothing was stuck: told as the run ended").isZero();
     }
 
     private Outcome transfer(Cancellation cancellation) {
@@ -108,7 +113,8 @@ class StoppedTransferTest {
         MemorySegment source = arena.allocate(CHUNKS * CHUNK);
         RuntimeException thrown = null;
         try (DeviceWriter writer = sink.allocate(MODEL, source.byteSize(), 0, pipeline.slots())) {
-            pipeline.run(new StagedTransfer(MODEL, new ChunkSource.Memory(source), writer, sink, LoadProgress.NONE, cancellation, Optional.empty()));
+            pipeline.run(new StagedTransfer(MODEL, new ChunkSource.Memory(source), writer, sink, LoadProgress.NONE, cancellation, Optional.empty()),
+                    sourceUnread::countDown);
         } catch (RuntimeException e) {
             thrown = e;
         }

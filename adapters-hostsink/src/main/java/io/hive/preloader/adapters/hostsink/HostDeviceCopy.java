@@ -1,43 +1,26 @@
 package io.hive.preloader.adapters.hostsink;
 
 import io.hive.preloader.core.model.ModelId;
+import io.hive.preloader.core.port.DeviceAllocation;
 import io.hive.preloader.core.port.DeviceCopy;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.time.Duration;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /** A model copied into host memory that stands in for a device's. */
-final class HostDeviceCopy implements DeviceCopy {
-    private final ModelId model;
-    private final int device;
+final class HostDeviceCopy extends DeviceAllocation implements DeviceCopy {
     private final Arena arena;
     private final MemorySegment memory;
     private final Duration took;
-    private final AtomicBoolean closed = new AtomicBoolean();
+    private final Runnable release;
 
-    HostDeviceCopy(ModelId model, int device, Arena arena, MemorySegment memory, Duration took) {
-        this.model = model;
-        this.device = device;
+    HostDeviceCopy(ModelId model, int device, Arena arena, MemorySegment memory, Duration took, Runnable release) {
+        super(model, device, memory.byteSize());
         this.arena = arena;
         this.memory = memory;
         this.took = took;
-    }
-
-    @Override
-    public ModelId model() {
-        return model;
-    }
-
-    @Override
-    public int device() {
-        return device;
-    }
-
-    @Override
-    public long bytes() {
-        return memory.byteSize();
+        this.release = release;
     }
 
     @Override
@@ -51,7 +34,7 @@ final class HostDeviceCopy implements DeviceCopy {
      */
     @Override
     public String handle() {
-        return "host:" + model + ":" + memory.byteSize() + "@device" + device;
+        return "host:" + model() + ":" + bytes() + "@device" + device();
     }
 
     @Override
@@ -65,9 +48,8 @@ final class HostDeviceCopy implements DeviceCopy {
     }
 
     @Override
-    public void close() {
-        if (closed.compareAndSet(false, true)) {
-            arena.close();
-        }
+    protected void free() {
+        arena.close();
+        release.run();
     }
 }

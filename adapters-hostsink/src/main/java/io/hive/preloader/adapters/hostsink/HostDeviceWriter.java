@@ -1,6 +1,7 @@
 package io.hive.preloader.adapters.hostsink;
 
 import io.hive.preloader.core.model.ModelId;
+import io.hive.preloader.core.port.DeviceAllocation;
 import io.hive.preloader.core.port.DeviceCopy;
 import io.hive.preloader.core.port.DeviceWriter;
 
@@ -16,31 +17,19 @@ import java.util.Optional;
  * offered as a {@linkplain #hostView host view}, so a staging pipeline can fill it in place rather than copy every
  * byte twice.
  */
-final class HostDeviceWriter implements DeviceWriter {
-    private final ModelId model;
-    private final int device;
+final class HostDeviceWriter extends DeviceAllocation implements DeviceWriter {
     private final int lanes;
     private final Arena arena;
     private final MemorySegment memory;
-    private boolean finished;
-    private boolean closed;
+    private final Runnable release;
 
-    HostDeviceWriter(ModelId model, int device, int lanes, Arena arena, MemorySegment memory) {
-        this.model = model;
-        this.device = device;
+    /** @param release gives the bytes back to the sink's bound once the memory is freed */
+    HostDeviceWriter(ModelId model, int device, int lanes, Arena arena, MemorySegment memory, Runnable release) {
+        super(model, device, memory.byteSize());
         this.lanes = lanes;
         this.arena = arena;
         this.memory = memory;
-    }
-
-    @Override
-    public int device() {
-        return device;
-    }
-
-    @Override
-    public long bytes() {
-        return memory.byteSize();
+        this.release = release;
     }
 
     @Override
@@ -69,19 +58,16 @@ final class HostDeviceWriter implements DeviceWriter {
     }
 
     @Override
-    public synchronized DeviceCopy finish(Duration took) {
-        if (finished || closed) {
-            throw new IllegalStateException("the writer for " + model + " is already " + (finished ? "finished" : "closed"));
+    public DeviceCopy finish(Duration took) {
+        if (!handOver()) {
+            throw new IllegalStateException("the writer for " + model() + " is already finished or closed");
         }
-        finished = true;
-        return new HostDeviceCopy(model, device, arena, memory, took);
+        return new HostDeviceCopy(model(), device(), arena, memory, took, release);
     }
 
     @Override
-    public synchronized void close() {
-        if (!finished && !closed) {
-            closed = true;
-            arena.close();
-        }
+    protected void free() {
+        arena.close();
+        release.run();
     }
 }

@@ -3,12 +3,14 @@ package io.hive.preloader.adapters.http;
 import io.hive.preloader.core.cache.BudgetExceededException;
 import io.hive.preloader.core.cache.StaleModelException;
 import io.hive.preloader.core.model.InvalidModelException;
+import io.hive.preloader.core.port.SinkFullException;
 import io.hive.preloader.core.port.StoreException;
 import io.hive.preloader.core.port.TransferCancelledException;
 import io.hive.preloader.core.service.UnknownModelException;
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
+import org.eclipse.jetty.http.HttpException;
 
 import java.io.IOException;
 import java.util.Map;
@@ -61,10 +63,13 @@ final class Errors {
         return switch (failure) {
             case ApiException api -> new Answer(api.status(), oneLine(api.getMessage()));
             case HttpResponseException http -> new Answer(http.getStatus(), oneLine(reason(http)));
+            // Jetty's own refusals of a request (a bad chunk, a body too large or too slow) carry their status.
+            case HttpException jetty -> new Answer(jetty.getCode(), oneLine(jetty.getReason() == null ? "HTTP " + jetty.getCode() : jetty.getReason()));
             case UnknownModelException unknown -> new Answer(404, oneLine(unknown.getMessage()));
             case InvalidModelException invalid -> new Answer(422, oneLine(invalid.getMessage()));
             case BudgetExceededException budget -> new Answer(409, oneLine(budget.getMessage()));
             case StaleModelException stale -> new Answer(409, oneLine(stale.getMessage()));
+            case SinkFullException full -> new Answer(409, oneLine(full.getMessage()));
             case TransferCancelledException cancelled -> new Answer(503, oneLine("transfer cancelled: " + cancelled.getMessage()));
             case IllegalArgumentException bad -> new Answer(400, oneLine(bad.getMessage()));
             case IllegalStateException state -> new Answer(409, oneLine(state.getMessage()));

@@ -4,7 +4,6 @@ import io.javalin.http.Context;
 import io.javalin.http.HandlerType;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -15,8 +14,8 @@ import java.util.regex.Pattern;
 /**
  * What every request passes before an endpoint sees it, in this order: a {@code Host} this server answers to (and, on
  * a call that changes state, an {@code Origin} that is this server), a path with no traversal in any spelling, the
- * token the call needs (failed attempts limited per client), a body within the limit, and no new changes once the
- * server is shutting down.
+ * token the call needs (failed attempts limited per client), no new changes once the server is shutting down, and a
+ * body within the limit, read in full at a minimum rate ({@link RequestBody}).
  *
  * <p>What needs which token: {@code GET /v1/health}, the page's static shell and (unless closed) {@code /metrics}
  * need none; every other read needs the read or the admin token; every change needs the admin token.
@@ -73,6 +72,9 @@ final class Guard {
         long length = ctx.req().getContentLengthLong();
         if (length > maxBodyBytes) {
             throw new ApiException(413, "request body of " + length + " bytes is larger than the limit of " + maxBodyBytes + " bytes");
+        }
+        if (changes) {
+            RequestBody.read(ctx, maxBodyBytes);
         }
     }
 
@@ -135,26 +137,18 @@ final class Guard {
     }
 
     /**
-     * Runs after every request, answered or refused: reads what is left of its body (within the limit) so that the
-     * connection can carry the client's next request. A body past the limit is not read: the answer then says
-     * {@code Connection: close}, so that the client does not send its next request down a connection being closed.
+     * Runs after every request, answered or refused: reads what is left of its body (within the limit and the minimum
+     * rate) so that the connection can carry the client's next request. A body past the limit, or too slow, is not
+     * read: the answer then says {@code Connection: close}, so that the client does not send its next request down a
+     * connection being closed.
      */
     void drain(Context ctx) {
-        if (ctx.statusCode() == 413) {
+        if (ctx.statusCode() == 413 || ctx.statusCode() == 408) {
             ctx.header("Connection", "close");
             return;
         }
         try {
-            InputStream in = ctx.req().getInputStream();
-            byte[] buffer = new byte[8192];
-            long left = maxBodyBytes + 1;
-            int n;
-            while (left > 0 && (n = in.read(buffer, 0, (int) Math.min(buffer.length, left))) != -1) {
-                left -= n;
-            }
-            if (left <= 0) {
-                ctx.header("Connection", "close");
-            }
+            RequestBody.discard(ctx, maxBodyBytes);
         } catch (IOException | RuntimeException e) {
             ctx.header("Connection", "close");
         }

@@ -12,12 +12,12 @@ import java.util.Optional;
 
 /**
  * How the server listens: Jetty's one connector, plain or TLS with the configured key, and the limits that keep slow
- * or many clients from holding it (idle connections closed, a minimum request data rate, a connection cap).
+ * or many clients from holding it (idle connections closed, a connection cap; the guard reads each body at a minimum
+ * rate, {@link RequestBody}, rather than Jetty, whose check refuses small bodies that had arrived in full).
  */
 final class Listener {
-    /** Slow clients: a connection idle this long is closed; a request body must arrive at least this fast. */
+    /** Slow clients: a connection idle this long is closed, and so is a read of a body that waits this long. */
     private static final long IDLE_TIMEOUT_MS = 20_000;
-    private static final long MIN_REQUEST_BYTES_PER_SECOND = 1024;
     private static final int MAX_CONNECTIONS = 512;
 
     private Listener() {
@@ -35,7 +35,6 @@ final class Listener {
         cfg.jetty.modifyHttpConfiguration(http -> {
             http.setSendServerVersion(false);
             http.setSendXPoweredBy(false);
-            http.setMinRequestDataRate(MIN_REQUEST_BYTES_PER_SECOND);
             // The Host check is the guard's, for every name a client may use; SNI need not match the certificate's names.
             tls.ifPresent(t -> http.addCustomizer(new SecureRequestCustomizer(false)));
         });

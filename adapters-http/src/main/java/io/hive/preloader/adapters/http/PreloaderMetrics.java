@@ -69,6 +69,10 @@ final class PreloaderMetrics implements AutoCloseable {
         gauge("preloader.resident", "Bytes of models resident in RAM", s -> s.cache().residentBytes(), BaseUnits.BYTES);
         gauge("preloader.used", "Bytes reserved in the budget (resident and loading)", s -> s.cache().usedBytes(), BaseUnits.BYTES);
         gauge("preloader.budget", "The RAM budget", s -> s.cache().budgetBytes(), BaseUnits.BYTES);
+        if (last.storeReservedBytes().isPresent()) { // a store that rounds models up to whole pages says what they take
+            gauge("preloader.store.reserved", "Bytes of RAM the store's resident models take as whole pages",
+                    s -> s.storeReservedBytes().orElse(0), BaseUnits.BYTES);
+        }
         gauge("preloader.models.resident", "Models resident in RAM",
                 s -> s.cache().entries().stream().filter(e -> e.state() == CacheSnapshot.State.RESIDENT).count(), null);
         gauge("preloader.models.pinned", "Models pinned in RAM", s -> s.cache().entries().stream().filter(CacheSnapshot.Entry::pinned).count(), null);

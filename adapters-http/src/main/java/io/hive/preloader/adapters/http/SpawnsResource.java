@@ -50,7 +50,7 @@ record SpawnsResource(ModelPreloader preloader, Optional<SpawnFlow> spawner, Map
      */
     private void spawn(Context ctx) {
         ModelId id = Route.modelId(ctx);
-        String name = Json.read(ctx.bodyAsBytes(), SpawnBody.class, SpawnBody.EMPTY).worker();
+        String name = Json.read(RequestBody.of(ctx), SpawnBody.class, SpawnBody.EMPTY).worker();
         if (name == null || name.isBlank()) {
             throw new ApiException(400, "the body must name a configured worker: {\"worker\": \"NAME\"}" + configured());
         }

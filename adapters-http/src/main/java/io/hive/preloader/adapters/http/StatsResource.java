@@ -13,9 +13,14 @@ import static io.hive.preloader.adapters.http.Route.get;
 /** What the preloader and this server counted: the statistics as JSON, the recent loads and transfers, the Prometheus text. */
 record StatsResource(ModelPreloader preloader, PreloaderMetrics metrics, RecentActivity activity, PreloadJobs jobs, Holdings<?> copies,
                      Holdings<?> leases, Spawns spawns) implements Resource {
-    /** {@code GET /v1/stats}: the preloader's counters and cache, and what this server holds. */
+    /**
+     * {@code GET /v1/stats}: the preloader's counters and cache, and what this server holds.
+     *
+     * @param storeReservedBytes what the store's resident models take as whole pages; null for a store whose models
+     *                           take their own size
+     */
     record StatsView(long hits, long misses, double hitRate, long bytesLoadedFromDisk, long transfers, long bytesTransferred,
-                     long budgetBytes, long usedBytes, long residentBytes, long evictions, String store, String policy,
+                     long budgetBytes, long usedBytes, long residentBytes, long evictions, String store, Long storeReservedBytes, String policy,
                      long modelsResident, long modelsPinned, long jobsRunning, int transfersHeld, int leasesHeld,
                      int workersRunning) {
     }
@@ -32,7 +37,8 @@ record StatsResource(ModelPreloader preloader, PreloaderMetrics metrics, RecentA
         PreloaderStats s = preloader.stats();
         CacheSnapshot c = s.cache();
         return new StatsView(s.hits(), s.misses(), s.hitRate(), s.bytesLoadedFromDisk(), s.transfers(), s.bytesTransferred(),
-                c.budgetBytes(), c.usedBytes(), c.residentBytes(), c.evictions(), c.store(), c.policy(),
+                c.budgetBytes(), c.usedBytes(), c.residentBytes(), c.evictions(), c.store(),
+                s.storeReservedBytes().isPresent() ? s.storeReservedBytes().getAsLong() : null, c.policy(),
                 c.entries().stream().filter(e -> e.state() == CacheSnapshot.State.RESIDENT).count(),
                 c.entries().stream().filter(CacheSnapshot.Entry::pinned).count(),
                 jobs.running(), copies.size(), leases.size(), spawns.workers().size());

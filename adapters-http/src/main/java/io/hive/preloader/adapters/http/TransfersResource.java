@@ -104,7 +104,7 @@ record TransfersResource(ModelPreloader preloader, int defaultDevice, Holdings<C
 
     private void transfer(Context ctx) {
         ModelId id = Route.modelId(ctx);
-        TransferRequest request = Json.read(ctx.bodyAsBytes(), TransferRequest.class, TransferRequest.DEFAULT);
+        TransferRequest request = Json.read(RequestBody.of(ctx), TransferRequest.class, TransferRequest.DEFAULT);
         int device = request.device() == null ? defaultDevice : request.device();
         if (device < 0) {
             throw new ApiException(400, "device " + device + " does not exist: devices are numbered from 0");

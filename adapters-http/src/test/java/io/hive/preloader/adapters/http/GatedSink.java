@@ -1,6 +1,7 @@
 package io.hive.preloader.adapters.http;
 
 import io.hive.preloader.core.model.ModelId;
+import io.hive.preloader.core.port.DeviceAllocation;
 import io.hive.preloader.core.port.DeviceCopy;
 import io.hive.preloader.core.port.DeviceWriter;
 import io.hive.preloader.core.port.StoreException;
@@ -61,7 +62,7 @@ final class GatedSink implements VramSink {
 
     /** The device memory of the latest finished copy of {@code model}. */
     MemorySegment lastCopyOf(ModelId model) {
-        return copies.reversed().stream().filter(c -> c.model.equals(model)).findFirst().orElseThrow().memory;
+        return copies.reversed().stream().filter(c -> c.model().equals(model)).findFirst().orElseThrow().memory;
     }
 
     @Override
@@ -85,31 +86,16 @@ final class GatedSink implements VramSink {
         return new Writer(model, bytes, device, lanes);
     }
 
-    private final class Writer implements DeviceWriter {
-        private final ModelId model;
-        private final int device;
+    private final class Writer extends DeviceAllocation implements DeviceWriter {
         private final int lanes;
         private final Arena arena = Arena.ofShared();
         private final MemorySegment memory;
-        private boolean handedOver;
-        private boolean closed;
 
         Writer(ModelId model, long bytes, int device, int lanes) {
-            this.model = model;
-            this.device = device;
+            super(model, device, bytes);
             this.lanes = lanes;
             this.memory = arena.allocate(Math.max(1, bytes), 4096).asSlice(0, bytes);
             live.incrementAndGet();
-        }
-
-        @Override
-        public int device() {
-            return device;
-        }
-
-        @Override
-        public long bytes() {
-            return memory.byteSize();
         }
 
         @Override
@@ -146,51 +132,29 @@ final class GatedSink implements VramSink {
 
         @Override
         public DeviceCopy finish(Duration took) {
-            handedOver = true;
-            Copy copy = new Copy(model, device, arena, memory, took);
+            handOver();
+            Copy copy = new Copy(model(), device(), arena, memory, took);
             copies.add(copy);
             return copy;
         }
 
         @Override
-        public void close() {
-            if (!handedOver && !closed) {
-                closed = true;
-                arena.close();
-                live.decrementAndGet();
-            }
+        protected void free() {
+            arena.close();
+            live.decrementAndGet();
         }
     }
 
-    private final class Copy implements DeviceCopy {
-        private final ModelId model;
-        private final int device;
+    private final class Copy extends DeviceAllocation implements DeviceCopy {
         private final Arena arena;
         private final MemorySegment memory;
         private final Duration took;
-        private boolean closed;
 
         Copy(ModelId model, int device, Arena arena, MemorySegment memory, Duration took) {
-            this.model = model;
-            this.device = device;
+            super(model, device, memory.byteSize());
             this.arena = arena;
             this.memory = memory;
             this.took = took;
-        }
-
-        @Override
-        public ModelId model() {
-            return model;
-        }
-
-        @Override
-        public int device() {
-            return device;
-        }
-
-        @Override
-        public long bytes() {
-            return memory.byteSize();
         }
 
         @Override
@@ -203,9 +167,9 @@ final class GatedSink implements VramSink {
         public String handle() {
             String failure = handleFailure;
             if (failure != null) {
-                throw new StoreException("cuIpcGetMemHandle failed: " + failure + " for " + model + " on device " + device);
+                throw new StoreException("cuIpcGetMemHandle failed: " + failure + " for " + model() + " on device " + device());
             }
-            return "gated-ipc:" + device + ":" + memory.byteSize() + ":" + handles.incrementAndGet();
+            return "gated-ipc:" + device() + ":" + bytes() + ":" + handles.incrementAndGet();
         }
 
         @Override
@@ -214,12 +178,9 @@ final class GatedSink implements VramSink {
         }
 
         @Override
-        public synchronized void close() {
-            if (!closed) {
-                closed = true;
-                arena.close();
-                live.decrementAndGet();
-            }
+        protected void free() {
+            arena.close();
+            live.decrementAndGet();
         }
     }
 }

@@ -243,6 +243,56 @@ class HttpSafetyTest {
         assertThat(message).isNotBlank().doesNotContain("\n").doesNotContain(".java:").doesNotContain("\tat ");
     }
 
+    /**
+     * A small body whose last bytes come a moment after its first (a client writing it in two pieces, Nagle's
+     * algorithm, a busy host) has arrived in full by the time it is read to its end: it is read, not refused.
+     */
+    @Test
+    void shouldReadASmallBodyWhoseLastBytesArriveAMomentAfterItsFirst() throws Exception {
+        String body = "{\"device\": 0, \"keep\": false}";
+        try (Socket s = new Socket(InetAddress.getLoopbackAddress(), f.server.port())) {
+            s.setSoTimeout(30_000);
+            java.io.OutputStream out = s.getOutputStream();
+            out.write(("POST /v1/models/gamma/transfer HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer " + Fixture.TOKEN
+                    + "\r\nContent-Type: application/json\r\nContent-Length: " + body.length() + "\r\nConnection: close\r\n\r\n"
+                    + body.substring(0, 10)).getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            Thread.sleep(150);
+            out.write(body.substring(10).getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+
+            String answer = new String(s.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(answer).startsWith("HTTP/1.1 200").contains("\"bytes\":" + MIB);
+        }
+    }
+
+    /** A body dripping in slower than the minimum rate is cut off with 408 (a thread is not held for as long as it drips). */
+    @Test
+    void shouldCutOffABodyThatArrivesSlowerThanTheMinimumRate() throws Exception {
+        try (Socket s = new Socket(InetAddress.getLoopbackAddress(), f.server.port())) {
+            s.setSoTimeout(30_000);
+            java.io.OutputStream out = s.getOutputStream();
+            out.write(("POST /v1/models/gamma/transfer HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer " + Fixture.TOKEN
+                    + "\r\nContent-Type: application/json\r\nContent-Length: 4000\r\n\r\n{").getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            java.io.InputStream in = s.getInputStream();
+            StringBuilder answer = new StringBuilder();
+            try {
+                for (int i = 0; i < 40 && in.available() == 0; i++) {
+                    Thread.sleep(200);
+                    out.write("          ".getBytes(StandardCharsets.US_ASCII));
+                    out.flush();
+                }
+            } catch (java.net.SocketException closed) {
+                // The server closed the connection after answering: what it answered is still to be read.
+            }
+            answer.append(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+
+            assertThat(answer.toString()).startsWith("HTTP/1.1 408").contains("application/json", "{\"error\":");
+        }
+        assertThat(f.sink.liveAllocations()).isZero();
+    }
+
     @Test
     void shouldKeepServingOthersWhileSlowClientsHoldConnectionsOpen() throws Exception {
         // Slow clients: each opens a connection, sends half a request line and stalls, as a slowloris attack does.

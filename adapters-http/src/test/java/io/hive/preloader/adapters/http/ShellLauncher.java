@@ -24,7 +24,7 @@ import java.util.concurrent.TimeoutException;
 final class ShellLauncher implements WorkerLauncher {
 
     @Override
-    public WorkerStart start(WorkerRequest request) throws InterruptedException {
+    public WorkerStart start(WorkerRequest request, Started started) throws InterruptedException {
         ProcessBuilder builder = new ProcessBuilder(request.command()).redirectErrorStream(true);
         builder.environment().putAll(request.environment());
         Process process;
@@ -33,6 +33,7 @@ final class ShellLauncher implements WorkerLauncher {
         } catch (IOException e) {
             return new WorkerStart.NotStarted(e.getMessage());
         }
+        started.started(process.pid(), process.onExit().thenApply(Process::exitValue));
         ArrayDeque<String> lines = new ArrayDeque<>();
         CompletableFuture<Void> ready = new CompletableFuture<>();
         Thread reader = Thread.ofVirtual().start(() -> {

@@ -15,7 +15,6 @@ import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -26,6 +25,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -38,8 +38,9 @@ import java.util.regex.Pattern;
  * as {@code /dev/shm} with transparent huge pages asked for, else in plain pages. The store says which it got in
  * {@link #name()} (hence in the cache's stats), in {@link #placement()} and once in the log.
  *
- * <p>Mapping is done by Chronicle Bytes; the model is copied in by {@code read(2)} straight into the mapping, so the
- * kernel, not this process, first touches each page: memory that cannot be had shows as an I/O error, not a SIGBUS.
+ * <p>Mapping is done by Chronicle Bytes; the model is copied in by the kernel ({@link SharedFileCopy}: written into a
+ * tmpfs of base pages, read into the mapping by two threads where huge pages need one), so that memory that cannot be
+ * had shows as an I/O error, not a SIGBUS.
  *
  * <p>What a model takes: its size rounded up to whole pages ({@link Placement#roundUp}): on hugetlbfs up to one huge
  * page more than the model, which the cache's budget (it counts model bytes) does not see; {@link #reservedBytes()}
@@ -56,7 +57,6 @@ public final class HugePageRamStore implements RamStore {
     public static final Path DEFAULT_FALLBACK = Path.of("/dev/shm");
 
     private static final System.Logger LOG = System.getLogger(HugePageRamStore.class.getName());
-    private static final long CHUNK = 64L << 20;
     private static final AtomicLong SEQUENCE = new AtomicLong();
     private static final Pattern OURS = Pattern.compile("preloader-(\\d+)-.+\\.gguf");
 
@@ -105,8 +105,9 @@ public final class HugePageRamStore implements RamStore {
     }
 
     /** Bytes of RAM the resident models take here: their sizes rounded up to whole pages. */
-    public long reservedBytes() {
-        return reserved.get();
+    @Override
+    public OptionalLong reservedBytes() {
+        return OptionalLong.of(reserved.get());
     }
 
     /** Bytes of the resident models that the kernel backs with huge pages now, measured from /proc/self/smaps. */
@@ -136,13 +137,19 @@ public final class HugePageRamStore implements RamStore {
             try {
                 MemorySegment bytes = arena.allocate(0);
                 if (size > 0) {
+                    // Mapped before the copy, so that the content check can read each range once it is in.
                     mapping = Optional.of(SharedMapping.map(shared, pages, placement.pageSize(), placement.mode()));
                     MemorySegment target = mapping.get().segment(arena);
-                    if (placement.tmpfs()) {
-                        Libc.adviseIfSupported(target, Libc.Advice.MADV_HUGEPAGE, shared); // before the first touch; the mode says what came of it
-                    }
                     try (ContentCheck.Hashing hashing = check.start(target.asSlice(0, size))) {
-                        copy(in, source, target, size, shared, progress, hashing);
+                        // Base pages need no mapping to be written; huge pages come only through one.
+                        if (placement.mode() == Mode.PLAIN_PAGES) {
+                            SharedFileCopy.write(in, source, shared, size, progress, hashing);
+                        } else {
+                            if (placement.tmpfs()) {
+                                Libc.adviseIfSupported(target, Libc.Advice.MADV_HUGEPAGE, shared); // before the first touch; the mode says what came of it
+                            }
+                            SharedFileCopy.read(in, source, target, size, shared, progress, hashing);
+                        }
                         hashing.verify(); // closed before the mapping goes, on any failure
                     }
                     if (placement.mode() != Mode.HUGETLBFS && pages != size) {
@@ -178,36 +185,6 @@ public final class HugePageRamStore implements RamStore {
     private void released(SharedFileRegion region) {
         if (live.remove(region)) {
             reserved.addAndGet(-region.reservedBytes());
-        }
-    }
-
-    /**
-     * Copies the model into the mapping by {@code read(2)}: the kernel writes each page, so a page tmpfs or the huge
-     * page pool cannot supply makes the read fail (EFAULT) instead of raising SIGBUS in this process.
-     */
-    private static void copy(FileChannel in, Path source, MemorySegment target, long size, Path shared, LoadProgress progress,
-                             ContentCheck.Hashing hashing) {
-        long done = 0;
-        while (done < size) {
-            int length = (int) Math.min(CHUNK, size - done);
-            ByteBuffer window = target.asSlice(done, length).asByteBuffer();
-            while (window.hasRemaining()) {
-                int read;
-                try {
-                    read = in.read(window, done + window.position());
-                } catch (IOException e) {
-                    throw new StoreException("copying " + source + " into the shared file " + shared + " failed at byte "
-                            + (done + window.position()) + ": " + e.getMessage()
-                            + " (a page of the shared file could not be allocated, or the model could not be read)", e);
-                }
-                if (read < 0) {
-                    throw new StoreException(source + " shrank while it was loading: it ended at byte " + (done + window.position())
-                            + " of " + size);
-                }
-            }
-            hashing.filled(done, done + length);
-            done += length;
-            progress.advanced(done, size);
         }
     }
 

@@ -24,8 +24,12 @@ import java.util.function.Function;
  */
 public record Placement(Mode mode, Path directory, long pageSize, boolean tmpfs, String reason) {
 
-    /** The choice for this machine, from {@code statfs} and the kernel's settings. */
-    static Placement choose(Optional<Path> hugetlbfs, Path fallback) {
+    /**
+     * The choice for this machine, from {@code statfs} and the kernel's settings.
+     *
+     * @throws IllegalArgumentException when the fallback folder is not a writable directory
+     */
+    public static Placement choose(Optional<Path> hugetlbfs, Path fallback) {
         return choose(hugetlbfs, fallback, Kernel.LIVE, Libc::statfs, Libc.pageSize());
     }
 

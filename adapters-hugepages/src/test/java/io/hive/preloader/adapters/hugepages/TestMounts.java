@@ -131,7 +131,7 @@ final class TestMounts implements BeforeAllCallback {
         }
 
         private Path mountThpTmpfs() {
-            return mount(THP_TMPFS, "tmpfs", "huge=advise,size=256m");
+            return mount(THP_TMPFS, "tmpfs", "huge=advise,size=512m");
         }
 
         private Path mount(Path dir, String type, String options) {

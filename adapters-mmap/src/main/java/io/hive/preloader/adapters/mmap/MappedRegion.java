@@ -10,8 +10,8 @@ import java.lang.foreign.MemorySegment;
 
 /**
  * A model held as a read-only shared mapping of its file. The pages belong to the page cache: a worker that maps
- * the same file shares them. Residency and release are synchronised so that {@code mincore} never runs on an
- * address being unmapped.
+ * the same file shares them. Residency ({@code cachestat} on the descriptor, else {@code mincore} on the mapping) and
+ * release are synchronised so that neither runs on a descriptor closed or an address unmapped meanwhile.
  */
 final class MappedRegion implements ResidentRegion {
     private final Arena arena;
@@ -39,7 +39,10 @@ final class MappedRegion implements ResidentRegion {
 
     @Override
     public synchronized long residentBytes() {
-        return released ? 0 : Residency.residentBytes(mapping, file.path());
+        if (released) {
+            return 0;
+        }
+        return Residency.cachedBytes(file.fd(), mapping.byteSize(), file.path()).orElseGet(() -> Residency.residentBytes(mapping, file.path()));
     }
 
     @Override
@@ -53,14 +56,14 @@ final class MappedRegion implements ResidentRegion {
                 if (locked) {
                     Libc.munlock(mapping, f.path());
                 }
-                if (how == Release.DROP) {
+                if (how != Release.RETAIN_PAGE_CACHE) {
                     // fadvise skips pages that are still mapped: take them out of this process's page tables first.
                     Libc.madvise(mapping, Libc.Advice.MADV_DONTNEED, f.path());
                 }
             } finally {
                 arena.close();
             }
-            if (how == Release.DROP) {
+            if (how != Release.RETAIN_PAGE_CACHE) {
                 f.dropFromPageCache();
             }
         }

@@ -3,6 +3,7 @@ package io.hive.preloader.adapters.mmap;
 import io.hive.preloader.core.model.Fingerprint;
 import io.hive.preloader.core.port.StoreException;
 import io.hive.preloader.linux.Libc;
+import io.hive.preloader.linux.Residency;
 
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -49,12 +50,31 @@ final class OpenFile implements AutoCloseable {
         }
     }
 
+    /** The descriptor, for calls about the file itself ({@code cachestat}); it stays open as long as this. */
+    int fd() {
+        return fd;
+    }
+
     /** A read-only shared mapping of this inode's first {@code size} bytes, or of all of it; unmapped with the arena. */
     MemorySegment map(OptionalLong size, Arena arena) {
         try (FileChannel channel = FileChannel.open(sameInode(), StandardOpenOption.READ)) {
             return channel.map(FileChannel.MapMode.READ_ONLY, 0, size.orElse(channel.size()), arena).asReadOnly();
         } catch (IOException e) {
             throw new StoreException("cannot map " + path + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Bytes of this inode's first {@code size} in the page cache: one {@code cachestat}, or where the kernel will not
+     * answer that, {@code mincore} over a mapping made for the question (mapping reads nothing).
+     */
+    long cachedBytes(long size) {
+        OptionalLong cached = Residency.cachedBytes(fd, size, path);
+        if (cached.isPresent()) {
+            return cached.getAsLong();
+        }
+        try (Arena arena = Arena.ofConfined()) {
+            return Residency.residentBytes(map(OptionalLong.of(size), arena), path);
         }
     }
 

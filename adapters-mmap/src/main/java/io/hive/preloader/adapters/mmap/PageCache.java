@@ -1,11 +1,8 @@
 package io.hive.preloader.adapters.mmap;
 
 import io.hive.preloader.core.port.StoreException;
-import io.hive.preloader.linux.Residency;
 
-import java.lang.foreign.Arena;
 import java.nio.file.Path;
-import java.util.OptionalLong;
 
 /** The page cache's view of any file, for the CLI: {@code vmtouch -v} and {@code vmtouch -e}. */
 public final class PageCache {
@@ -13,14 +10,14 @@ public final class PageCache {
     }
 
     /**
-     * Bytes of the file in the page cache now. Mapping a file reads none of it, so asking does not change
-     * the answer.
+     * Bytes of the file in the page cache now; asking reads none of it ({@code cachestat}, or a mapping and
+     * {@code mincore}).
      *
      * @throws StoreException naming the file when it cannot be opened or mapped
      */
     public static long residentBytes(Path file) {
-        try (OpenFile open = OpenFile.open(file); Arena arena = Arena.ofConfined()) {
-            return Residency.residentBytes(open.map(OptionalLong.empty(), arena), file);
+        try (OpenFile open = OpenFile.open(file)) {
+            return open.cachedBytes(open.fingerprint().size());
         }
     }
 

@@ -6,6 +6,8 @@ import io.hive.preloader.core.port.RamStore;
 import io.hive.preloader.core.port.RamStoreContract;
 import io.hive.preloader.core.port.ResidentRegion;
 import io.hive.preloader.core.testing.ModelFiles;
+import io.hive.preloader.linux.Libc;
+import io.hive.preloader.linux.Smaps;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -51,6 +53,46 @@ class MmapRamStoreTest extends RamStoreContract {
         region.release(ResidentRegion.Release.RETAIN_PAGE_CACHE);
 
         assertThat(PageCache.residentBytes(file)).isEqualTo(8 * MIB + 5);
+    }
+
+    @ParameterizedTest
+    @EnumSource(Warmer.Method.class)
+    void aColdFileIsReadIntoThePageCacheAndIntoTheMapping(Warmer.Method method) {
+        byte[] contents = ModelFiles.randomBytes(3 * Warmer.RANGE + 5, 17);
+        Path file = CleanFiles.write(dir, "m.gguf", contents);
+        PageCache.drop(file);
+
+        ResidentRegion region = new MmapRamStore(false, method).load(ModelFiles.describe(file), LoadProgress.NONE);
+        try {
+            assertThat(PageCache.residentBytes(file)).isEqualTo(contents.length);
+            assertThat(Smaps.holding(region.bytes().address()).orElseThrow().field("Rss")).as("pages mapped by the load")
+                    .isEqualTo(roundUpToPage(contents.length));
+            assertSameBytes(region.bytes(), contents);
+        } finally {
+            region.release(ResidentRegion.Release.DROP);
+        }
+    }
+
+    @Test
+    void aFileAlreadyInThePageCacheCostsOnlyALookUp() {
+        byte[] contents = ModelFiles.randomBytes(2 * Warmer.RANGE + 5, 18);
+        Path file = CleanFiles.write(dir, "m.gguf", contents);
+        CleanFiles.readThroughCache(file);
+
+        ResidentRegion region = newStore().load(ModelFiles.describe(file), LoadProgress.NONE);
+        try {
+            assertThat(region.residentBytes()).isEqualTo(contents.length);
+            assertThat(Smaps.holding(region.bytes().address()).orElseThrow().field("Rss"))
+                    .as("pages this load mapped: none, the page cache has them all").isZero();
+            assertSameBytes(region.bytes(), contents);
+        } finally {
+            region.release(ResidentRegion.Release.DROP);
+        }
+    }
+
+    private static long roundUpToPage(long bytes) {
+        long page = Libc.pageSize();
+        return (bytes + page - 1) / page * page;
     }
 
     @Test
@@ -118,8 +160,8 @@ class MmapRamStoreTest extends RamStoreContract {
     }
 
     @Test
-    void aModelLargeEnoughForTwoTouchingThreadsReportsProgressFromTheLoadingThreadOnly() throws IOException {
-        long size = PageToucher.SECOND_THREAD_FROM + PageToucher.CHUNK + 4097;
+    void aModelLargeEnoughForEveryWarmingThreadReportsProgressFromTheLoadingThreadOnly() throws IOException {
+        long size = Warmer.THREADS * Warmer.RANGE + 4097;
         Path file = dir.resolve("large.gguf");
         try (RandomAccessFile sparse = new RandomAccessFile(file.toFile(), "rw")) {
             sparse.setLength(size);

@@ -8,15 +8,20 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
-/** A child process started by {@link ProcessWorkerLauncher}, its output still being read. */
+/**
+ * A child process started by {@link ProcessWorkerLauncher}, its output still being read and its process tree
+ * followed ({@link ProcessTree}): {@link #exit} is the child's own exit, {@link #gone} that of the whole tree.
+ */
 final class ChildWorker implements RunningWorker {
     private final Process process;
     private final OutputReader output;
+    private final ProcessTree tree;
     private final CompletableFuture<Integer> exit;
 
-    ChildWorker(Process process, OutputReader output) {
+    ChildWorker(Process process, OutputReader output, ProcessTree tree) {
         this.process = process;
         this.output = output;
+        this.tree = tree;
         this.exit = process.onExit().thenApply(Process::exitValue);
     }
 
@@ -40,10 +45,16 @@ final class ChildWorker implements RunningWorker {
         return exit;
     }
 
+    /** Completes once the worker and every process of its tree seen alive have exited. */
+    CompletableFuture<Integer> gone() {
+        return tree.gone();
+    }
+
     @Override
     public CompletableFuture<Integer> stop(Duration grace) {
-        // Children first, so that a shell wrapper does not outlive what it started; then the worker itself.
-        List<ProcessHandle> family = Stream.concat(process.descendants(), Stream.of(process.toHandle())).toList();
+        // Children first, so that a shell wrapper does not outlive what it started, those whose parent has gone
+        // included; then the worker itself.
+        List<ProcessHandle> family = Stream.concat(tree.descendants().stream(), Stream.of(process.toHandle())).toList();
         family.forEach(ProcessHandle::destroy);
         exit.copy().completeOnTimeout(-1, Math.max(0, grace.toMillis()), TimeUnit.MILLISECONDS).thenRun(() -> family.stream()
                 .filter(ProcessHandle::isAlive)

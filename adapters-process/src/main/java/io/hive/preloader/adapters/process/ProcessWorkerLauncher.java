@@ -20,7 +20,9 @@ import java.util.regex.Pattern;
  * output (stdout and stderr merged), a TCP port opening on 127.0.0.1 (polled every {@value #POLL_MILLIS} ms), or
  * their exit. The worker's standard input is closed at once; its output is read for as long as it runs, each line
  * handed to the request's listener and the last ones kept for the report of a failed start. A worker not ready in
- * time is stopped (SIGTERM, then SIGKILL after {@link #STOP_GRACE}), its children with it.
+ * time is stopped (SIGTERM, then SIGKILL after {@link #STOP_GRACE}), its children with it. The caller is told of the
+ * process as soon as it exists, with the end of its whole process tree ({@link ProcessTree}): a wrapper that starts
+ * the real worker and exits does not end it.
  */
 public final class ProcessWorkerLauncher implements WorkerLauncher {
     /** Lines kept for the report of a worker that failed to start. */
@@ -57,7 +59,7 @@ public final class ProcessWorkerLauncher implements WorkerLauncher {
     private enum Outcome { READY, EXITED, TIMED_OUT }
 
     @Override
-    public WorkerStart start(WorkerRequest request) throws InterruptedException {
+    public WorkerStart start(WorkerRequest request, Started started) throws InterruptedException {
         if (request.probe() instanceof ReadinessProbe.Port(int port) && LoopbackPort.isOpen(port)) {
             return new WorkerStart.NotStarted("port " + port + " on 127.0.0.1 is already open before the worker started: "
                     + "the probe could not tell the worker's listener from another process's");
@@ -73,7 +75,15 @@ public final class ProcessWorkerLauncher implements WorkerLauncher {
         }
         closeInput(process);
         Optional<Pattern> pattern = request.probe() instanceof ReadinessProbe.Line(Pattern p) ? Optional.of(p) : Optional.empty();
-        ChildWorker worker = new ChildWorker(process, OutputReader.start(process, tailLines, request.output(), pattern));
+        ChildWorker worker = new ChildWorker(process, OutputReader.start(process, tailLines, request.output(), pattern),
+                ProcessTree.follow(process));
+        try {
+            started.started(process.pid(), worker.gone());
+        } catch (RuntimeException | Error e) {
+            deadline.cancel(false);
+            worker.stop(Duration.ZERO);
+            throw e;
+        }
         Outcome outcome;
         try {
             outcome = switch (request.probe()) {

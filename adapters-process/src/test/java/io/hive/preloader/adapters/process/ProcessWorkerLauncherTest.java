@@ -263,6 +263,91 @@ class ProcessWorkerLauncherTest {
         await().until(() -> !child.isAlive());
     }
 
+    @Nested
+    class TheProcessTree {
+        /** The hold on a worker's model must start with its process, not once it is ready. */
+        @Test
+        void shouldTellThePidAsSoonAsTheProcessExistsBeforeItIsReady() throws Exception {
+            List<Long> printed = new CopyOnWriteArrayList<>();
+            CompletableFuture<Long> told = new CompletableFuture<>();
+            CompletableFuture<CompletableFuture<Integer>> gone = new CompletableFuture<>();
+            WorkerRequest request = new WorkerRequest(sh("echo $$; exec sleep 60"), Map.of(), ReadinessProbe.line("never"), TIMEOUT, pidFrom(printed));
+
+            CompletableFuture<WorkerStart> starting = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return launcher.start(request, (pid, end) -> {
+                        told.complete(pid);
+                        gone.complete(end);
+                    });
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+
+            long pid = told.get(10, TimeUnit.SECONDS);
+            await().until(() -> !printed.isEmpty());
+            assertThat(printed.getFirst()).isEqualTo(pid);
+            assertThat(starting).as("still waiting for its readiness").isNotDone();
+            assertThat(gone.get()).isNotDone();
+            ProcessHandle.of(pid).orElseThrow().destroy();
+            assertThat(starting.get(10, TimeUnit.SECONDS)).isInstanceOf(WorkerStart.Exited.class);
+            assertThat(gone.get().get(10, TimeUnit.SECONDS)).isEqualTo(128 + 15);
+        }
+
+        /** A wrapper that starts the real worker and exits did end the worker's hold on its model. */
+        @Test
+        void shouldEndOnlyOnceTheProcessesAWrapperStartedHaveExited() throws Exception {
+            List<Long> pids = new CopyOnWriteArrayList<>();
+            CompletableFuture<CompletableFuture<Integer>> gone = new CompletableFuture<>();
+            WorkerRequest request = new WorkerRequest(sh("sleep 60 & echo $!; sleep 1; exit 0"), Map.of(), ReadinessProbe.exit(), TIMEOUT,
+                    pidFrom(pids));
+
+            RunningWorker wrapper = ready(launcher.start(request, (pid, end) -> gone.complete(end)));
+
+            assertThat(wrapper.exit()).as("the wrapper itself").isDone();
+            ProcessHandle worker = ProcessHandle.of(pids.getFirst()).orElseThrow();
+            assertThat(worker.isAlive()).isTrue();
+            assertThat(gone.get()).as("its worker still runs").isNotDone();
+            worker.destroy();
+            assertThat(gone.get().get(10, TimeUnit.SECONDS)).as("the wrapper's status").isZero();
+            assertThat(worker.isAlive()).isFalse();
+        }
+
+        @Test
+        void shouldEndForAnInterruptedStartOnlyOnceTheKilledWorkerHasExited() throws Exception {
+            List<Long> pids = new CopyOnWriteArrayList<>();
+            CompletableFuture<CompletableFuture<Integer>> gone = new CompletableFuture<>();
+            Thread waiting = Thread.currentThread();
+            CompletableFuture<Void> interrupter = CompletableFuture.runAsync(() -> {
+                await().until(() -> !pids.isEmpty());
+                waiting.interrupt();
+            });
+            WorkerRequest request = new WorkerRequest(sh("echo $$; exec sleep 60"), Map.of(), ReadinessProbe.line("never"), TIMEOUT, pidFrom(pids));
+
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> launcher.start(request, (pid, end) -> gone.complete(end)))
+                    .isInstanceOf(InterruptedException.class);
+
+            interrupter.get(10, TimeUnit.SECONDS);
+            Thread.interrupted();
+            gone.get().get(10, TimeUnit.SECONDS);
+            assertThat(ProcessHandle.of(pids.getFirst()).map(ProcessHandle::isAlive).orElse(false)).as("gone means gone").isFalse();
+        }
+
+        /** A caller that cannot take the worker on gets its failure back, the worker killed. */
+        @Test
+        void shouldKillTheWorkerWhenTheCallerRefusesIt() throws Exception {
+            List<Long> told = new CopyOnWriteArrayList<>();
+            WorkerRequest request = request(sh("exec sleep 60"), ReadinessProbe.line("never"));
+
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> launcher.start(request, (pid, end) -> {
+                told.add(pid);
+                throw new IllegalStateException("lease on a is closed");
+            })).hasMessage("lease on a is closed");
+
+            await().until(() -> ProcessHandle.of(told.getFirst()).map(h -> !h.isAlive()).orElse(true));
+        }
+    }
+
     /** Collects the first line, a pid the worker printed. */
     static Consumer<String> pidFrom(List<Long> pids) {
         return line -> {

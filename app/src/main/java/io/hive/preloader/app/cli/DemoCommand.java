@@ -55,8 +55,9 @@ final class DemoCommand extends Subcommand {
         long total = models.stream().mapToLong(ModelDescriptor::size).sum();
         long largest = models.stream().mapToLong(ModelDescriptor::size).max().orElse(0);
         long budget = Math.max(largest, total / 100 * BUDGET_PERCENT);
+        // The host sink's limit fits the one copy the demo makes, whatever share of this machine's RAM that is.
         config = config.withStore(PreloaderConfig.Store.MMAP).withPolicy(PreloaderConfig.Policy.LRU)
-                .withBudget(Long.toString(budget)).withSink(PreloaderConfig.Sink.HOST);
+                .withBudget(Long.toString(budget)).withSink(PreloaderConfig.Sink.HOST).withHostSinkLimit(Long.toString(Math.max(1, largest)));
         out.printf("preloader: store mmap, policy lru, sink host, budget %s (%d%% of the models' %s%s)%n%n", Units.bytes(budget),
                 BUDGET_PERCENT, Units.bytes(total), budget < total ? ", so loading all of them must evict" : "");
 

@@ -25,7 +25,7 @@ final class EvictCommand extends Subcommand {
     public Integer call() {
         ModelArgs.Target target = ModelArgs.parse(model);
         PreloaderConfig config = root.configFor(List.of(target));
-        ModelDescriptor descriptor = ModelArgs.find(target, Wiring.source(config).list(), config.modelFolders());
+        ModelDescriptor descriptor = ModelArgs.find(target, Wiring.source(config), config.modelFolders());
         long before = PageCache.residentBytes(descriptor.path());
         PageCache.drop(descriptor.path());
         long after = PageCache.residentBytes(descriptor.path());

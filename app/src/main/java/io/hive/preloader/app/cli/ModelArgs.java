@@ -3,6 +3,7 @@ package io.hive.preloader.app.cli;
 import io.hive.preloader.core.model.InvalidModelException;
 import io.hive.preloader.core.model.ModelDescriptor;
 import io.hive.preloader.core.model.ModelId;
+import io.hive.preloader.core.port.ModelSource;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -10,7 +11,6 @@ import java.nio.file.Path;
 import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
-import java.util.function.Function;
 import java.util.stream.Collectors;
 
 /** Reads a command's {@code ID|FILE} arguments: a model id, or the path of a {@code .gguf} file (whose id is its name). */
@@ -75,25 +75,25 @@ final class ModelArgs {
 
     /** The catalog's entry for a target, or a one-line error naming the argument and what models there are. */
     static ModelDescriptor find(Target target, List<ModelDescriptor> catalog, Collection<Path> folders) {
-        return find(target, catalog, _ -> Optional.empty(), folders);
+        return catalog.stream().filter(m -> m.id().equals(target.id())).findFirst().orElseThrow(() -> unknown(target, catalog, folders));
     }
 
     /**
-     * The catalog's entry for a target; for a model its source knows but cannot serve (a missing blob, a link out of its
-     * store), the one-line error that says why; else one naming the argument and what models there are.
+     * The source's model for a target, as {@link #find(Target, List, Collection)} would find it in the source's list,
+     * but looked up by its id: the folders are listed only for the error, when there is no such model. A model the
+     * source knows but cannot serve is refused with why.
      */
-    static ModelDescriptor find(Target target, List<ModelDescriptor> catalog, Function<ModelId, Optional<String>> whyUnservable,
-                                Collection<Path> folders) {
-        return catalog.stream().filter(m -> m.id().equals(target.id())).findFirst().orElseThrow(() -> {
-            Optional<String> unservable = whyUnservable.apply(target.id());
-            if (unservable.isPresent()) {
-                return Failure.badInput(unservable.get());
-            }
-            String known = catalog.isEmpty() ? "there are none"
-                    : catalog.size() + " models there: " + catalog.stream().limit(8).map(m -> m.id().value()).collect(Collectors.joining(", "))
-                            + (catalog.size() > 8 ? ", ..." : "");
-            return Failure.badInput(target.argument() + ": no such model in " + folders.stream().map(Path::toString)
-                    .collect(Collectors.joining(", ")) + " (" + known + ")");
-        });
+    static ModelDescriptor find(Target target, ModelSource source, Collection<Path> folders) {
+        return source.find(target.id()).orElseThrow(() -> source.unservable(target.id())
+                .<RuntimeException>map(u -> refusal(target, u.refusal()))
+                .orElseGet(() -> unknown(target, source.list(), folders)));
+    }
+
+    private static Failure unknown(Target target, List<ModelDescriptor> catalog, Collection<Path> folders) {
+        String known = catalog.isEmpty() ? "there are none"
+                : catalog.size() + " models there: " + catalog.stream().limit(8).map(m -> m.id().value()).collect(Collectors.joining(", "))
+                        + (catalog.size() > 8 ? ", ..." : "");
+        return Failure.badInput(target.argument() + ": no such model in " + folders.stream().map(Path::toString)
+                .collect(Collectors.joining(", ")) + " (" + known + ")");
     }
 }

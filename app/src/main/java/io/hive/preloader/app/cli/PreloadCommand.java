@@ -7,7 +7,7 @@ import io.hive.preloader.core.cache.Origin;
 import io.hive.preloader.core.model.InvalidModelException;
 import io.hive.preloader.core.model.ModelDescriptor;
 import io.hive.preloader.core.model.ModelId;
-import io.hive.preloader.core.service.CatalogEntry;
+import io.hive.preloader.core.port.ModelSource;
 import io.hive.preloader.core.service.Loaded;
 import io.hive.preloader.core.service.ModelPreloader;
 import io.hive.preloader.core.service.StartupPreload;
@@ -51,14 +51,16 @@ final class PreloadCommand extends Subcommand {
         PrintWriter err = err();
         boolean bar = !noProgress && ProgressBar.interactive();
         try (ModelPreloader preloader = Wiring.preloader(config)) {
-            List<ModelDescriptor> catalog = preloader.catalog();
+            // Each model named is looked up by its id: the folders are listed only when --auto asks for them.
+            ModelSource source = Wiring.source(config);
             List<ModelDescriptor> chosen = new ArrayList<>();
             Map<ModelId, ModelArgs.Target> given = new HashMap<>();
             for (ModelArgs.Target target : targets) {
-                chosen.add(ModelArgs.find(target, catalog, id -> preloader.checked(id).flatMap(CatalogEntry::error), config.modelFolders()));
+                chosen.add(ModelArgs.find(target, source, config.modelFolders()));
                 given.put(target.id(), target);
             }
             if (auto != null) {
+                List<ModelDescriptor> catalog = preloader.catalog();
                 int count = auto < 0 ? config.autoPreload() : auto;
                 // What a daemon loads at startup: the kept models, then the most used others.
                 StartupPreload.Plan plan = new StartupPreload(config.keep(), count).plan(preloader);

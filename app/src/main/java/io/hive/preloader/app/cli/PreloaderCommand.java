@@ -18,11 +18,12 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
 
-/** The {@code preloader} command: global options, and the config every subcommand reads through {@link #config()}. */
+/**
+ * The {@code preloader} command: global options, and the config every subcommand reads through {@link #config()}.
+ * Its subcommands are registered by {@link Subcommands}, only those the command line needs.
+ */
 @Command(name = "preloader", mixinStandardHelpOptions = true, versionProvider = PreloaderCommand.Version.class,
-        description = "Keeps GGUF models resident in RAM under a byte budget and moves them to a device.",
-        subcommands = {PreloadCommand.class, InspectCommand.class, StatusCommand.class, EvictCommand.class,
-                DemoCommand.class, SpawnCommand.class, GenerateCommand.class, ServeCommand.class, CommandLine.HelpCommand.class})
+        description = "Keeps GGUF models resident in RAM under a byte budget and moves them to a device.")
 public final class PreloaderCommand implements Callable<Integer> {
 
     @Option(names = "--config", paramLabel = "FILE", scope = ScopeType.INHERIT,
@@ -39,9 +40,22 @@ public final class PreloaderCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    /** The command line as {@code main} runs it: one-line errors, exit codes 0, 1 and 2. */
+    /** The command line with every subcommand: one-line errors, exit codes 0, 1 and 2. */
     public static CommandLine commandLine() {
+        return commandLine(Subcommands.ALL);
+    }
+
+    /**
+     * The command line as {@code main} runs {@code args}: with only the subcommands they need (picocli reads each
+     * subcommand's annotations, and the classes they name, when it is registered), otherwise as {@link #commandLine()}.
+     */
+    public static CommandLine commandLine(String... args) {
+        return commandLine(Subcommands.neededBy(args));
+    }
+
+    private static CommandLine commandLine(Subcommands subcommands) {
         CommandLine cmd = new CommandLine(new PreloaderCommand());
+        subcommands.register(cmd);
         ErrorHandler errors = new ErrorHandler();
         cmd.setExecutionExceptionHandler(errors);
         cmd.setParameterExceptionHandler(errors);
@@ -110,8 +124,7 @@ public final class PreloaderCommand implements Callable<Integer> {
     static final class Version implements CommandLine.IVersionProvider {
         @Override
         public String[] getVersion() {
-            String version = PreloaderCommand.class.getPackage().getImplementationVersion();
-            return new String[] {"preloader " + (version == null ? "0.1.0-SNAPSHOT" : version)};
+            return new String[] {ReleaseVersion.line()};
         }
     }
 }

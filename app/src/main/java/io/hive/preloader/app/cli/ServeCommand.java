@@ -2,6 +2,7 @@ package io.hive.preloader.app.cli;
 
 import io.hive.preloader.adapters.http.HttpSettings;
 import io.hive.preloader.adapters.http.PreloaderHttpServer;
+import io.hive.preloader.app.config.HttpConfig;
 import io.hive.preloader.app.config.PreloaderConfig;
 import io.hive.preloader.app.wiring.Service;
 import io.hive.preloader.app.wiring.Wiring;
@@ -80,7 +81,7 @@ final class ServeCommand extends Subcommand {
     }
 
     private PreloaderConfig withOverrides(PreloaderConfig config) {
-        PreloaderConfig.Http http = config.http();
+        HttpConfig http = config.http();
         if (host != null && host.isBlank()) {
             throw Failure.badInput("--host is empty: use an address such as 127.0.0.1");
         }

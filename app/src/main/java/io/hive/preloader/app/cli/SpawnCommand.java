@@ -8,7 +8,6 @@ import io.hive.preloader.core.model.ModelDescriptor;
 import io.hive.preloader.core.port.Handoff;
 import io.hive.preloader.core.port.ReadinessProbe;
 import io.hive.preloader.core.port.RunningWorker;
-import io.hive.preloader.core.service.CatalogEntry;
 import io.hive.preloader.core.service.ModelPreloader;
 import io.hive.preloader.core.service.SpawnFlow;
 import io.hive.preloader.core.service.SpawnRequest;
@@ -83,7 +82,7 @@ final class SpawnCommand extends Subcommand {
         PrintWriter out = out();
         PrintWriter err = err();
         try (ModelPreloader preloader = Wiring.preloader(config)) {
-            ModelDescriptor descriptor = ModelArgs.find(target, preloader.catalog(), id -> preloader.checked(id).flatMap(CatalogEntry::error), config.modelFolders());
+            ModelDescriptor descriptor = ModelArgs.find(target, Wiring.source(config), config.modelFolders());
             SpawnFlow flow = new SpawnFlow(preloader, Wiring.launcher(config));
             SpawnRequest request = new SpawnRequest(descriptor.id(), command, readiness, wait, quietWorker ? line -> { } : passOn(err));
             Spawned spawned;

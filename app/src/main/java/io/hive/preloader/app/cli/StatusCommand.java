@@ -1,5 +1,6 @@
 package io.hive.preloader.app.cli;
 
+import io.hive.preloader.adapters.hugepages.Placement;
 import io.hive.preloader.adapters.mmap.PageCache;
 import io.hive.preloader.app.config.PreloaderConfig;
 import io.hive.preloader.app.wiring.Wiring;
@@ -19,7 +20,8 @@ import java.util.stream.Collectors;
 /**
  * {@code preloader status}: the models the config serves, how much of each file the page cache holds now (what a
  * worker mapping the file would find warm), how often each was used, by the access journal, and which cannot be
- * served and why (each header is read and checked; the tensor data is not).
+ * served and why (each header is read and checked; the tensor data is not); with the hugepages store, what the models
+ * take there as whole pages.
  */
 @Command(name = "status", mixinStandardHelpOptions = true,
         description = "Lists the models with their size, page-cache residency and access counts, and the invalid ones with why.")
@@ -63,6 +65,10 @@ final class StatusCommand extends Subcommand {
         table.row("total", Units.bytes(totalSize), Units.bytes(totalCached), totalCached, Units.percent(totalCached, totalSize), "", "");
         out.println();
         table.print(out, "");
+        if (config.store() == PreloaderConfig.Store.HUGEPAGES) {
+            out.println();
+            out.println(wholePages(config, models));
+        }
         printInvalid(out, invalid);
         out.flush();
         return 0;
@@ -76,5 +82,20 @@ final class StatusCommand extends Subcommand {
         out.printf("%ninvalid: %d %s cannot be served%n", invalid.size(), invalid.size() == 1 ? "model" : "models");
         int width = invalid.stream().mapToInt(e -> e.id().value().length()).max().orElse(0);
         invalid.forEach(e -> out.printf("  %-" + width + "s  %s%n", e.id(), e.error().orElseThrow()));
+    }
+
+    /** What the models would take in the hugepages store: their sizes rounded up to its pages, which the budget does not count. */
+    private static String wholePages(PreloaderConfig config, List<ModelDescriptor> models) {
+        Placement placement;
+        try {
+            placement = Placement.choose(config.hugepages().mount(), config.hugepages().fallback());
+        } catch (RuntimeException e) {
+            return "hugepages store: " + ErrorHandler.messageOf(e);
+        }
+        long sizes = models.stream().mapToLong(ModelDescriptor::size).sum();
+        long pages = models.stream().mapToLong(m -> placement.roundUp(m.size())).sum();
+        return "hugepages store: " + placement.label() + " pages of " + Units.bytes(placement.pageSize()) + " in " + placement.directory()
+                + ": the models take " + Units.bytes(pages) + " there as whole pages, " + Units.bytes(pages - sizes)
+                + " more than their sizes (the budget counts sizes)";
     }
 }

@@ -77,8 +77,9 @@ final class ConfigKeys {
      * as a missing key; a section, list or optional key takes it for its default or for none, a scalar refuses it.
      */
     static Optional<String> emptyValue(JsonNode node, List<Object> path) {
-        AnnotatedType type = path.isEmpty() ? null : typeAt(path);
-        if (node.isNull() && type != null && raw(type) != Optional.class && !container(raw(type))) {
+        // The type only for an empty value: reflecting over the records for every key cost more than the rest of this walk.
+        AnnotatedType type = node.isNull() && !path.isEmpty() ? typeAt(path) : null;
+        if (type != null && raw(type) != Optional.class && !container(raw(type))) {
             return Optional.of(keyPath(path) + ": " + words(type, path.getLast() instanceof Integer, node));
         }
         Stream<Optional<String>> inside = node.isObject()

@@ -186,7 +186,7 @@ public final class ConfigValues {
         }
     }
 
-    /** A budget as written, checked to be one {@link ByteBudget} reads. */
+    /** A budget (or the host sink's limit) as written, checked to be one {@link ByteBudget} reads. */
     static final class Budget extends Reader<String> {
         Budget() {
             super(String.class, true, (text, _) -> ByteBudget.parse(text.strip(), SAMPLE_RAM) != null ? text.strip() : null);

@@ -47,6 +47,8 @@ import static java.util.Objects.requireNonNullElse;
  * @param budget      as written: bytes, a binary unit ({@code 8GiB}) or a share of RAM ({@code 50%}, the default)
  * @param autoPreload how many of the most used models (by the journal) a daemon preloads at startup
  * @param sink        which {@code VramSink} receives transfers (cuda falls back to host where there is no GPU)
+ * @param hostSinkLimit the most the host sink's copies may take together, as written like the budget ({@code 25%} of
+ *                    RAM by default): they are private memory outside the budget, and a transfer past it is refused
  * @param journal     the access journal's file when set explicitly; see {@link #journalFile()}
  * @param keep        models never evicted (like Ollama's {@code keep_alive: -1}): pinned, and loaded when a daemon starts
  *                    or by {@code preload --auto}
@@ -55,7 +57,7 @@ import static java.util.Objects.requireNonNullElse;
  * @param chunkSize   bytes per staging slot and per direct copy
  * @param readers     reader stages of the staging pipeline
  * @param hugepages   where {@code store: hugepages} puts its shared files
- * @param http        how {@code serve} listens
+ * @param http        how {@code serve} listens, and whom it answers ({@link HttpConfig})
  * @param workers     the workers {@code serve}'s API may start by name, in the file's order
  */
 @RecordBuilder
@@ -71,6 +73,7 @@ public record PreloaderConfig(
         @Allowed("a byte count, a size like 8GiB or 512MiB, or a share of RAM like 50%") @JsonDeserialize(using = ConfigValues.Budget.class) String budget,
         @Allowed("a count of models (0 or more)") int autoPreload,
         Sink sink,
+        @Allowed("a byte count, a size like 8GiB, or a share of RAM like 25%") @JsonDeserialize(using = ConfigValues.Budget.class) String hostSinkLimit,
         Optional<Path> journal,
         @Allowed("a list of model ids") @JsonFormat(with = ACCEPT_SINGLE_VALUE_AS_ARRAY) List<ModelId> keep,
         @Allowed("a device number (0 or more)") int device,
@@ -78,7 +81,7 @@ public record PreloaderConfig(
         @Allowed("a size from 64KiB to 1GiB in whole 4 KiB pages, like 16MiB") @JsonDeserialize(using = ConfigValues.Size.class) Long chunkSize,
         @Allowed("a count of reader threads from 1 to 256") Integer readers,
         HugePages hugepages,
-        Http http,
+        HttpConfig http,
         @Allowed("a mapping of worker names to {command, ready_line | ready_port | ready_exit, timeout}") Map<String, Worker> workers)
         implements PreloaderConfigBuilder.With {
 
@@ -99,13 +102,14 @@ public record PreloaderConfig(
         policy = requireNonNullElse(policy, Policy.CAFFEINE);
         budget = requireNonNullElse(budget, "50%");
         sink = requireNonNullElse(sink, Sink.HOST);
+        hostSinkLimit = requireNonNullElse(hostSinkLimit, "25%");
         journal = requireNonNullElse(journal, Optional.<Path>empty()).map(p -> p.toAbsolutePath().normalize());
         keep = List.copyOf(new LinkedHashSet<>(requireNonNullElse(keep, List.of())));
         plan = requireNonNullElse(plan, Plan.AUTO);
         chunkSize = requireNonNullElse(chunkSize, 16L << 20);
         readers = requireNonNullElse(readers, 4);
         hugepages = requireNonNullElse(hugepages, new HugePages(null, null));
-        http = requireNonNullElse(http, new Http(null, null, null, null, null, null, null, null, null));
+        http = requireNonNullElse(http, HttpConfigBuilder.builder().build());
         workers = Collections.unmodifiableMap(new LinkedHashMap<>(requireNonNullElse(workers, Map.of())));
         if (models.isEmpty() && !aliases.isEmpty()) {
             throw new Refused("aliases", "an alias names a file in a models folder, and there is none; add models: [DIR]");
@@ -208,113 +212,6 @@ public record PreloaderConfig(
         public HugePages {
             mount = requireNonNullElse(mount, Optional.of(Path.of(DEFAULT_MOUNT))).map(p -> p.toAbsolutePath().normalize());
             fallback = requireNonNullElse(fallback, Path.of("/dev/shm")).toAbsolutePath().normalize();
-        }
-    }
-
-    /**
-     * How {@code serve} listens (the {@code http:} section), and whom it answers.
-     *
-     * @param host            the address to bind: loopback unless the API is meant to be reached from elsewhere
-     * @param port            the TCP port; 0 picks a free one
-     * @param token           the admin token: it reads and changes everything ({@code PRELOADER_TOKEN} overrides it);
-     *                        without one changes are refused. Never echoed, in errors or {@link #toString()}
-     * @param readToken       a second token that reads the API but changes nothing, and is shown no IPC handle, worker
-     *                        command or output (for a dashboard or a scraper). Never echoed either
-     * @param maxBody         the largest request body accepted, in bytes
-     * @param shutdownTimeout how long a shutdown waits for in-flight transfers before it cancels them
-     * @param metricsPublic   whether {@code /metrics} answers without a token (true, as Prometheus scrapes by default)
-     * @param allowedHosts    names a client may call the server by besides {@code localhost} and IP literals (a
-     *                        Kubernetes Service's, say): any other name in {@code Host} is refused (DNS rebinding)
-     * @param tls             HTTPS with these files; plain HTTP without
-     */
-    @RecordBuilder
-    public record Http(
-            @Allowed("an address (e.g. 127.0.0.1, or 0.0.0.0 for every interface)") String host,
-            @Allowed("a TCP port (0 to 65535; 0 picks a free one)") Integer port,
-            @JsonDeserialize(contentUsing = ConfigValues.Secret.class) Optional<String> token,
-            @JsonDeserialize(contentUsing = ConfigValues.Secret.class) Optional<String> readToken,
-            @Allowed("a size from 1 byte to 16MiB, like 64KiB") @JsonDeserialize(using = ConfigValues.Size.class) Long maxBody,
-            @Allowed("a number of seconds from 0 to 3600") Duration shutdownTimeout,
-            Boolean metricsPublic,
-            @Allowed("a list of host names like [preloader.preloader.svc]") @JsonFormat(with = ACCEPT_SINGLE_VALUE_AS_ARRAY) List<String> allowedHosts,
-            Optional<Tls> tls) implements PreloaderConfigHttpBuilder.With {
-        /** A DNS name as an operator lists it: labels of letters, digits and hyphens, no port, no scheme, no wildcard. */
-        private static final Pattern HOST_NAME = Pattern.compile("(?=.{1,253}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*");
-
-        public Http {
-            host = requireNonNullElse(host, "127.0.0.1").strip();
-            port = requireNonNullElse(port, 7780);
-            token = requireNonNullElse(token, Optional.empty());
-            readToken = requireNonNullElse(readToken, Optional.empty());
-            maxBody = requireNonNullElse(maxBody, 64L << 10);
-            shutdownTimeout = requireNonNullElse(shutdownTimeout, Duration.ofSeconds(30));
-            metricsPublic = requireNonNullElse(metricsPublic, true);
-            allowedHosts = requireNonNullElse(allowedHosts, List.<String>of()).stream().map(n -> n.toLowerCase(Locale.ROOT)).toList();
-            tls = requireNonNullElse(tls, Optional.empty());
-            Refused.unless(host.matches("[A-Za-z0-9.:_\\[\\]-]+"), "host", host);
-            Refused.unless(port >= 0 && port <= 65535, "port", port);
-            checkToken("token", token);
-            checkToken("read_token", readToken);
-            if (readToken.isPresent() && readToken.equals(token)) {
-                throw new Refused("read_token", "it is the same as token; give the read token a value of its own");
-            }
-            Refused.unless(maxBody >= 1 && maxBody <= 16L << 20, "max_body", maxBody);
-            Refused.unless(!shutdownTimeout.isNegative() && shutdownTimeout.toSeconds() <= 3600, "shutdown_timeout", shutdownTimeout);
-            allowedHosts.stream().filter(n -> !HOST_NAME.matcher(n).matches()).findFirst().ifPresent(n -> {
-                throw new Refused("allowed_hosts", "'" + n + "' is not a host name (letters, digits, hyphens and dots; no port, no scheme, no wildcard)");
-            });
-        }
-
-        private static void checkToken(String key, Optional<String> token) {
-            token.filter(t -> t.length() < 16 || !t.chars().allMatch(c -> c > 0x20 && c < 0x7f)).ifPresent(t -> {
-                throw new Refused(key, "use at least 16 printable characters without spaces (e.g. the output of "
-                        + "'openssl rand -hex 32'); this one has " + t.length());
-            });
-        }
-
-        @Override
-        public String toString() {
-            return "Http[host=" + host + ", port=" + port + ", token=" + (token.isPresent() ? "<hidden>" : "none")
-                    + ", readToken=" + (readToken.isPresent() ? "<hidden>" : "none") + ", maxBody=" + maxBody
-                    + ", shutdownTimeout=" + shutdownTimeout + ", metricsPublic=" + metricsPublic + ", allowedHosts=" + allowedHosts
-                    + ", tls=" + tls.map(Object::toString).orElse("none") + "]";
-        }
-    }
-
-    /**
-     * HTTPS for {@code serve} ({@code http.tls}): PEM files, {@code {cert, key}} (the key an unencrypted PKCS#8), or a
-     * keystore, {@code {keystore, password}} (PKCS#12 or JKS); one or the other.
-     */
-    public record Tls(Optional<Path> cert, Optional<Path> key, Optional<Path> keystore,
-                      @JsonDeserialize(contentUsing = ConfigValues.Secret.class) Optional<String> password) {
-        public Tls {
-            cert = requireNonNullElse(cert, Optional.empty());
-            key = requireNonNullElse(key, Optional.empty());
-            keystore = requireNonNullElse(keystore, Optional.empty());
-            password = requireNonNullElse(password, Optional.empty());
-            if (keystore.isPresent() && (cert.isPresent() || key.isPresent())) {
-                throw new Refused("", "give either cert and key (PEM files) or keystore and password, not both");
-            }
-            if (keystore.isEmpty() && (cert.isEmpty() || key.isEmpty())) {
-                throw new Refused("", "give cert and key (PEM files), or keystore and password");
-            }
-        }
-
-        /** PEM files. */
-        public static Tls pem(Path cert, Path key) {
-            return new Tls(Optional.of(cert), Optional.of(key), Optional.empty(), Optional.empty());
-        }
-
-        /** A keystore and its password. */
-        public static Tls keystore(Path file, String password) {
-            return new Tls(Optional.empty(), Optional.empty(), Optional.of(file), Optional.of(password));
-        }
-
-        /** Never prints the password. */
-        @Override
-        public String toString() {
-            return keystore.map(k -> "Tls[keystore=" + k + ", password=" + (password.isPresent() ? "<hidden>" : "none") + "]")
-                    .orElseGet(() -> "Tls[cert=" + cert.orElseThrow() + ", key=" + key.orElseThrow() + "]");
         }
     }
 

@@ -8,6 +8,7 @@ import io.hive.preloader.adapters.http.PreloaderHttpServer;
 import io.hive.preloader.adapters.http.Tls;
 import io.hive.preloader.adapters.http.WorkerSpec;
 import io.hive.preloader.app.config.ConfigLoader;
+import io.hive.preloader.app.config.HttpConfig;
 import io.hive.preloader.app.config.PreloaderConfig;
 import io.hive.preloader.core.port.WorkerLauncher;
 import io.hive.preloader.core.service.ModelPreloader;
@@ -49,7 +50,7 @@ final class HttpModule extends AbstractModule {
 
     /** The adapter's settings from the config; the environment's token wins over the file's. */
     static HttpSettings settings(PreloaderConfig config, Optional<String> environmentToken) {
-        PreloaderConfig.Http http = config.http();
+        HttpConfig http = config.http();
         if (environmentToken.isPresent()) {
             try {
                 HttpSettings.checkToken(environmentToken.get());
@@ -64,7 +65,7 @@ final class HttpModule extends AbstractModule {
     }
 
     /** {@code http.tls} as the adapter takes it: a keystore, or the PEM files (the record holds one or the other). */
-    private static Tls tls(PreloaderConfig.Tls tls) {
+    private static Tls tls(HttpConfig.Tls tls) {
         return tls.keystore().<Tls>map(file -> new Tls.Keystore(file, tls.password().orElse("")))
                 .orElseGet(() -> new Tls.Pem(tls.cert().orElseThrow(), tls.key().orElseThrow()));
     }

@@ -9,9 +9,13 @@ import io.hive.preloader.core.port.WorkerLauncher;
 /** Binds the {@link WorkerLauncher}: child processes with readiness probes (the only launcher so far). */
 final class LauncherModule extends AbstractModule {
 
+    static WorkerLauncher processes() {
+        return new ProcessWorkerLauncher();
+    }
+
     @Provides
     @Singleton
     WorkerLauncher launcher() {
-        return new ProcessWorkerLauncher();
+        return processes();
     }
 }

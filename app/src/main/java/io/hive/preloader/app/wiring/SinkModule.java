@@ -7,44 +7,36 @@ import io.hive.preloader.adapters.hostsink.HostMemorySink;
 import io.hive.preloader.adapters.cuda.CudaUnavailableException;
 import io.hive.preloader.adapters.cuda.CudaVramSink;
 import io.hive.preloader.app.config.PreloaderConfig;
+import io.hive.preloader.core.cache.ByteBudget;
+import io.hive.preloader.core.port.HostMemory;
 import io.hive.preloader.core.port.VramSink;
 
 /**
  * Binds the {@link VramSink}: {@code sink: host}, the host-memory stand-in for a device, or {@code sink: cuda}, the
  * GPU through the CUDA driver, which falls back to the host sink, saying why in one line, where there is no driver
- * or no device. The configured {@code device} must exist.
+ * or no device. The configured {@code device} must exist. The host sink's copies are bounded by
+ * {@code host_sink_limit}, a share of RAM or a size.
  */
 final class SinkModule extends AbstractModule {
     private static final System.Logger LOG = System.getLogger(SinkModule.class.getName());
 
-    private final PreloaderConfig.Sink sink;
-    private final int device;
-
-    private SinkModule(PreloaderConfig.Sink sink, int device) {
-        this.sink = sink;
-        this.device = device;
-    }
-
-    static SinkModule of(PreloaderConfig config) {
-        return new SinkModule(config.sink(), config.device());
-    }
-
     @Provides
     @Singleton
-    VramSink sink() {
-        return switch (sink) {
-            case HOST -> new HostMemorySink();
-            case CUDA -> cudaOrHost(device);
+    VramSink sink(PreloaderConfig config, HostMemory hostMemory) {
+        HostMemorySink host = new HostMemorySink(ByteBudget.parse(config.hostSinkLimit(), hostMemory.totalBytes()).bytes());
+        return switch (config.sink()) {
+            case HOST -> host;
+            case CUDA -> cudaOr(host, config.device());
         };
     }
 
-    static VramSink cudaOrHost(int device) {
+    static VramSink cudaOr(HostMemorySink host, int device) {
         CudaVramSink cuda;
         try {
             cuda = CudaVramSink.open();
         } catch (CudaUnavailableException e) {
             LOG.log(System.Logger.Level.WARNING, e.getMessage() + "; using the host sink");
-            return new HostMemorySink();
+            return host;
         }
         if (device >= cuda.deviceCount()) {
             cuda.close();

@@ -16,13 +16,15 @@ import io.hive.preloader.core.port.ModelSource;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Binds what comes from the filesystem: the models folders and aliases, the Ollama and Hugging Face stores, the access journal, the host's RAM size. */
+/**
+ * Binds what comes from the filesystem: the models folders and aliases, the Ollama and Hugging Face stores, the access
+ * journal, the host's RAM size. The sources and the journal are also made without an injector ({@link #sources},
+ * {@link #journalOf}), for the commands that need nothing else.
+ */
 final class SourceModule extends AbstractModule {
 
     /** The models folders (with the aliases), then the Ollama stores, then the hub caches: an id is the first one's. */
-    @Provides
-    @Singleton
-    ModelSource source(PreloaderConfig config) {
+    static ModelSource sources(PreloaderConfig config) {
         List<ModelSource> sources = new ArrayList<>();
         if (!config.models().isEmpty()) {
             sources.add(new FolderModelSource(config.models(), config.aliasFiles(), config.aliasDigests()));
@@ -35,10 +37,20 @@ final class SourceModule extends AbstractModule {
         return sources.size() == 1 ? sources.getFirst() : new CombinedModelSource(sources);
     }
 
+    static AccessJournal journalOf(PreloaderConfig config) {
+        return config.journalFile().<AccessJournal>map(FileAccessJournal::new).orElse(AccessJournal.NONE);
+    }
+
+    @Provides
+    @Singleton
+    ModelSource source(PreloaderConfig config) {
+        return sources(config);
+    }
+
     @Provides
     @Singleton
     AccessJournal journal(PreloaderConfig config) {
-        return config.journalFile().<AccessJournal>map(FileAccessJournal::new).orElse(AccessJournal.NONE);
+        return journalOf(config);
     }
 
     @Provides

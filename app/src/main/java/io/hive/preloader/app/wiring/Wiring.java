@@ -25,7 +25,9 @@ import java.util.function.Function;
 
 /**
  * Turns a config into objects through Guice, and keeps Guice's types inside this package: callers get core types,
- * and a failure comes out as the exception the adapter or builder threw, not wrapped in Guice's.
+ * and a failure comes out as the exception the adapter or builder threw, not wrapped in Guice's. What needs no other
+ * port (the models folders, the journal, the launcher) is made without an injector: making one costs a command that
+ * only lists models more than the rest of its work.
  */
 public final class Wiring {
 
@@ -39,17 +41,17 @@ public final class Wiring {
 
     /** The configured models folders and aliases, without a store or cache behind them. */
     public static ModelSource source(PreloaderConfig config) {
-        return resolve(config, injector -> injector.getInstance(ModelSource.class));
+        return SourceModule.sources(config);
     }
 
     /** The access journal the config names ({@link AccessJournal#NONE} when there is none). */
     public static AccessJournal journal(PreloaderConfig config) {
-        return resolve(config, injector -> injector.getInstance(AccessJournal.class));
+        return SourceModule.journalOf(config);
     }
 
     /** The launcher of worker processes, for the spawn flow. */
     public static WorkerLauncher launcher(PreloaderConfig config) {
-        return resolve(config, injector -> injector.getInstance(WorkerLauncher.class));
+        return LauncherModule.processes();
     }
 
     /**
@@ -88,7 +90,7 @@ public final class Wiring {
                 new SourceModule(),
                 new StoreModule(),
                 new PolicyModule(),
-                SinkModule.of(config),
+                new SinkModule(),
                 new TransferModule(),
                 new LauncherModule(),
                 new PreloaderModule());

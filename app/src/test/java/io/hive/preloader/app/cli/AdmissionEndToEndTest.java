@@ -1,7 +1,8 @@
 package io.hive.preloader.app.cli;
 
+import io.hive.preloader.app.config.HttpConfig;
+import io.hive.preloader.app.config.HttpConfigBuilder;
 import io.hive.preloader.app.config.PreloaderConfig;
-import io.hive.preloader.app.config.PreloaderConfigHttpBuilder;
 import io.hive.preloader.app.config.PreloaderConfigWorkerBuilder;
 import io.hive.preloader.app.demo.DemoModels;
 import io.hive.preloader.app.demo.LlamaSpec;
@@ -138,7 +139,7 @@ class AdmissionEndToEndTest {
     }
 
     private PreloaderConfig serveConfig(Path models) {
-        PreloaderConfig.Http listen = PreloaderConfigHttpBuilder.builder().host("127.0.0.1").port(0).token(Optional.of(TOKEN))
+        HttpConfig listen = HttpConfigBuilder.builder().host("127.0.0.1").port(0).token(Optional.of(TOKEN))
                 .shutdownTimeout(Duration.ofSeconds(5)).build();
         return PreloaderConfig.defaults().withModels(List.of(models)).withBudget("256MiB").withHttp(listen)
                 .withWorkers(Map.of("sh", PreloaderConfigWorkerBuilder.builder().command(List.of("/bin/sh", "-c", "exit 0")).build()));

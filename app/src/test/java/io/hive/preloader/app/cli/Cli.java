@@ -30,7 +30,7 @@ final class Cli {
             System.setErr(capture);
             // Made after the swap: picocli's default strategy replaces the writers set below with System.err as it
             // was when the command line was made, if that differs from System.err when it runs.
-            CommandLine cmd = PreloaderCommand.commandLine();
+            CommandLine cmd = PreloaderCommand.commandLine(args);
             cmd.setOut(new PrintWriter(out, true));
             cmd.setErr(new PrintWriter(err, true));
             code = cmd.execute(args);

@@ -90,6 +90,20 @@ class CommandsTest {
     }
 
     @Test
+    void shouldSayWhatTheModelsTakeAsWholePagesWithTheHugepagesStore(@TempDir Path shared) throws IOException {
+        long size = Files.size(DemoModels.write(models, A));
+        Path config = Files.writeString(models.resolve("preloader.yaml"),
+                "models: [.]\nstore: hugepages\nhugepages: {mount: null, fallback: " + shared + "}\n");
+
+        Cli.Result result = Cli.run("status", "--config", config.toString());
+
+        long pages = (size + 4095) / 4096 * 4096; // a folder that is no hugetlbfs: whole base pages
+        assertThat(result.exitCode()).as(result.err()).isZero();
+        assertThat(result.out()).contains("hugepages store: plain pages of 4.0 KiB in " + shared + ": the models take "
+                + Units.bytes(pages) + " there as whole pages, " + Units.bytes(pages - size) + " more than their sizes");
+    }
+
+    @Test
     void shouldDropAModelFromThePageCache() {
         DemoModels.write(models, A);
 

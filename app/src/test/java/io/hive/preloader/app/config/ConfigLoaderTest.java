@@ -141,7 +141,7 @@ class ConfigLoaderTest {
             auto_preload: 1.5          | config /x/p.yaml: auto_preload: '1.5' is not a count of models (0 or more)
             chunk_size:                | config /x/p.yaml: chunk_size: an empty value is not a size from 64KiB to 1GiB in whole 4 KiB pages, like 16MiB
             models: [/a, null]         | config /x/p.yaml: models[1]: expected a path, found an empty value
-            stor: mmap                 | config /x/p.yaml: unknown key 'stor'; allowed keys: models, aliases, ollama, huggingface, store, mmap, buffer, policy, budget, auto_preload, sink, journal, keep, device, plan, chunk_size, readers, hugepages, http, workers
+            stor: mmap                 | config /x/p.yaml: unknown key 'stor'; allowed keys: models, aliases, ollama, huggingface, store, mmap, buffer, policy, budget, auto_preload, sink, host_sink_limit, journal, keep, device, plan, chunk_size, readers, hugepages, http, workers
             mmap: {lok: true}          | config /x/p.yaml: unknown key 'mmap.lok'; allowed keys under mmap: lock
             mmap: true                 | config /x/p.yaml: mmap: expected a mapping with lock, found the boolean true
             models: 3                  | config /x/p.yaml: models: expected a list of folders, found the number 3
@@ -151,7 +151,7 @@ class ConfigLoaderTest {
             ollama: 3                  | config /x/p.yaml: ollama: expected a list of Ollama models folders, found the number 3
             huggingface: [/h, 7]       | config /x/p.yaml: huggingface[1]: expected a path, found the number 7
             "ollama: [/o]\naliases: {a: /a.gguf}" | config /x/p.yaml: aliases: an alias names a file in a models folder, and there is none; add models: [DIR]
-            - store                    | config /x/p.yaml: the top level must be a mapping of keys (models, aliases, ollama, huggingface, store, mmap, buffer, policy, budget, auto_preload, sink, journal, keep, device, plan, chunk_size, readers, hugepages, http, workers), found a list
+            - store                    | config /x/p.yaml: the top level must be a mapping of keys (models, aliases, ollama, huggingface, store, mmap, buffer, policy, budget, auto_preload, sink, host_sink_limit, journal, keep, device, plan, chunk_size, readers, hugepages, http, workers), found a list
             """)
     void shouldRefuseWithOneLineNamingTheKeyAndTheAllowedValues(String yaml, String message) {
         assertThatThrownBy(() -> ConfigLoader.parse(yaml, FILE))

@@ -15,7 +15,7 @@ class HttpConfigTest {
 
     @Test
     void shouldDefaultToLoopbackWithoutAToken() {
-        PreloaderConfig.Http http = ConfigLoader.parse("", FILE).http();
+        HttpConfig http = ConfigLoader.parse("", FILE).http();
 
         assertThat(http).isEqualTo(PreloaderConfig.defaults().http());
         assertThat(http.host()).isEqualTo("127.0.0.1");
@@ -34,7 +34,7 @@ class HttpConfigTest {
                   shutdown_timeout: 5
                 """, FILE);
 
-        assertThat(config.http()).isEqualTo(PreloaderConfigHttpBuilder.builder().host("0.0.0.0").port(0)
+        assertThat(config.http()).isEqualTo(HttpConfigBuilder.builder().host("0.0.0.0").port(0)
                 .token(Optional.of("0123456789abcdef-long-enough")).maxBody(16 * 1024L).shutdownTimeout(Duration.ofSeconds(5)).build());
         assertThat(config.http().toString()).doesNotContain("0123456789abcdef-long-enough");
         assertThat(config.withModels(java.util.List.of(Path.of("/srv/other"))).http()).as("kept by with-methods").isEqualTo(config.http());
@@ -58,7 +58,7 @@ class HttpConfigTest {
 
     @Test
     void shouldReadWhatIsShownWithoutTheAdminTokenAndTheTlsFiles() {
-        PreloaderConfig.Http http = ConfigLoader.parse("""
+        HttpConfig http = ConfigLoader.parse("""
                 http:
                   token: "0123456789abcdef-long-enough"
                   read_token: "read-0123456789abcdef"
@@ -70,11 +70,11 @@ class HttpConfigTest {
         assertThat(http.readToken()).hasValue("read-0123456789abcdef");
         assertThat(http.metricsPublic()).isFalse();
         assertThat(http.allowedHosts()).containsExactly("preloader.preloader.svc", "models.internal");
-        assertThat(http.tls()).hasValue(PreloaderConfig.Tls.pem(Path.of("/etc/preloader/tls/server.crt"), Path.of("/etc/preloader/server.key")));
+        assertThat(http.tls()).hasValue(HttpConfig.Tls.pem(Path.of("/etc/preloader/tls/server.crt"), Path.of("/etc/preloader/server.key")));
         assertThat(http.toString()).doesNotContain("read-0123456789abcdef");
 
-        PreloaderConfig.Http keystore = ConfigLoader.parse("http: {tls: {keystore: server.p12, password: \"secret-pw\"}}", FILE).http();
-        assertThat(keystore.tls()).hasValue(PreloaderConfig.Tls.keystore(Path.of("/etc/preloader/server.p12"), "secret-pw"));
+        HttpConfig keystore = ConfigLoader.parse("http: {tls: {keystore: server.p12, password: \"secret-pw\"}}", FILE).http();
+        assertThat(keystore.tls()).hasValue(HttpConfig.Tls.keystore(Path.of("/etc/preloader/server.p12"), "secret-pw"));
         assertThat(keystore.toString()).doesNotContain("secret-pw");
         assertThat(ConfigLoader.parse("", FILE).http().metricsPublic()).as("Prometheus scrapes without a token by default").isTrue();
     }

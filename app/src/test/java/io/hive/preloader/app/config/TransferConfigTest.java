@@ -11,7 +11,7 @@ import java.nio.file.Path;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-/** {@code sink}, {@code device}, {@code plan}, {@code chunk_size}, {@code readers}: how models move to a device. */
+/** {@code sink}, {@code host_sink_limit}, {@code device}, {@code plan}, {@code chunk_size}, {@code readers}: how models move to a device. */
 class TransferConfigTest {
     private static final Path FILE = Path.of("/x/p.yaml");
 
@@ -34,6 +34,13 @@ class TransferConfigTest {
         assertThat(transfer(ConfigLoader.parse("", FILE))).containsExactly(0, Plan.AUTO, 16L << 20, 4);
         assertThat(ConfigLoader.parse("chunk_size: 1048576", FILE).chunkSize()).isEqualTo(1L << 20);
         assertThat(ConfigLoader.parse("plan: DIRECT", FILE).plan()).isEqualTo(Plan.DIRECT);
+    }
+
+    @Test
+    void shouldBoundTheHostSinksCopiesByAShareOfRamUnlessGivenASize() {
+        assertThat(ConfigLoader.parse("", FILE).hostSinkLimit()).isEqualTo("25%");
+        assertThat(ConfigLoader.parse("host_sink_limit: 8GiB", FILE).hostSinkLimit()).isEqualTo("8GiB");
+        assertThat(ConfigLoader.parse("host_sink_limit: 10%", FILE).hostSinkLimit()).isEqualTo("10%");
     }
 
     @Test
@@ -63,6 +70,9 @@ class TransferConfigTest {
             chunk_size: big            | config /x/p.yaml: chunk_size: 'big' is not a size from 64KiB to 1GiB in whole 4 KiB pages, like 16MiB
             chunk_size: [16MiB]        | config /x/p.yaml: chunk_size: a list is not a size from 64KiB to 1GiB in whole 4 KiB pages, like 16MiB
             sink: tpu                  | config /x/p.yaml: sink: 'tpu' is not one of host, cuda
+            host_sink_limit: 0         | config /x/p.yaml: host_sink_limit: '0' is not a byte count, a size like 8GiB, or a share of RAM like 25%
+            host_sink_limit: 200%      | config /x/p.yaml: host_sink_limit: '200%' is not a byte count, a size like 8GiB, or a share of RAM like 25%
+            host_sink_limit: lots      | config /x/p.yaml: host_sink_limit: 'lots' is not a byte count, a size like 8GiB, or a share of RAM like 25%
             """)
     void shouldRefuseABadTransferSettingWithOneLineNamingTheKeyAndWhatIsAllowed(String yaml, String message) {
         assertThatThrownBy(() -> ConfigLoader.parse(yaml, FILE))

@@ -187,7 +187,7 @@ class SpawnFlowEndToEndTest {
     }
 
     @Test
-    void shouldNotFreeAModelEvictedWhileItsWorkerStartsUntilTheWorkerExits() throws Exception {
+    void shouldRefuseToEvictAModelWhileItsWorkerStartsAndFreeItOnlyOnceTheWorkerExits() throws Exception {
         writeModel();
         ModelPreloader p = preloader(new MmapRamStore());
         p.preload(id).get(30, TimeUnit.SECONDS);
@@ -198,12 +198,13 @@ class SpawnFlowEndToEndTest {
                         .withTimeout(Duration.ofMinutes(2)).withOutput(lines::add)));
         await().atMost(Duration.ofMinutes(1)).until(() -> lines.stream().anyMatch(l -> l.startsWith("waiting for")));
 
-        assertThat(p.evict(id)).isTrue();
-
-        // The worker has not mapped the file yet: only the lease keeps its pages, mapped and resident.
-        CacheSnapshot.Entry evicted = entry(p, id);
-        assertThat(evicted.state()).isEqualTo(CacheSnapshot.State.DRAINING);
-        assertThat(evicted.leases()).isEqualTo(1);
+        // The worker has not mapped the file yet: its process holds the lease already, so its pages stay.
+        io.hive.preloader.core.cache.ModelInUseException refused = catchThrowableOfType(
+                io.hive.preloader.core.cache.ModelInUseException.class, () -> p.evict(id));
+        assertThat(refused.workers()).hasSize(1);
+        CacheSnapshot.Entry starting = entry(p, id);
+        assertThat(starting.state()).isEqualTo(CacheSnapshot.State.RESIDENT);
+        assertThat(starting.workers()).isEqualTo(refused.workers());
         assertThat(p.stats().cache().usedBytes()).isEqualTo(SIZE);
         assertThat(PageCache.residentBytes(file)).as("not dropped from the page cache").isEqualTo(SIZE);
 
@@ -211,10 +212,13 @@ class SpawnFlowEndToEndTest {
         Spawned spawned = spawning.get(2, TimeUnit.MINUTES);
         workers.add(spawned.worker());
 
+        assertThat(spawned.worker().pid()).isEqualTo(refused.workers().getFirst());
         assertThat(spawned.worker().lastLines()).contains(expected);
         assertThat(p.stats().cache().usedBytes()).as("kept while the worker runs").isEqualTo(SIZE);
 
         spawned.worker().stop(Duration.ofSeconds(5)).get(30, TimeUnit.SECONDS);
+        await().atMost(Duration.ofSeconds(30)).until(() -> entry(p, id).workers().isEmpty());
+        assertThat(p.evict(id)).isTrue();
         await().atMost(Duration.ofSeconds(30)).until(() -> p.stats().cache().entries().isEmpty());
         assertThat(p.stats().cache().usedBytes()).isZero();
     }
@@ -231,6 +235,6 @@ class SpawnFlowEndToEndTest {
         assertThat(failure.exitCode()).hasValue(4);
         assertThat(failure.lastLines()).containsExactly("opening " + file.toRealPath(), "error: unsupported model");
         assertThat(failure).hasMessageContaining("exited with status 4 before it was ready");
-        assertThat(entry(p, id).leases()).isZero();
+        await().atMost(Duration.ofSeconds(30)).until(() -> entry(p, id).leases() == 0); // once its process tree is gone
     }
 }

@@ -1,7 +1,8 @@
 package io.hive.preloader.app.wiring;
 
+import io.hive.preloader.app.config.HttpConfig;
+import io.hive.preloader.app.config.HttpConfigBuilder;
 import io.hive.preloader.app.config.PreloaderConfig;
-import io.hive.preloader.app.config.PreloaderConfigHttpBuilder;
 import io.hive.preloader.app.config.PreloaderConfigWorkerBuilder;
 import io.hive.preloader.app.demo.DemoModels;
 import io.hive.preloader.app.demo.LlamaSpec;
@@ -33,7 +34,7 @@ class HttpWiringTest {
     private final HttpClient http = HttpClient.newHttpClient();
 
     private PreloaderConfig config() {
-        PreloaderConfig.Http listen = PreloaderConfigHttpBuilder.builder().host("127.0.0.1").port(0).token(Optional.of(FILE_TOKEN))
+        HttpConfig listen = HttpConfigBuilder.builder().host("127.0.0.1").port(0).token(Optional.of(FILE_TOKEN))
                 .shutdownTimeout(java.time.Duration.ofSeconds(5)).build();
         return PreloaderConfig.defaults().withModels(List.of(models)).withBudget("64MiB").withHttp(listen);
     }
@@ -130,6 +131,61 @@ class HttpWiringTest {
             assertThat(preload.statusCode()).isEqualTo(404);
             assertThat(preload.body()).startsWith("{\"error\":").doesNotContain("TOP SECRET");
             assertThat(send(base, "/v1/models/escape/transfer", FILE_TOKEN).statusCode()).isEqualTo(404);
+        }
+    }
+
+    @Test
+    void shouldRefuseATransferPastTheHostSinksLimitWith409UntilAHeldCopyIsFreed() throws Exception {
+        Path file = DemoModels.write(models, SMALL);
+        long size = java.nio.file.Files.size(file);
+        PreloaderConfig config = config().withHostSinkLimit(Long.toString(size + size / 2));
+
+        try (Service service = Wiring.serve(config, Optional.empty())) {
+            URI base = service.server().start().uri();
+
+            HttpResponse<String> first = send(base, "/v1/models/small/transfer", FILE_TOKEN);
+            assertThat(first.statusCode()).as(first.body()).isEqualTo(201);
+            HttpResponse<String> second = send(base, "/v1/models/small/transfer", FILE_TOKEN);
+            assertThat(second.statusCode()).as(second.body()).isEqualTo(409);
+            assertThat(second.body()).contains("would pass its limit of", "host_sink_limit");
+            String held = first.body().replaceAll(".*\"id\":\"(t[0-9]+)\".*", "$1");
+            assertThat(send(base, "/v1/transfers/" + held, FILE_TOKEN, "DELETE").statusCode()).isEqualTo(200);
+            assertThat(send(base, "/v1/models/small/transfer", FILE_TOKEN).statusCode()).as("room again").isEqualTo(201);
+        }
+    }
+
+    @Test
+    void shouldShowWhatTheHugepagesStoresModelsTakeAsWholePagesInTheStatsAndTheMetrics(@TempDir Path shared) throws Exception {
+        long size = java.nio.file.Files.size(DemoModels.write(models, SMALL));
+        PreloaderConfig config = config().withStore(PreloaderConfig.Store.HUGEPAGES)
+                .withHugepages(new PreloaderConfig.HugePages(Optional.empty(), shared));
+
+        try (Service service = Wiring.serve(config, Optional.empty())) {
+            URI base = service.server().start().uri();
+            assertThat(http.send(read(base.resolve("/v1/stats")), HttpResponse.BodyHandlers.ofString()).body())
+                    .contains("\"store_reserved_bytes\":0");
+
+            service.preloader().preload(ModelId.of("small")).get();
+
+            long pages = (size + 4095) / 4096 * 4096; // a folder that is no hugetlbfs: whole base pages
+            assertThat(http.send(read(base.resolve("/v1/stats")), HttpResponse.BodyHandlers.ofString()).body())
+                    .contains("\"store_reserved_bytes\":" + pages);
+            assertThat(http.send(read(base.resolve("/metrics")), HttpResponse.BodyHandlers.ofString()).body())
+                    .containsPattern("(?m)^preloader_store_reserved_bytes " + pages + "(\\.0)?$");
+        }
+    }
+
+    @Test
+    void shouldShowNoReservedFigureForAStoreWhoseModelsTakeTheirOwnSize() throws Exception {
+        DemoModels.write(models, SMALL);
+
+        try (Service service = Wiring.serve(config(), Optional.empty())) {
+            URI base = service.server().start().uri();
+
+            assertThat(http.send(read(base.resolve("/v1/stats")), HttpResponse.BodyHandlers.ofString()).body())
+                    .contains("\"store_reserved_bytes\":null");
+            assertThat(http.send(read(base.resolve("/metrics")), HttpResponse.BodyHandlers.ofString()).body())
+                    .doesNotContain("preloader_store_reserved");
         }
     }
 

@@ -29,6 +29,17 @@ final class BenchFiles {
         }
     }
 
+    /** A size as the benchmark's parameters write it: {@code 256MiB}, {@code 2GiB}. */
+    static long bytes(String size) {
+        if (size.endsWith("GiB")) {
+            return Long.parseLong(size.substring(0, size.length() - 3)) << 30;
+        }
+        if (size.endsWith("MiB")) {
+            return Long.parseLong(size.substring(0, size.length() - 3)) << 20;
+        }
+        throw new IllegalArgumentException("size " + size + ": write it in MiB or GiB, e.g. 256MiB or 2GiB");
+    }
+
     /** The model's file, of exactly {@code bytes}; written when missing or of another size. */
     static Path model(Path dir, ModelId id, long bytes) {
         Path file = dir.resolve(id.value() + ".gguf");

@@ -11,8 +11,8 @@ import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Every hit's time, reduced to what JMH's sampling cannot give: how many took longer than 5 ms, and the longest.
- * Striped counters, no allocation per hit. JMH runs each trial in a forked JVM, so a trial's tally is written to the
- * directory {@code hits.out} names, one line per trial, for {@link HitsRun} to read.
+ * Striped counters, no allocation per hit. JMH runs each trial in a forked JVM, so the tally is written to the
+ * directory {@code hits.out} names, one line per measurement iteration, for {@link HitsRun} to read.
  */
 final class Tally {
     /** 5 ms, the line a hit should never cross. */

@@ -26,13 +26,20 @@ final class Admission {
     /** What this admission adds to the charges: its size less what its victims held, at least nothing. */
     final long share;
     private final LoadProgress progress;
+    /**
+     * The models it evicted, whose bytes it takes over once they are freed: fixed when it is decided, read by the
+     * thread that announces it and by the one that frees them (its load, or whoever gives it up).
+     */
+    private final List<ResidentModel> victims;
     /** Stale copies it displaced that had open leases: out of the cache, freed by their last lease. */
     private final List<ResidentModel> displaced;
 
-    private Admission(CacheState cache, ResidentModel entry, long share, LoadProgress progress, List<ResidentModel> displaced) {
+    private Admission(CacheState cache, ResidentModel entry, LoadProgress progress, List<ResidentModel> victims,
+                      List<ResidentModel> displaced) {
         this.cache = cache;
         this.entry = entry;
-        this.share = share;
+        this.victims = List.copyOf(victims);
+        this.share = Math.max(0, entry.bytes() - this.victims.stream().mapToLong(ResidentModel::bytes).sum());
         this.progress = progress;
         this.displaced = displaced;
     }
@@ -69,11 +76,8 @@ final class Admission {
                 // Bytes being freed will be room; bytes promised to admissions waiting before this one will not.
                 long coming = stale + cache.ledger.freeingBytes() - cache.waiting.promised();
                 victims.addAll(cache.eviction.makeRoom(model, coming));
-                ResidentModel entry = cache.newEntry.apply(model);
-                long evicted = victims.stream().mapToLong(ResidentModel::bytes).sum();
-                entry.victims = List.copyOf(victims);
-                Admission admission = new Admission(cache, entry, Math.max(0, model.size() - evicted), progress, displaced);
-                cache.index.put(model.id(), entry);
+                Admission admission = new Admission(cache, cache.newEntry.apply(model), progress, victims, displaced);
+                cache.index.put(model.id(), admission.entry);
                 return new Decided(admission, cache.waiting.add(admission, cache.ledger));
             } catch (RuntimeException e) {
                 refused = e;
@@ -83,7 +87,6 @@ final class Admission {
         }
         // Refused: the stale copy goes all the same, since it must never be served again.
         for (ResidentModel stale : victims) {
-            releaser.releasing.remove(stale);
             releaser.evicted(stale, "file replaced on disk");
             releaser.later(releaser.owned(stale));
         }
@@ -93,26 +96,18 @@ final class Admission {
 
     /** Takes the copy of another version out of the cache; its bytes go to the newcomer when no lease holds it. */
     private static void displace(CacheState cache, ResidentModel stale, List<ResidentModel> victims, List<ResidentModel> displaced) {
-        Releaser releaser = cache.releaser;
         cache.eviction.remove(stale);
         if (stale.loading()) {
             stale.retire(); // the file changed under a load in flight: that load finishes, and its bytes go at once
             return;
         }
-        releaser.draining.add(stale);
-        if (stale.retire()) {
-            releaser.draining.remove(stale);
-            releaser.releasing.add(stale);
-            victims.add(stale);
-        } else {
-            displaced.add(stale);
-        }
+        (cache.releaser.retireFor(stale) ? victims : displaced).add(stale);
     }
 
     /** Tells the listeners of what it evicted; outside the lock, once per admission. */
     void announce() {
         String reason = "evicted to admit " + entry.descriptor.id();
-        for (ResidentModel victim : entry.victims) {
+        for (ResidentModel victim : victims) {
             cache.releaser.evicted(victim, victim.descriptor.id().equals(entry.descriptor.id()) ? "file replaced on disk" : reason);
         }
         displaced.forEach(d -> cache.releaser.evicted(d, "file replaced on disk"));
@@ -121,14 +116,15 @@ final class Admission {
     /**
      * Starts the load of an admission whose share was charged; outside the lock.
      *
-     * @throws RuntimeException when the loader takes no task: what it evicted is freed and its share given back first
+     * @throws RuntimeException when the loader takes no task: what it evicted is freed and all its bytes given back first
      */
     void launch() {
         try {
             cache.loader.execute(this::load);
         } catch (RuntimeException | Error failure) {
-            if (cache.releaser.freeVictims(entry, true)) {
-                cache.budgeting.settle(share, 0);
+            // Once its victims are freed it is charged its whole size (their bytes were its own): all of it goes back.
+            if (cache.releaser.freeVictims(victims, entry.bytes(), true, false)) {
+                cache.budgeting.settle(entry.bytes(), 0);
             }
             forget();
             entry.ready.completeExceptionally(failure);
@@ -138,7 +134,7 @@ final class Admission {
 
     /** Gives up an admission that never started (it could not fit, or the cache closed); outside the lock. */
     void abandon(RuntimeException why) {
-        cache.releaser.freeVictims(entry, false);
+        cache.releaser.freeVictims(victims, entry.bytes(), false, false);
         forget();
         entry.ready.completeExceptionally(why);
     }
@@ -148,7 +144,7 @@ final class Admission {
     }
 
     private void load() {
-        if (!entry.victims.isEmpty() && !cache.releaser.freeVictims(entry, true)) {
+        if (!victims.isEmpty() && !cache.releaser.freeVictims(victims, entry.bytes(), true, true)) {
             forget();
             entry.ready.completeExceptionally(new StoreException("cannot load " + entry.descriptor.id()
                     + ": a model evicted to make room for it could not be freed"));
@@ -198,25 +194,33 @@ final class Admission {
         }
     }
 
-    /** Publishes the region and tells the policy, under the lock. */
+    /**
+     * Tells the policy, then publishes the region, under the lock. Published only once the policy has the model: a
+     * hit can lease it from then on, so a model the policy refuses must never have been reachable. A model not
+     * admitted is retired before its region is set, so no lease was ever taken on it and it is the caller's to free.
+     */
     private Outcome admit(ResidentRegion region) {
         cache.lock.lock();
         try {
-            entry.region = region; // from here a lease can be taken, unless the entry is retired
+            Outcome outcome;
             if (entry.retired() || cache.closed) {
-                entry.retire();
-                return new Outcome.Superseded();
+                outcome = new Outcome.Superseded();
+            } else {
+                try {
+                    cache.eviction.drainAccesses(); // uses recorded before this model arrived reach the policy before it does
+                    cache.policy.admitted(entry.descriptor.id(), entry.bytes());
+                    outcome = new Outcome.Admitted();
+                } catch (RuntimeException | Error failure) {
+                    // A policy that cannot take the model must not leave its waiters hanging or its bytes held.
+                    cache.index.remove(entry.descriptor.id(), entry);
+                    outcome = new Outcome.Refused(failure);
+                }
             }
-            try {
-                cache.eviction.drainAccesses(); // uses recorded before this model arrived reach the policy before it does
-                cache.policy.admitted(entry.descriptor.id(), entry.bytes());
-                return new Outcome.Admitted();
-            } catch (RuntimeException | Error failure) {
-                // A policy that cannot take the model must not leave its waiters hanging or its bytes held.
-                cache.index.remove(entry.descriptor.id(), entry);
+            if (!(outcome instanceof Outcome.Admitted)) {
                 entry.retire();
-                return new Outcome.Refused(failure);
             }
+            entry.region = region; // from here a lease can be taken, unless the entry is retired
+            return outcome;
         } finally {
             cache.lock.unlock();
         }

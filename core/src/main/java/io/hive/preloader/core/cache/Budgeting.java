@@ -1,5 +1,7 @@
 package io.hive.preloader.core.cache;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.concurrent.RejectedExecutionException;
 
 /**
@@ -9,8 +11,25 @@ import java.util.concurrent.RejectedExecutionException;
  */
 final class Budgeting {
     private static final System.Logger LOG = System.getLogger(Budgeting.class.getName());
+    private static final VarHandle TRIM_SCHEDULED;
+
+    static {
+        try {
+            TRIM_SCHEDULED = MethodHandles.lookup().findVarHandle(Budgeting.class, "trimScheduled", boolean.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     private final CacheState state;
+    /**
+     * Whether a trim is queued on the background executor and has not started yet: while it is, a lease closing over
+     * the budget adds none (as Caffeine's drain status coalesces maintenance). Cleared by the trim as it starts, before
+     * it reads anything, so a close after that point queues the next one and no close goes unseen.
+     */
+    private volatile boolean trimScheduled;
+    /** Made once: queueing a trim allocates no task of its own. */
+    private final Runnable scheduledTrim = this::scheduledTrim;
     /**
      * Set before a trim looks at lease counts and left set while models over the budget could not go: a lease
      * closing afterwards sees it and trims again (the trim reads the counts after setting it, the close reads it
@@ -41,13 +60,24 @@ final class Budgeting {
         settle(0, 0); // a raised budget lets waiting admissions go; a lowered one may refuse them
     }
 
-    /** Trims on the background executor: for a lease's close, which must not do it itself. */
+    /**
+     * Trims on the background executor: for a lease's close, which must not do it itself. At most one trim waits
+     * there at a time; a close that finds one waiting costs one volatile read.
+     */
     void trimLater() {
-        try {
-            state.background.execute(() -> trim("budget lowered"));
-        } catch (RejectedExecutionException closing) {
-            // The cache is closing: everything goes anyway.
+        if (trimScheduled || !TRIM_SCHEDULED.compareAndSet(this, false, true)) {
+            return;
         }
+        try {
+            state.background.execute(scheduledTrim);
+        } catch (RejectedExecutionException closing) {
+            trimScheduled = false; // the cache is closing: everything goes anyway
+        }
+    }
+
+    private void scheduledTrim() {
+        trimScheduled = false;
+        trim("over the budget");
     }
 
     /** After a load: models that were over the budget but loading may go now. */

@@ -76,20 +76,22 @@ final class Eviction {
     }
 
     /**
-     * Retires models, by the policy's choice, until {@code model} fits beside what is charged plus {@code freed}
-     * (bytes already set aside for it: a stale copy of it that goes), and returns them; evicts nothing when it
-     * cannot fit.
+     * Retires models, by the policy's choice, until {@code model} fits in the room left in the budget plus
+     * {@code coming}, and returns them; evicts nothing when it cannot fit. {@code coming} is what will be room
+     * without evicting anything more: a stale copy of the model that goes (its bytes are the newcomer's) and the
+     * bytes being freed now, less what admissions waiting before this one were promised of them; it is negative when
+     * those promises exceed what is being freed.
      *
      * @throws BudgetExceededException when it cannot fit even after evicting every evictable model
      */
-    List<ResidentModel> makeRoom(ModelDescriptor model, long freed) {
+    List<ResidentModel> makeRoom(ModelDescriptor model, long coming) {
         long needed = model.size();
         long budget = ledger.budget();
         if (needed > budget) {
             throw new BudgetExceededException("cannot admit " + model.id() + ": it needs " + ByteSize.format(needed)
                     + ", more than the whole budget of " + ByteSize.format(budget));
         }
-        long room = ledger.room() + freed;
+        long room = ledger.room() + coming;
         if (room >= needed) {
             return List.of();
         }
@@ -123,7 +125,7 @@ final class Eviction {
         }
         chosen.forEach(this::remove);
         // Not counted as being freed: their bytes are the admission's from now on.
-        releaser.releasing.addAll(chosen);
+        chosen.forEach(releaser::takenOver);
         return chosen;
     }
 

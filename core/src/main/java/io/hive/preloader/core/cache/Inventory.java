@@ -22,10 +22,7 @@ final class Inventory {
         for (ResidentModel m : state.index.values()) {
             entries.add(entry(m, m.loading() ? CacheSnapshot.State.LOADING : CacheSnapshot.State.RESIDENT, held));
         }
-        Releaser releaser = state.releaser;
-        releaser.draining.forEach(m -> entries.add(entry(m, CacheSnapshot.State.DRAINING, held)));
-        releaser.releasing.forEach(m -> entries.add(entry(m, CacheSnapshot.State.RELEASING, held)));
-        releaser.failed.forEach(m -> entries.add(entry(m, CacheSnapshot.State.RELEASE_FAILED, held)));
+        state.releaser.forEach((m, s) -> entries.add(entry(m, s, held)));
         state.residency.refreshIfStale(held);
         entries.sort(Comparator.comparing(CacheSnapshot.Entry::id));
         return new CacheSnapshot(state.ledger.budget(), state.ledger.charged(), state.ledger.evictions(), state.store.name(),

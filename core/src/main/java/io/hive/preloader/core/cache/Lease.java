@@ -48,15 +48,20 @@ public final class Lease implements AutoCloseable {
 
     /** The model's bytes; valid until this lease is closed. */
     public MemorySegment bytes() {
-        if (closed) {
-            throw new IllegalStateException("lease on " + id() + " is closed");
-        }
+        requireOpen();
         return model.region.bytes();
     }
 
-    /** How a worker process can reach this model's bytes. */
+    /** How a worker process can reach this model's bytes; only while the lease is open, which keeps them there. */
     public Handoff handoff() {
+        requireOpen();
         return model.region.handoff();
+    }
+
+    private void requireOpen() {
+        if (closed) {
+            throw new IllegalStateException("lease on " + id() + " is closed");
+        }
     }
 
     public Origin origin() {
@@ -69,9 +74,7 @@ public final class Lease implements AutoCloseable {
      * Close the lease when the worker exits.
      */
     public void heldBy(long pid) {
-        if (closed) {
-            throw new IllegalStateException("lease on " + id() + " is closed");
-        }
+        requireOpen();
         cache.holdFor(this, model, pid);
         if (closed) {
             model.workerLeases.remove(this); // closed meanwhile, from another thread

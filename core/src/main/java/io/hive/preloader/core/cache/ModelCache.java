@@ -249,6 +249,14 @@ public final class ModelCache implements AutoCloseable {
         return state.ledger.charged();
     }
 
+    /**
+     * Of {@link #usedBytes}: bytes of models retired with no lease whose release is queued or under way. The host
+     * gets them back without anyone's help, some of them already while a store frees them. O(1).
+     */
+    public long freeingBytes() {
+        return state.ledger.freeingBytes();
+    }
+
     public long budgetBytes() {
         return state.ledger.budget();
     }

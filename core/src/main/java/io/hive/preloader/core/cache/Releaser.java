@@ -8,6 +8,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.function.BiConsumer;
 
 /**
  * Lets retired models go, never under the cache's lock: closes what was tied to the region (a device registration),
@@ -15,6 +16,10 @@ import java.util.concurrent.RejectedExecutionException;
  * ledger, so that what is charged never falls below what is held. A release that throws leaves its bytes charged:
  * the store may still hold them. Releases nobody waits for (a last lease closed, the budget lowered) run on the
  * background executor; the rest on the thread that asked.
+ *
+ * <p>The release's states live here alone: a model retired out of the index is {@code draining} while leases hold
+ * it, {@code releasing} once nobody does (counted as being freed, unless an admission took its bytes over), and
+ * {@code failed} when its store could not let it go. The other parts of the cache ask for these transitions by name.
  */
 final class Releaser {
     private static final System.Logger LOG = System.getLogger(Releaser.class.getName());
@@ -31,11 +36,11 @@ final class Releaser {
 
     final List<ModelCache.EvictionListener> listeners = new CopyOnWriteArrayList<>();
     /** Retired while leased: freed when the last lease closes. */
-    final Set<ResidentModel> draining = ConcurrentHashMap.newKeySet();
+    private final Set<ResidentModel> draining = ConcurrentHashMap.newKeySet();
     /** Being freed. */
-    final Set<ResidentModel> releasing = ConcurrentHashMap.newKeySet();
+    private final Set<ResidentModel> releasing = ConcurrentHashMap.newKeySet();
     /** Their release threw: the bytes stay charged, since the store may still hold them. */
-    final Set<ResidentModel> failed = ConcurrentHashMap.newKeySet();
+    private final Set<ResidentModel> failed = ConcurrentHashMap.newKeySet();
     /** Once the cache is closed, pages stay in the page cache for workers (see {@link ResidentRegion.Release}). */
     private volatile boolean closing;
 
@@ -50,19 +55,59 @@ final class Releaser {
     }
 
     /**
+     * Retires a model just taken out of the index, whatever its leases (under the cache's lock). Unleased, it is the
+     * caller's to free ({@link #now} or {@link #later}), its bytes counted as being freed: true. Leased, it drains, and
+     * its last lease frees it.
+     */
+    boolean retire(ResidentModel model) {
+        draining.add(model);
+        if (model.retire()) {
+            owned(model);
+            return true;
+        }
+        return false;
+    }
+
+    /**
+     * {@link #retire}, for a stale copy an admission displaces: unleased, its bytes go to the admission, so they are
+     * not counted as being freed (the admission frees it before it loads).
+     */
+    boolean retireFor(ResidentModel stale) {
+        draining.add(stale);
+        if (stale.retire()) {
+            takenOver(stale);
+            return true;
+        }
+        return false;
+    }
+
+    /** Victims an admission retired (see {@link Eviction#makeRoom}): being freed, their bytes the admission's. */
+    void takenOver(ResidentModel victim) {
+        releasing.add(victim);
+        draining.remove(victim);
+    }
+
+    /**
      * Takes on a retired model without leases: from now on its bytes count as being freed, so that a later decision
      * does not evict more for them. Then {@link #now} or {@link #later} frees it.
      */
     ResidentModel owned(ResidentModel model) {
-        draining.remove(model);
         releasing.add(model);
+        draining.remove(model);
         ledger.freeing(model.bytes());
         return model;
     }
 
+    /** Every model retired but not yet freed, or whose release failed, with its state. */
+    void forEach(BiConsumer<ResidentModel, CacheSnapshot.State> each) {
+        draining.forEach(m -> each.accept(m, CacheSnapshot.State.DRAINING));
+        releasing.forEach(m -> each.accept(m, CacheSnapshot.State.RELEASING));
+        failed.forEach(m -> each.accept(m, CacheSnapshot.State.RELEASE_FAILED));
+    }
+
     /** Frees a model taken on by {@link #owned} on this thread. */
     void now(ResidentModel model) {
-        boolean freed = free(model);
+        boolean freed = free(model, ResidentRegion.Release.DROP);
         done(model, freed);
         settle.settle(freed ? model.bytes() : 0, model.bytes());
     }
@@ -81,22 +126,25 @@ final class Releaser {
      * Their bytes count as the admission's (see {@link Admission}): once they are freed, only what they held beyond
      * the admission's size is given back.
      *
-     * @param started whether the admission's own share was charged (it started), or it is abandoned while waiting
+     * @param size        the admitted model's size
+     * @param started     whether the admission's own share was charged (it started), or it is abandoned while waiting
+     * @param loadFollows whether this thread loads the admission next: the store may then keep the victims' memory
+     *                    for that load ({@link ResidentRegion.Release#MAKE_ROOM}), charged as the admission's
      * @return false when a release threw: the admission must not load; all is given back but what is still held
      */
-    boolean freeVictims(ResidentModel admission, boolean started) {
+    boolean freeVictims(List<ResidentModel> victims, long size, boolean started, boolean loadFollows) {
+        ResidentRegion.Release how = loadFollows ? ResidentRegion.Release.MAKE_ROOM : ResidentRegion.Release.DROP;
         long evicted = 0;
         long freedBytes = 0;
-        for (ResidentModel victim : admission.victims) {
+        for (ResidentModel victim : victims) {
             evicted += victim.bytes();
-            boolean freed = free(victim);
+            boolean freed = free(victim, how);
             done(victim, freed);
             freedBytes += freed ? victim.bytes() : 0;
         }
-        admission.victims = List.of();
-        long share = Math.max(0, admission.bytes() - evicted);
+        long share = Math.max(0, size - evicted);
         if (started && freedBytes == evicted) {
-            settle.settle(Math.max(0, evicted - admission.bytes()), 0);
+            settle.settle(Math.max(0, evicted - size), 0);
             return true;
         }
         settle.settle((started ? share : 0) + freedBytes, 0);
@@ -121,7 +169,7 @@ final class Releaser {
     }
 
     /** Closes what was tied to the region before the region itself goes; true when the store let it go. */
-    private boolean free(ResidentModel model) {
+    private boolean free(ResidentModel model, ResidentRegion.Release how) {
         closeAttachments(model);
         // The model's monitor keeps the residency sampler off the region while it goes; no hit ever takes it.
         synchronized (model) {
@@ -129,7 +177,7 @@ final class Releaser {
                 return true;
             }
             try {
-                model.region.release(closing ? ResidentRegion.Release.RETAIN_PAGE_CACHE : ResidentRegion.Release.DROP);
+                model.region.release(closing ? ResidentRegion.Release.RETAIN_PAGE_CACHE : how);
                 model.released = true;
                 return true;
             } catch (RuntimeException e) {

@@ -50,7 +50,7 @@ final class Removal {
                 return false;
             }
             state.eviction.remove(entry);
-            unleased = retire(entry);
+            unleased = state.releaser.retire(entry);
         } finally {
             state.lock.unlock();
         }
@@ -59,16 +59,6 @@ final class Removal {
             state.releaser.now(entry);
         }
         return true;
-    }
-
-    /** Retires a model out of the index; true when it had no lease (it is then the caller's to free). Under the lock. */
-    private boolean retire(ResidentModel entry) {
-        state.releaser.draining.add(entry);
-        if (entry.retire()) {
-            state.releaser.owned(entry);
-            return true;
-        }
-        return false;
     }
 
     /** @see ModelCache#close */
@@ -88,7 +78,7 @@ final class Removal {
                 state.index.remove(entry.descriptor.id(), entry);
                 if (entry.loading()) {
                     entry.retire(); // its loader frees it when the load is done
-                } else if (retire(entry)) {
+                } else if (state.releaser.retire(entry)) {
                     unleased.add(entry);
                 }
             }

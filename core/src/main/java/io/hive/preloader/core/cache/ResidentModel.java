@@ -42,11 +42,6 @@ class ResidentModel {
     long loadNanos;
     /** What the store reported resident right after the load, until the residency sampler measures it again. */
     long residentAtLoad;
-    /**
-     * Models this one's admission evicted, whose bytes it takes over once they are freed (guarded by the cache's
-     * lock until the load task starts, then owned by that task).
-     */
-    List<ResidentModel> victims = List.of();
     /** Region let go; guarded by {@code this}, which also keeps the residency sampler off a region being freed. */
     boolean released;
     /** Leases held by running workers, with their pids: while there is one, the model cannot be evicted on request. */

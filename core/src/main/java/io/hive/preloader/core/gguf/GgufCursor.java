@@ -73,52 +73,49 @@ final class GgufCursor {
         }
     }
 
+    /** Checks that {@code bytes} are there and moves past them; returns where they start. */
+    private long take(int bytes, String what) {
+        require(bytes, what);
+        long at = position;
+        position += bytes;
+        return at;
+    }
+
     int u8(String what) {
-        require(1, what);
-        return Byte.toUnsignedInt(file.get(U8, position++));
+        return Byte.toUnsignedInt(file.get(U8, take(1, what)));
     }
 
     int u16(String what) {
-        require(2, what);
-        int v = Short.toUnsignedInt(file.get(U16, position));
-        position += 2;
-        return v;
+        return Short.toUnsignedInt(file.get(U16, take(2, what)));
     }
 
     /** An unsigned 32-bit field, widened so that values above 2^31 stay positive. */
     long u32(String what) {
-        require(4, what);
-        long v = Integer.toUnsignedLong(file.get(U32, position));
-        position += 4;
-        return v;
+        return Integer.toUnsignedLong(file.get(U32, take(4, what)));
     }
 
     /** A 64-bit field as stored; callers treat a negative result as a count beyond 2^63. */
     long u64(String what) {
-        require(8, what);
-        long v = file.get(U64, position);
-        position += 8;
-        return v;
+        return file.get(U64, take(8, what));
+    }
+
+    /** A count, length or dimension: a {@code uint32_t} in version 1 of the format, a {@code uint64_t} after. */
+    long count(boolean v1, String what) {
+        return v1 ? u32(what) : u64(what);
     }
 
     float f32(String what) {
-        require(4, what);
-        float v = file.get(F32, position);
-        position += 4;
-        return v;
+        return file.get(F32, take(4, what));
     }
 
     double f64(String what) {
-        require(8, what);
-        double v = file.get(F64, position);
-        position += 8;
-        return v;
+        return file.get(F64, take(8, what));
     }
 
     /** A {@code gguf_string_t}: length ({@code u32} in version 1, {@code u64} after) then UTF-8 bytes, no NUL. */
     String string(boolean shortLength, String what) {
         long start = position;
-        long length = shortLength ? u32(what + " length") : u64(what + " length");
+        long length = count(shortLength, what + " length");
         if (length < 0 || length > remaining()) {
             position = start;
             throw error(what + " length " + Long.toUnsignedString(length) + " exceeds the " + (remaining() - (shortLength ? 4 : 8))

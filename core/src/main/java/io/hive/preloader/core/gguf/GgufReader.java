@@ -89,8 +89,8 @@ public final class GgufReader {
         boolean v1 = version == 1;
 
         // uint64_t tensor_count; uint64_t metadata_kv_count;
-        long tensorCount = v1 ? in.u32("the tensor count") : in.u64("the tensor count");
-        long kvCount = v1 ? in.u32("the metadata count") : in.u64("the metadata count");
+        long tensorCount = in.count(v1, "the tensor count");
+        long kvCount = in.count(v1, "the metadata count");
         checkCount(in, kvCount, "metadata key-value pairs", (v1 ? 4 : 8) + 4 + 1);
         checkCount(in, tensorCount, "tensors", (v1 ? 4 : 8) + 4 + 4 + 8);
 
@@ -132,7 +132,7 @@ public final class GgufReader {
             List<Long> dims = new ArrayList<>((int) nDims);
             long elements = 1;
             for (int d = 0; d < nDims; d++) {
-                long dim = v1 ? in.u32("dimension of tensor '" + name + "'") : in.u64("dimension of tensor '" + name + "'");
+                long dim = in.count(v1, "dimension of tensor '" + name + "'");
                 if (dim < 0) {
                     throw new GgufFormatException(in.position() - 8, "tensor '" + name + "' has a dimension beyond 2^63");
                 }
@@ -217,7 +217,7 @@ public final class GgufReader {
         // gguf_metadata_value_type type; uint64_t len; gguf_metadata_value_t array[len];
         GgufValueType elementType = valueType(in, "element type of array '" + key + "'");
         long countAt = in.position();
-        long count = v1 ? in.u32("length of array '" + key + "'") : in.u64("length of array '" + key + "'");
+        long count = in.count(v1, "length of array '" + key + "'");
         if (count < 0 || count > in.remaining() / elementType.minBytes()) {
             throw new GgufFormatException(countAt, "array '" + key + "' claims " + Long.toUnsignedString(count) + " "
                     + elementType.name().toLowerCase() + " elements, more than the " + in.remaining() + " bytes left can hold");

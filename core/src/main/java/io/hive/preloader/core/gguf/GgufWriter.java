@@ -2,7 +2,6 @@ package io.hive.preloader.core.gguf;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -113,22 +112,24 @@ public final class GgufWriter {
 
     private static final class Encoder {
         final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        private final ByteBuffer scratch = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
 
         int size() {
             return bytes.size();
         }
 
+        /** The low {@code count} bytes of {@code v}, least significant first (GGUF is little-endian). */
+        void little(long v, int count) {
+            for (int i = 0; i < count; i++) {
+                bytes.write((int) (v >>> (8 * i)));
+            }
+        }
+
         void u32(long v) {
-            scratch.clear();
-            scratch.putInt((int) v);
-            bytes.write(scratch.array(), 0, 4);
+            little(v, 4);
         }
 
         void u64(long v) {
-            scratch.clear();
-            scratch.putLong(v);
-            bytes.write(scratch.array(), 0, 8);
+            little(v, 8);
         }
 
         void string(String s) {
@@ -141,12 +142,8 @@ public final class GgufWriter {
             switch (value) {
                 case GgufValue.Int i -> {
                     switch (i.type()) {
-                        case UINT8, INT8 -> bytes.write((int) i.value());
-                        case UINT16, INT16 -> {
-                            scratch.clear();
-                            scratch.putShort((short) i.value());
-                            bytes.write(scratch.array(), 0, 2);
-                        }
+                        case UINT8, INT8 -> little(i.value(), 1);
+                        case UINT16, INT16 -> little(i.value(), 2);
                         case UINT32, INT32 -> u32(i.value());
                         default -> u64(i.value());
                     }

@@ -43,11 +43,16 @@ public final class ChunkChecksums {
     /** Hashes every chunk of {@code bytes} on the calling thread. */
     public static ChunkChecksums of(MemorySegment bytes, long chunkSize) {
         ChunkChecksums sums = of(bytes.byteSize(), chunkSize);
-        CRC32C crc = new CRC32C();
-        for (int i = 0; i < sums.chunks(); i++) {
-            sums.put(i, crc32c(crc, bytes.asSlice(sums.offset(i), sums.length(i))));
-        }
+        sums.hashAll(bytes);
         return sums;
+    }
+
+    /** Hashes every chunk of {@code bytes}, which are the {@link #size} bytes these checksums cover, on the calling thread. */
+    public void hashAll(MemorySegment bytes) {
+        CRC32C crc = new CRC32C();
+        for (int i = 0; i < chunks(); i++) {
+            put(i, crc32c(crc, bytes.asSlice(offset(i), length(i))));
+        }
     }
 
     /** The CRC32C of {@code bytes} (at most 2 GiB), through {@code crc}, which is reset first. */
@@ -90,16 +95,6 @@ public final class ChunkChecksums {
         return crcs[chunk];
     }
 
-    /** Whether every chunk has been hashed. */
-    public boolean complete() {
-        for (boolean b : set) {
-            if (!b) {
-                return false;
-            }
-        }
-        return true;
-    }
-
     /** The CRC32C of all the bytes, combined from the chunks' values (unsigned, 0 for no bytes). */
     public long whole() {
         long crc = 0;
@@ -128,7 +123,7 @@ public final class ChunkChecksums {
      * Castagnoli polynomial. It appends {@code length2} zero bits to crc(A) by squaring the operator that appends
      * one zero bit (a 32×32 matrix over GF(2)), then adds crc(B); the pre- and post-inversion of both cancel out.
      */
-    public static long combine(long crc1, long crc2, long length2) {
+    private static long combine(long crc1, long crc2, long length2) {
         if (length2 <= 0) {
             return crc1;
         }

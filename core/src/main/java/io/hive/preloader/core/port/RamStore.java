@@ -2,6 +2,8 @@ package io.hive.preloader.core.port;
 
 import io.hive.preloader.core.model.ModelDescriptor;
 
+import java.util.OptionalLong;
+
 /** Brings a model's bytes into RAM and holds them there. Implementations: mmap, buffer, hugepages. */
 public interface RamStore {
 
@@ -19,6 +21,15 @@ public interface RamStore {
     /** What kind of memory this store's models occupy; the memory guard counts them by it. */
     default Memory memory() {
         return Memory.PRIVATE;
+    }
+
+    /**
+     * Bytes of RAM the models resident here take, for a store that holds more than their sizes: one that keeps whole
+     * pages rounds each model up to them (a hugetlbfs file is whole 2 MiB pages), which the budget, counting model
+     * bytes, does not see. Empty by default: a store whose models take their own size.
+     */
+    default OptionalLong reservedBytes() {
+        return OptionalLong.empty();
     }
 
     /**

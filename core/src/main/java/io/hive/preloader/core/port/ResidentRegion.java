@@ -13,6 +13,13 @@ public interface ResidentRegion {
         /** Evicted: give the RAM back to the host, page-cache copies included. */
         DROP,
         /**
+         * Evicted to make room for a load that the cache starts next on the same thread, whose bytes are charged in
+         * this region's place: a store may keep the memory for that load instead of freeing and faulting it again
+         * (it must not keep it beyond a short while if no load takes it). A store that does not is told as
+         * {@link #DROP}.
+         */
+        MAKE_ROOM,
+        /**
          * The preloader is shutting down: free what only this process holds, but leave the file's pages in the
          * page cache, warm for a worker that maps the same file.
          */

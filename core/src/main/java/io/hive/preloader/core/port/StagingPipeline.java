@@ -34,6 +34,21 @@ public interface StagingPipeline extends AutoCloseable {
      */
     Duration run(StagedTransfer transfer);
 
+    /**
+     * {@link #run(StagedTransfer)}, telling {@code sourceUnread} once no stage reads the transfer's source any more,
+     * however the transfer ends: the caller may then let the source go (close the lease on resident bytes). By
+     * default that is when {@code run} returns or throws, for a pipeline whose stages never outlive it. A pipeline
+     * that returns at a stop deadline while a stage stuck in a call may still read the source tells it only once that
+     * stage has exited. Told exactly once.
+     */
+    default Duration run(StagedTransfer transfer, Runnable sourceUnread) {
+        try {
+            return run(transfer);
+        } finally {
+            sourceUnread.run();
+        }
+    }
+
     /** Frees the staging memory kept between transfers, unregistering it first. By default there is none. */
     @Override
     default void close() {

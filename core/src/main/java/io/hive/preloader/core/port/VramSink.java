@@ -9,9 +9,10 @@ import java.util.Optional;
  * Receives a model's bytes on a device and returns a handle to the device copy: in one call ({@link #copy}), or
  * chunk by chunk through a {@link DeviceWriter} ({@link #allocate}) when the sink {@linkplain #receivesChunks
  * receives chunks}. A sink that can {@linkplain #register pin} a host region lets core copy a resident model
- * directly; otherwise core stages it through a {@link StagingPipeline}.
+ * directly; otherwise core stages it through a {@link StagingPipeline}. {@link #close} lets go of what the sink holds
+ * for its devices.
  */
-public interface VramSink {
+public interface VramSink extends AutoCloseable {
 
     String name();
 
@@ -45,5 +46,14 @@ public interface VramSink {
      */
     default DeviceWriter allocate(ModelId model, long bytes, int device, int lanes) {
         throw new UnsupportedOperationException("the " + name() + " sink cannot receive a model chunk by chunk");
+    }
+
+    /**
+     * Lets go of what the sink holds for its devices (with CUDA: the primary contexts it retained, and with them every
+     * allocation made in them): close its device copies and registrations first. Closing again does nothing; by
+     * default there is nothing to let go.
+     */
+    @Override
+    default void close() {
     }
 }

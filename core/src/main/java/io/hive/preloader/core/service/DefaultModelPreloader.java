@@ -9,6 +9,7 @@ import io.hive.preloader.core.model.InvalidModelException;
 import io.hive.preloader.core.model.ModelDescriptor;
 import io.hive.preloader.core.model.ModelId;
 import io.hive.preloader.core.port.AccessJournal;
+import io.hive.preloader.core.port.Cleanup;
 import io.hive.preloader.core.port.DeviceCopy;
 import io.hive.preloader.core.port.EvictionPolicy;
 import io.hive.preloader.core.port.LoadProgress;
@@ -44,11 +45,12 @@ final class DefaultModelPreloader implements ModelPreloader {
     private final ModelChecks checks;
     private final ModelCache cache;
     private final Optional<VramSink> sink;
+    private final Optional<StagingPipeline> pipeline;
     private final AccessJournal journal;
     private final AccessStatistics statistics;
     private final ExecutorService loader;
     private final ExecutorService background;
-    private final RamStore.Memory memory;
+    private final RamStore store;
     private final DeviceTransfers deviceTransfers;
     private final ReplacedModels replaced;
 
@@ -62,10 +64,11 @@ final class DefaultModelPreloader implements ModelPreloader {
         this.source = source;
         this.checks = new ModelChecks(source);
         this.sink = sink;
+        this.pipeline = transfers.pipeline();
         this.journal = journal;
         this.loader = loader;
         this.background = background;
-        this.memory = store.memory();
+        this.store = store;
         // The hit path asks the source whether the resident copy is still the file's version: one stat, no look-up.
         // Loads go through the digest check: a model whose source knows its SHA-256 is hashed while it is read.
         this.cache = new ModelCache(new VerifyingStore(store, new VerifiedDigests()), policy, budget, loader, background, source::isCurrent);
@@ -242,15 +245,20 @@ final class DefaultModelPreloader implements ModelPreloader {
     }
 
     @Override
+    public long freeingBytes() {
+        return cache.freeingBytes();
+    }
+
+    @Override
     public RamStore.Memory memory() {
-        return memory;
+        return store.memory();
     }
 
     @Override
     public PreloaderStats stats() {
-        Set<ModelId> replacing = replaced.replacing();
-        return new PreloaderStats(cache.snapshot(), statistics.hits(), statistics.misses(), statistics.bytesLoadedFromDisk(),
-                statistics.transfers(), statistics.bytesTransferred(), statistics.models(), replacing);
+        return new PreloaderStats(cache.snapshot(), store.reservedBytes(), statistics.hits(), statistics.misses(),
+                statistics.bytesLoadedFromDisk(), statistics.transfers(), statistics.bytesTransferred(), statistics.models(),
+                replaced.replacing());
     }
 
     @Override
@@ -272,22 +280,31 @@ final class DefaultModelPreloader implements ModelPreloader {
         return top;
     }
 
+    /**
+     * Stops following replaced files (no replacement starts a load from then on), saves the access journal, then lets
+     * go of everything in this order: the staging pipeline (it unregisters its
+     * staging memory from the sink), the cache (every resident model freed, its registration with the sink first, once
+     * the loads and releases under way have finished), then the sink (with CUDA its contexts, which nothing may still
+     * be registered in). A step that fails does not skip the ones after it; the first failure is thrown.
+     */
     @Override
     public void close() {
-        replaced.close(); // no replacement starts a load once the preloader closes
+        Cleanup.runAll(List.of(replaced::close, () -> journal.write(statistics.accessCounts()),
+                () -> pipeline.ifPresent(StagingPipeline::close), this::closeCache, () -> sink.ifPresent(VramSink::close)));
+    }
+
+    private void closeCache() {
+        cache.close();
+        loader.shutdown();
         try {
-            journal.write(statistics.accessCounts());
+            loader.awaitTermination(30, TimeUnit.SECONDS);
+            // After the loads: a load finishing late frees its bytes here, and so do the releases queued before.
+            background.shutdown();
+            background.awaitTermination(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         } finally {
-            cache.close();
-            loader.shutdown();
-            try {
-                loader.awaitTermination(30, TimeUnit.SECONDS);
-                // After the loads: a load finishing late frees its bytes here, and so do the releases queued before.
-                background.shutdown();
-                background.awaitTermination(30, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+            background.shutdown(); // interrupted above: its queued releases still run, then its thread ends
         }
     }
 }

@@ -72,16 +72,27 @@ final class DeviceTransfers {
                 return fromDisk(target, model, device, streamed.get(), options, start);
             }
         }
-        try (Lease lease = fast.isPresent() ? fast.get() : get.apply(id)) {
+        Lease lease = fast.isPresent() ? fast.get() : get.apply(id);
+        // The lease keeps the bytes until nothing reads them: the direct plan reads on this thread; the pipeline's
+        // stages may outlive its run (one stuck at the stop deadline), so it says when its source is unread.
+        boolean closedByThePipeline = false;
+        try {
             TransferPlan plan = TransferPlanner.forResident(mode, pipelineUsable, () -> pin(lease, target, device));
             long chunk = plan instanceof TransferPlan.Staged ? transfers.pipeline().orElseThrow().chunkSize() : transfers.chunkSize();
             Optional<ChunkChecksums> checksums = checksums(options, lease.bytes().byteSize(), chunk);
-            DeviceCopy copy = switch (plan) {
-                case TransferPlan.Direct _ -> TransferRunner.direct(target, id, lease.bytes(), device, chunk, options, checksums);
-                case TransferPlan.Staged _ -> TransferRunner.staged(target, transfers.pipeline().orElseThrow(), id,
-                        new ChunkSource.Memory(lease.bytes()), device, options, checksums);
-            };
+            DeviceCopy copy;
+            if (plan instanceof TransferPlan.Staged) {
+                ChunkSource resident = new ChunkSource.Memory(lease.bytes());
+                closedByThePipeline = true;
+                copy = TransferRunner.staged(target, transfers.pipeline().orElseThrow(), id, resident, device, options, checksums, lease::close);
+            } else {
+                copy = TransferRunner.direct(target, id, lease.bytes(), device, chunk, options, checksums);
+            }
             return finish(copy, plan, checksums, start);
+        } finally {
+            if (!closedByThePipeline) {
+                lease.close();
+            }
         }
     }
 

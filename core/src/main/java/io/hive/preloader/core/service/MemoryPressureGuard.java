@@ -18,6 +18,8 @@ import java.util.concurrent.TimeUnit;
  *   <li>what the kernel can still hand out ({@code MemAvailable}), plus what the cache holds when its store's memory
  *       is private; a page-cache store's models are reclaimable file pages that {@code MemAvailable} already counts,
  *       so adding them would count them twice and see room that is not there;</li>
+ *   <li>what the cache holds is what it charges less the bytes it is freeing: the host gets those back on its own,
+ *       and counts the part already freed as available while the release goes on;</li>
  *   <li>under a cgroup v2 limit, also at most what the cache holds plus what the cgroup can still take
  *       ({@code memory.max − memory.current}, which counts the cache's pages among the cgroup's).</li>
  * </ul>
@@ -73,7 +75,7 @@ public final class MemoryPressureGuard implements AutoCloseable {
 
     /** Reads the host's memory once and sets the budget in force; returns it. */
     public synchronized ByteBudget check() {
-        long held = preloader.usedBytes();
+        long held = Math.max(0, preloader.usedBytes() - preloader.freeingBytes());
         long available = host.availableBytes();
         long fits = (preloader.memory() == RamStore.Memory.PAGE_CACHE ? 0 : held) + available - reserveBytes;
         OptionalLong cgroupRoom = host.cgroupRoomBytes();

@@ -96,6 +96,14 @@ public interface ModelPreloader extends AutoCloseable {
         return stats().cache().usedBytes();
     }
 
+    /**
+     * Of {@link #usedBytes}: bytes whose release is queued or under way, which the host gets back on its own (and
+     * partly already sees as available while a store frees them). O(1).
+     */
+    default long freeingBytes() {
+        return 0;
+    }
+
     /** What kind of memory the store's models occupy; the memory guard counts page-cache models apart. */
     default RamStore.Memory memory() {
         return RamStore.Memory.PRIVATE;
@@ -104,7 +112,11 @@ public interface ModelPreloader extends AutoCloseable {
     /** Starts preloading the {@code count} models used most, by the counts kept in the access journal. */
     List<ModelId> autoPreload(int count);
 
-    /** Saves the access counts and frees every model without open leases. */
+    /**
+     * Saves the access counts, then closes the staging pipeline, frees every model without open leases and closes the
+     * sink, in that order (the pipeline's staging and the models are registered with the sink). Device copies made
+     * by {@link #transfer} are the caller's: close them first.
+     */
     @Override
     void close();
 }

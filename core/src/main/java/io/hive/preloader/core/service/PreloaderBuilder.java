@@ -23,7 +23,8 @@ import java.util.concurrent.Executors;
  * a {@link HostMemory} is given, in which case it defaults to {@value ByteBudget#DEFAULT} of RAM. Policy defaults
  * to LRU, the journal to none, the sink to none (then {@code transfer} fails, naming what to configure).
  * Transfers default to plan {@link PlanMode#AUTO}, no staging pipeline, and direct copies in chunks of the
- * pipeline's chunk size ({@value #DEFAULT_CHUNK} bytes without one). Files replaced on disk are followed: watched
+ * pipeline's chunk size ({@value #DEFAULT_CHUNK} bytes without one). The preloader owns the sink and the pipeline it
+ * is given: closing it closes them (see {@link ModelPreloader#close}). Files replaced on disk are followed: watched
  * through the source and re-stated every {@link #DEFAULT_FOLLOW_INTERVAL}.
  */
 public final class PreloaderBuilder {

@@ -7,7 +7,6 @@ import io.hive.preloader.core.model.ModelDescriptor;
 import io.hive.preloader.core.model.ModelId;
 import io.hive.preloader.core.port.Handoff;
 import io.hive.preloader.core.port.ReadinessProbe;
-import io.hive.preloader.core.port.RunningWorker;
 import io.hive.preloader.core.port.WorkerLauncher;
 import io.hive.preloader.core.port.WorkerRequest;
 import io.hive.preloader.core.port.WorkerStart;
@@ -20,6 +19,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * Starts an inference worker on a model: the fast path when the model is resident, the slow path (a load from disk
@@ -31,9 +31,10 @@ import java.util.OptionalInt;
  *   <li>a store of private memory ({@link Handoff.PrivateMemory}): the model file, which the worker reads itself
  *       (the private copy cannot be shared; a device copy through a CUDA IPC handle is not offered yet).</li>
  * </ul>
- * The model's lease is held for the worker's whole life and closed when it exits: while it runs the model stays
+ * The model's lease is held for the worker's whole life, from the moment its process exists (before it is ready) to
+ * the moment it and the processes it started are gone, however its start ends: while it runs the model stays
  * charged to the budget and cannot be evicted ({@link io.hive.preloader.core.cache.ModelInUseException} names its
- * pid), and a model evicted while the worker was starting is freed only once it exits. A model that cannot fit the
+ * pid), and a model evicted before its process existed is freed only once the worker is gone. A model that cannot fit the
  * budget (what is held is pinned or leased) is not refused: the worker reads its file from disk itself
  * ({@link Spawned.Route#UNCACHED}), holds no lease and is not counted in the budget. Safe for use by many threads.
  */
@@ -74,29 +75,42 @@ public final class SpawnFlow {
         } catch (BudgetExceededException e) {
             ModelDescriptor model = describe(request.model());
             LOG.log(System.Logger.Level.WARNING, "{0} is not cached for its worker: {1}", request.model(), e.getMessage());
-            return launch(request, Spawned.Route.UNCACHED, Optional.empty(), model.path(), since(start));
+            return launch(request, Spawned.Route.UNCACHED, Optional.empty(), model.path(), since(start), (pid, gone) -> { });
         }
-        Spawned spawned;
+        WorkerHold hold = new WorkerHold(lease);
         try {
             Spawned.Route route = lease.origin() == Origin.RAM ? Spawned.Route.RESIDENT : Spawned.Route.LOADED;
-            spawned = launch(request, route, Optional.of(lease.handoff()), pathFor(lease), since(start));
-        } catch (RuntimeException | Error e) {
-            lease.close();
-            throw e;
+            return launch(request, route, Optional.of(lease.handoff()), pathFor(lease), since(start), hold);
+        } finally {
+            hold.closeUnlessHanded();
         }
-        holdUntilExit(lease, spawned.worker());
-        return spawned;
     }
 
-    /** The worker keeps the model until it exits (at once for a worker whose readiness was its exit). */
-    private static void holdUntilExit(Lease lease, RunningWorker worker) {
-        try {
-            lease.heldBy(worker.pid());
-        } catch (RuntimeException e) {
-            lease.close();
-            throw e;
+    /**
+     * Hands the lease to the worker's process the moment it exists: from then on it is held by that pid and closed once
+     * the process and those it started are gone, whether the start ended ready, exited, timed out or interrupted.
+     * Until then, and when no process was started, the flow closes it itself.
+     */
+    private static final class WorkerHold implements WorkerLauncher.Started {
+        private final Lease lease;
+        private volatile boolean handed;
+
+        WorkerHold(Lease lease) {
+            this.lease = lease;
         }
-        worker.exit().whenComplete((status, failure) -> lease.close());
+
+        @Override
+        public void started(long pid, CompletableFuture<Integer> gone) {
+            lease.heldBy(pid); // first: a worker gone already must not close the lease before it is marked as held
+            handed = true;
+            gone.whenComplete((status, failure) -> lease.close());
+        }
+
+        void closeUnlessHanded() {
+            if (!handed) {
+                lease.close();
+            }
+        }
     }
 
     /** Where a worker reaches the leased bytes. */
@@ -120,7 +134,8 @@ public final class SpawnFlow {
         return preloader.catalog().stream().filter(m -> m.id().equals(id)).findFirst().orElseThrow(() -> new UnknownModelException(id));
     }
 
-    private Spawned launch(SpawnRequest request, Spawned.Route route, Optional<Handoff> handoff, Path path, Duration load) {
+    private Spawned launch(SpawnRequest request, Spawned.Route route, Optional<Handoff> handoff, Path path, Duration load,
+                           WorkerLauncher.Started started) {
         ModelId model = request.model();
         List<String> command = substitute(request.command(), path);
         WorkerRequest worker = new WorkerRequest(command, Map.of(MODEL_VARIABLE, path.toString(), MODEL_ID_VARIABLE, model.value()),
@@ -128,7 +143,7 @@ public final class SpawnFlow {
         long start = System.nanoTime();
         WorkerStart outcome;
         try {
-            outcome = launcher.start(worker);
+            outcome = launcher.start(worker, started);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new WorkerStartException(model, "interrupted while waiting for the worker for " + model + " to be ready; it was killed",

@@ -41,7 +41,7 @@ public final class TransferRunner {
         LoadProgress progress = options.progress();
         checkCancelled(cancellation, model);
         if (!sink.receivesChunks()) {
-            checksums.ifPresent(sums -> hashAll(sums, bytes));
+            checksums.ifPresent(sums -> sums.hashAll(bytes));
             DeviceCopy copy = sink.copy(model, bytes, device);
             try {
                 progress.advanced(size, size);
@@ -90,10 +90,29 @@ public final class TransferRunner {
      */
     public static DeviceCopy staged(VramSink sink, StagingPipeline pipeline, ModelId model, ChunkSource source, int device,
                                     TransferOptions options, Optional<ChunkChecksums> checksums) {
-        checkCancelled(options.cancellation(), model);
-        try (DeviceWriter writer = sink.allocate(model, source.size(), device, pipeline.slots())) {
-            Duration took = pipeline.run(new StagedTransfer(model, source, writer, sink, options.progress(), options.cancellation(), checksums));
-            return writer.finish(took);
+        return staged(sink, pipeline, model, source, device, options, checksums, () -> { });
+    }
+
+    /**
+     * {@link #staged(VramSink, StagingPipeline, ModelId, ChunkSource, int, TransferOptions, Optional)}, telling
+     * {@code sourceUnread} exactly once when nothing reads the source any more: at once when the transfer fails before
+     * the pipeline runs, else when the pipeline says so ({@link StagingPipeline#run(StagedTransfer, Runnable)}), which
+     * may be after this returns.
+     */
+    public static DeviceCopy staged(VramSink sink, StagingPipeline pipeline, ModelId model, ChunkSource source, int device,
+                                    TransferOptions options, Optional<ChunkChecksums> checksums, Runnable sourceUnread) {
+        boolean handedOn = false;
+        try {
+            checkCancelled(options.cancellation(), model);
+            try (DeviceWriter writer = sink.allocate(model, source.size(), device, pipeline.slots())) {
+                StagedTransfer transfer = new StagedTransfer(model, source, writer, sink, options.progress(), options.cancellation(), checksums);
+                handedOn = true;
+                return writer.finish(pipeline.run(transfer, sourceUnread));
+            }
+        } finally {
+            if (!handedOn) {
+                sourceUnread.run();
+            }
         }
     }
 
@@ -127,13 +146,6 @@ public final class TransferRunner {
                     device.get(chunk), source.get(chunk)));
         }
         return device.whole();
-    }
-
-    private static void hashAll(ChunkChecksums sums, MemorySegment bytes) {
-        CRC32C crc = new CRC32C();
-        for (int chunk = 0; chunk < sums.chunks(); chunk++) {
-            sums.put(chunk, ChunkChecksums.crc32c(crc, bytes.asSlice(sums.offset(chunk), sums.length(chunk))));
-        }
     }
 
     private static void checkCancelled(Cancellation cancellation, ModelId model) {

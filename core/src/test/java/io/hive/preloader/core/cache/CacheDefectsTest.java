@@ -10,6 +10,8 @@ import io.hive.preloader.core.testing.FakeSource;
 import io.hive.preloader.core.testing.FakeStore;
 import org.junit.jupiter.api.Test;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
@@ -182,5 +184,50 @@ class CacheDefectsTest {
         assertThat(cache.usedBytes()).isEqualTo(6 * MiB);
         assertThat(cache.snapshot().entries()).extracting(CacheSnapshot.Entry::id, CacheSnapshot.Entry::state)
                 .containsExactly(org.assertj.core.groups.Tuple.tuple(a, CacheSnapshot.State.RELEASE_FAILED));
+    }
+    /**
+     * While over the budget, every close of an unleased, unpinned model handed a new trim to the background executor
+     * (a task and a queue node, and the executor's queue lock, on a hit's close). While that executor is busy (here it
+     * runs nothing, as while it frees a 40 GiB model), they piled up one per hit.
+     */
+    @Test
+    void hitsWhileOverBudgetScheduleABoundedNumberOfTrims() {
+        ModelId held = source.add("held", 2 * MiB); // a worker's: cannot go
+        ModelId hot = source.add("hot", MiB);
+        List<Runnable> queued = new ArrayList<>();
+        Executor busyBackground = queued::add;
+        ModelCache cache = new ModelCache(store, new LruPolicy(), new ByteBudget(4 * MiB), direct, busyBackground,
+                VersionCheck.trustCaller());
+        cache.admit(source.describe(held), LoadProgress.NONE).join();
+        cache.admit(source.describe(hot), LoadProgress.NONE).join();
+        Lease worker = cache.lease(held, Origin.RAM).orElseThrow();
+        Lease inFlight = cache.lease(hot, Origin.RAM).orElseThrow();
+        cache.budget(new ByteBudget(MiB)); // the memory guard lowers it: neither model can go now
+        int before = queued.size();
+        inFlight.close(); // over the budget with hot unleased: one trim is queued
+
+        for (int i = 0; i < 10_000; i++) {
+            cache.lease(hot, Origin.RAM).orElseThrow().close();
+        }
+
+        assertThat(queued.size() - before).as("trims queued by that close and 10,000 hits").isEqualTo(1);
+        worker.close();
+        for (int next = before; next < queued.size(); next++) {
+            queued.get(next).run(); // the one trim, then the frees it queued
+        }
+        assertThat(cache.usedBytes()).as("within the budget once the trim ran").isLessThanOrEqualTo(MiB);
+        assertThat(store.liveBytes()).isLessThanOrEqualTo(cache.usedBytes());
+    }
+
+    /** handoff() did not check its lease: a closed lease told a worker where bytes were that may be gone. */
+    @Test
+    void aClosedLeaseHandsNothingOff() throws Exception {
+        ModelId a = source.add("a", MiB);
+        ModelCache cache = new ModelCache(store, new LruPolicy(), new ByteBudget(4 * MiB), direct);
+        cache.admit(source.describe(a), LoadProgress.NONE).get(5, TimeUnit.SECONDS);
+        Lease lease = cache.lease(a, Origin.RAM).orElseThrow();
+        lease.close();
+
+        assertThatThrownBy(lease::handoff).isInstanceOf(IllegalStateException.class).hasMessage("lease on a is closed");
     }
 }

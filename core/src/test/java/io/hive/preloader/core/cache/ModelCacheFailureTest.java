@@ -8,9 +8,11 @@ import io.hive.preloader.core.testing.FakeStore;
 import org.junit.jupiter.api.Test;
 
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Predicate;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -137,5 +139,86 @@ class ModelCacheFailureTest {
 
         assertThat(counted.get()).isEqualTo(MiB);
         shared.close();
+    }
+
+    /**
+     * The region was published (a lock-free hit could lease it) before the policy took the model; when the policy
+     * threw, the entry was retired with retire()'s answer ignored and freed at once, although a hit had leased it in
+     * between: the lease read freed memory, and its close gave the bytes back a second time.
+     */
+    @Test
+    void aHitBetweenTheLoadAndAPolicyRefusalNeverReadsFreedBytes() throws Exception {
+        ModelId a = source.add("a", MiB);
+        AtomicReference<Lease> leasedMeanwhile = new AtomicReference<>();
+        ModelCache cache = refusingWithAHitMeanwhile(a, leasedMeanwhile);
+
+        assertThatThrownBy(() -> cache.admit(source.describe(a), LoadProgress.NONE).get(5, TimeUnit.SECONDS))
+                .hasCauseInstanceOf(IllegalArgumentException.class);
+
+        // A model the policy refuses was never reachable: no hit leased it, and its bytes are gone.
+        Lease lease = leasedMeanwhile.get();
+        if (lease != null) {
+            assertThat(FakeStore.matches(lease.bytes(), source.describe(a))).as("bytes under an open lease").isTrue();
+            lease.close();
+        }
+        assertThat(lease).as("no hit leased a model the policy had not taken").isNull();
+        assertThat(store.liveBytes()).isZero();
+        assertThat(cache.usedBytes()).as("given back once, not twice").isZero();
+    }
+
+    /** The ledger part of the same defect: the second give-back drove usedBytes negative (a budget overshoot). */
+    @Test
+    void aHitBetweenTheLoadAndAPolicyRefusalIsGivenBackOnce() {
+        ModelId a = source.add("a", MiB);
+        AtomicReference<Lease> leasedMeanwhile = new AtomicReference<>();
+        ModelCache cache = refusingWithAHitMeanwhile(a, leasedMeanwhile);
+        cache.admit(source.describe(a), LoadProgress.NONE).exceptionally(failure -> null).join();
+
+        Optional.ofNullable(leasedMeanwhile.get()).ifPresent(Lease::close);
+
+        assertThat(cache.usedBytes()).as("charged once every lease is closed").isZero();
+    }
+
+    /**
+     * A cache whose policy refuses every model, after another thread's hit (lock-free, while the loader holds the
+     * admission lock inside the policy) tried to lease it; the lease it got, if any, in {@code leasedMeanwhile}.
+     */
+    private ModelCache refusingWithAHitMeanwhile(ModelId model, AtomicReference<Lease> leasedMeanwhile) {
+        AtomicReference<ModelCache> cache = new AtomicReference<>();
+        EvictionPolicy refusing = refusingAfter(() -> cache.get().lease(model, Origin.RAM).ifPresent(leasedMeanwhile::set));
+        cache.set(new ModelCache(store, refusing, new ByteBudget(10 * MiB), direct));
+        return cache.get();
+    }
+
+    /** LRU, except that admitted() first lets another thread run {@code meanwhile}, then throws. */
+    private static EvictionPolicy refusingAfter(Runnable meanwhile) {
+        EvictionPolicy lru = new LruPolicy();
+        return new EvictionPolicy() {
+            @Override
+            public String name() {
+                return "refusing";
+            }
+
+            @Override
+            public void admitted(ModelId id, long bytes) {
+                CompletableFuture.runAsync(meanwhile).join();
+                throw new IllegalArgumentException("policy cannot take " + id);
+            }
+
+            @Override
+            public void accessed(ModelId id) {
+                lru.accessed(id);
+            }
+
+            @Override
+            public void removed(ModelId id) {
+                lru.removed(id);
+            }
+
+            @Override
+            public Optional<ModelId> victim(Predicate<ModelId> evictable) {
+                return lru.victim(evictable);
+            }
+        };
     }
 }

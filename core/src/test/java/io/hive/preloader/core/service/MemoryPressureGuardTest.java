@@ -1,10 +1,12 @@
 package io.hive.preloader.core.service;
 
 import io.hive.preloader.core.cache.ByteBudget;
+import io.hive.preloader.core.cache.Lease;
 import io.hive.preloader.core.model.ModelId;
 import io.hive.preloader.core.port.HostMemory;
 import io.hive.preloader.core.testing.FakeSource;
 import io.hive.preloader.core.testing.FakeStore;
+import io.hive.preloader.core.testing.HeldReleases;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -162,6 +164,33 @@ class MemoryPressureGuardTest {
             }
 
             assertThat(store.residencyReads()).as("mincore calls").isEqualTo(afterLoad);
+        }
+    }
+    /**
+     * A private store's model being freed was counted twice: in what the cache holds (its bytes stay charged until the
+     * store has freed them) and in MemAvailable, which grows while the store frees them. Only what stays counts.
+     */
+    @Test
+    void bytesBeingFreedAreNotCountedAsHeldBesideWhatTheHostAlreadyHasBack() throws Exception {
+        HeldReleases slowToFree = new HeldReleases(store);
+        ModelPreloader p = ModelPreloader.builder().source(source).store(slowToFree).budget(ONE_GIB).build();
+        try (MemoryPressureGuard guard = MemoryPressureGuard.manual(p, host, ONE_GIB, 4 * MiB)) {
+            available.set(500 * MiB);
+            for (String id : new String[]{"a", "b", "c"}) {
+                p.preload(source.add(id, 8 * MiB)).get();
+            }
+            Lease lease = p.get(ModelId.of("a"));
+            assertThat(p.evict(ModelId.of("a"))).isTrue();
+            lease.close(); // its last lease: freed on the releaser's thread, which is held mid-way
+            assertThat(slowToFree.awaitReleasing()).isTrue();
+            assertThat(p.usedBytes()).as("still charged while being freed").isEqualTo(24 * MiB);
+
+            // 6 MiB available, part of it a's pages already back: 16 MiB held, not 24.
+            available.set(6 * MiB);
+            assertThat(guard.check().bytes()).isEqualTo(16 * MiB + 6 * MiB - 4 * MiB);
+        } finally {
+            slowToFree.finish();
+            p.close();
         }
     }
 }

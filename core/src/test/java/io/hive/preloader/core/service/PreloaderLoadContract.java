@@ -12,6 +12,7 @@ import io.hive.preloader.core.model.ModelId;
 import io.hive.preloader.core.port.ModelChangedException;
 import io.hive.preloader.core.port.RamStore;
 import io.hive.preloader.core.testing.FolderSource;
+import io.hive.preloader.core.testing.LiveBytes;
 import io.hive.preloader.core.testing.ModelFiles;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -41,7 +42,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * Many callers at once on real files and a real store: 16 threads mixing preload, get, open, evict, pin, budget
  * changes and files replaced on disk, under a fixed seed. At every step what is charged stays within the budget in
- * force (or what was held when it was lowered), every lease reads exactly the bytes of the file version it was
+ * force (or what was held when it was lowered) and is never less than what the store holds (its regions counted
+ * from the end of their load to the end of their release), every lease reads exactly the bytes of the file version it was
  * given (never freed memory: a read of freed bytes throws, outside any catch), every refusal is one of the kinds
  * the cache may answer with (anything else fails the test), and the statistics add up.
  * {@code -Dload.ops=N -Dload.seed=S} make it a soak.
@@ -155,7 +157,9 @@ public abstract class PreloaderLoadContract {
             ceiling = Math.max(budget, preloader.stats().cache().usedBytes());
         }
 
-        synchronized void check(ModelPreloader preloader) {
+        synchronized void check(ModelPreloader preloader, LiveBytes store) {
+            assertThat(store.underCharged(preloader::usedBytes)).as("the store holds more than is charged (%d bytes live)",
+                    store.liveBytes()).isFalse();
             CacheSnapshot cache = preloader.stats().cache();
             assertThat(cache.budgetBytes()).as("budget in force").isEqualTo(inForce);
             assertThat(cache.usedBytes()).as("bytes charged, budget in force %d", inForce).isLessThanOrEqualTo(ceiling);
@@ -181,7 +185,8 @@ public abstract class PreloaderLoadContract {
         AtomicLong versions = new AtomicLong(seed * 1000);
         BudgetWatch budget = new BudgetWatch(highBudget);
 
-        try (ModelPreloader preloader = ModelPreloader.builder().source(new FolderSource(dir)).store(newStore())
+        LiveBytes store = new LiveBytes(newStore());
+        try (ModelPreloader preloader = ModelPreloader.builder().source(new FolderSource(dir)).store(store)
                 .budget(new ByteBudget(highBudget)).build()) {
             ExecutorService pool = Executors.newFixedThreadPool(THREADS);
             CountDownLatch start = new CountDownLatch(1);
@@ -224,7 +229,7 @@ public abstract class PreloaderLoadContract {
                                 leasesRead.incrementAndGet();
                             }
                         }
-                        budget.check(preloader);
+                        budget.check(preloader, store);
                     }
                     return null;
                 }));

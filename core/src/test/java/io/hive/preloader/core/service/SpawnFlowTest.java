@@ -15,10 +15,10 @@ import io.hive.preloader.core.port.WorkerRequest;
 import io.hive.preloader.core.testing.FakeLauncher;
 import io.hive.preloader.core.testing.FakeSource;
 import io.hive.preloader.core.testing.FakeStore;
+import io.hive.preloader.core.testing.ForwardingRegion;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -178,30 +178,48 @@ class SpawnFlowTest {
         assertThat(entry(p, a).workers()).isEmpty();
     }
 
+    /** The hold began only once the worker was ready: during a long start-up an eviction went through. */
     @Test
-    void shouldFreeAModelEvictedWhileItsWorkerStartedOnlyOnceTheWorkerExits() throws Exception {
+    void shouldRefuseToEvictAModelWhileItsWorkerIsStillStarting() throws Exception {
         ModelId a = source.add("a", 3 * MiB);
         ModelPreloader p = preloader(16 * MiB);
         p.preload(a).get(10, TimeUnit.SECONDS);
         launcher.hold();
         CompletableFuture<Spawned> spawning = CompletableFuture.supplyAsync(() -> new SpawnFlow(p, launcher).spawn(a, COMMAND, READY_LINE));
         launcher.awaitStarted();
+        long pid = launcher.workers().getFirst().pid();
 
-        assertThat(p.evict(a)).isTrue();
+        ModelInUseException refused = catchThrowableOfType(ModelInUseException.class, () -> p.evict(a));
 
-        assertThat(store.liveRegions()).as("still mapped for the starting worker").isEqualTo(1);
-        assertThat(entry(p, a).state()).isEqualTo(CacheSnapshot.State.DRAINING);
-        assertThat(p.stats().cache().usedBytes()).isEqualTo(3 * MiB);
+        assertThat(refused.workers()).containsExactly(pid);
+        assertThat(entry(p, a).state()).isEqualTo(CacheSnapshot.State.RESIDENT);
+        assertThat(entry(p, a).workers()).as("shown while it starts").containsExactly(pid);
         launcher.proceed();
         Spawned spawned = spawning.get(10, TimeUnit.SECONDS);
-        assertThat(spawned.route()).isEqualTo(Spawned.Route.RESIDENT);
-        assertThat(store.liveRegions()).as("kept while the worker runs").isEqualTo(1);
-        assertThat(entry(p, a).workers()).containsExactly(spawned.worker().pid());
+        assertThat(spawned.worker().pid()).isEqualTo(pid);
+        assertThat(entry(p, a).workers()).containsExactly(pid);
 
         spawned.worker().stop(Duration.ZERO).get(10, TimeUnit.SECONDS);
+        assertThat(p.evict(a)).isTrue();
         await().until(() -> store.liveRegions() == 0);
-        assertThat(p.stats().cache().entries()).isEmpty();
         assertThat(p.stats().cache().usedBytes()).isZero();
+    }
+
+    /** A worker not ready in time was only signalled when its start returned: its lease closed while it still ran. */
+    @Test
+    void shouldHoldTheModelForATimedOutWorkerUntilItHasReallyExited() {
+        ModelId a = source.add("a", MiB);
+        ModelPreloader p = preloader(16 * MiB);
+        launcher.timesOutStillExiting(List.of("still loading"));
+
+        assertThatThrownBy(() -> new SpawnFlow(p, launcher).spawn(a, COMMAND, READY_LINE)).isInstanceOf(WorkerStartException.class);
+
+        FakeLauncher.Worker stopping = launcher.workers().getFirst();
+        assertThat(entry(p, a).leases()).as("held while the stopped worker is still exiting").isEqualTo(1);
+        assertThatThrownBy(() -> p.evict(a)).isInstanceOf(ModelInUseException.class);
+        stopping.stop(Duration.ZERO);
+        assertThat(entry(p, a).leases()).isZero();
+        assertThat(entry(p, a).workers()).isEmpty();
     }
 
     @Test
@@ -250,6 +268,9 @@ class SpawnFlowTest {
         assertThatThrownBy(() -> new SpawnFlow(p, launcher).spawn(a, COMMAND, READY_LINE))
                 .isInstanceOf(WorkerStartException.class).hasMessageContaining("interrupted");
         assertThat(Thread.interrupted()).as("interrupt flag restored (and cleared here)").isTrue();
+        // Killed, but the model is held until the process has really gone.
+        assertThat(entry(p, a).leases()).isEqualTo(1);
+        launcher.workers().getFirst().stop(Duration.ZERO);
         assertThat(entry(p, a).leases()).isZero();
     }
 
@@ -324,27 +345,11 @@ class SpawnFlowTest {
 
         @Override
         public ResidentRegion load(ModelDescriptor model, LoadProgress progress) {
-            ResidentRegion region = delegate.load(model, progress);
             Handoff h = handoff.apply(model);
-            return new ResidentRegion() {
-                @Override
-                public MemorySegment bytes() {
-                    return region.bytes();
-                }
-
-                @Override
-                public long residentBytes() {
-                    return region.residentBytes();
-                }
-
+            return new ForwardingRegion(delegate.load(model, progress)) {
                 @Override
                 public Handoff handoff() {
                     return h;
-                }
-
-                @Override
-                public void release(Release how) {
-                    region.release(how);
                 }
             };
         }

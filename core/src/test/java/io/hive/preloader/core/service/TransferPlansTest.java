@@ -141,6 +141,25 @@ class TransferPlansTest {
         }
 
         @Test
+        void closingThePreloaderClosesItsPipelineThenFreesEveryModelThenClosesItsSink() throws Exception {
+            FakeVramSink sink = new FakeVramSink(true);
+            ModelId a = source.add("a", MiB);
+            ModelPreloader p = preloader(sink);
+            p.preload(a).get(10, TimeUnit.SECONDS);
+            p.transfer(a, 0).close();
+            p.transfer(a, 0, TransferOptions.defaults().withPlan(PlanMode.STAGED)).close();
+            assertThat(sink.liveRegistrations()).as("the resident model's region").isEqualTo(1);
+
+            p.close();
+
+            assertThat(pipeline.closed()).isTrue();
+            assertThat(sink.closed()).isTrue();
+            assertThat(sink.liveRegistrations()).isZero();
+            assertThat(sink.misuse()).as("nothing registered when the sink closed, nothing unregistered after").isEmpty();
+            assertThat(store.liveRegions()).isZero();
+        }
+
+        @Test
         void aResidentModelThatCannotBePinnedIsStagedFromRam() throws Exception {
             FakeVramSink sink = new FakeVramSink(false);
             ModelId a = source.add("a", 2 * MiB + 1);

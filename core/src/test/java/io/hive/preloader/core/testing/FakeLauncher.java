@@ -16,15 +16,18 @@ import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
- * A WorkerLauncher without processes: it records each request, runs a check at the moment a worker "starts", can
- * hold a start until told to go on, and ends each start as scripted (ready unless told otherwise).
+ * A WorkerLauncher without processes: it records each request, tells the caller of the worker's "process" at once
+ * (its pid, and its exit as the end of its tree), runs a check at that moment, can hold a start until told to go on,
+ * and ends each start as scripted (ready unless told otherwise). A worker that exits before it is ready has exited
+ * by the time its start returns; one timed out or interrupted may be told to still be exiting then.
  */
 public final class FakeLauncher implements WorkerLauncher {
     private final List<WorkerRequest> requests = new CopyOnWriteArrayList<>();
     private final List<Worker> workers = new CopyOnWriteArrayList<>();
     private final AtomicLong pids = new AtomicLong(4000);
     private volatile Consumer<WorkerRequest> onStart = request -> { };
-    private volatile Function<Long, WorkerStart> outcome = FakeLauncher::ready;
+    private volatile Function<Worker, WorkerStart> outcome = FakeLauncher::ready;
+    private volatile String notStarted;
     private volatile CountDownLatch gate;
     private final CountDownLatch started = new CountDownLatch(1);
     private volatile boolean interrupt;
@@ -53,17 +56,30 @@ public final class FakeLauncher implements WorkerLauncher {
     }
 
     public FakeLauncher exitsWith(int code, List<String> lastLines) {
-        outcome = pid -> new WorkerStart.Exited(pid, code, lastLines);
+        outcome = w -> {
+            w.exit.complete(code);
+            return new WorkerStart.Exited(w.pid, code, lastLines);
+        };
         return this;
     }
 
     public FakeLauncher timesOut(List<String> lastLines) {
-        outcome = pid -> new WorkerStart.TimedOut(pid, lastLines);
+        outcome = w -> {
+            w.exit.complete(143);
+            return new WorkerStart.TimedOut(w.pid, lastLines);
+        };
         return this;
     }
 
+    /** Not ready in time, and still running when the start returns (SIGKILL sent, the process not reaped yet). */
+    public FakeLauncher timesOutStillExiting(List<String> lastLines) {
+        outcome = w -> new WorkerStart.TimedOut(w.pid, lastLines);
+        return this;
+    }
+
+    /** No process is started from now on, for this reason. */
     public FakeLauncher cannotStart(String reason) {
-        outcome = pid -> new WorkerStart.NotStarted(reason);
+        notStarted = reason;
         return this;
     }
 
@@ -77,14 +93,21 @@ public final class FakeLauncher implements WorkerLauncher {
         return List.copyOf(requests);
     }
 
-    /** Every worker started ready, oldest first. */
+    /** Every worker whose process was started, ready or not, oldest first. */
     public List<Worker> workers() {
         return List.copyOf(workers);
     }
 
     @Override
-    public WorkerStart start(WorkerRequest request) throws InterruptedException {
+    public WorkerStart start(WorkerRequest request, Started told) throws InterruptedException {
         requests.add(request);
+        if (notStarted != null) {
+            return new WorkerStart.NotStarted(notStarted);
+        }
+        Function<Worker, WorkerStart> scripted = outcome;
+        Worker worker = new Worker(pids.incrementAndGet());
+        workers.add(worker);
+        told.started(worker.pid, worker.exit);
         onStart.accept(request);
         started.countDown();
         CountDownLatch g = gate;
@@ -92,23 +115,18 @@ public final class FakeLauncher implements WorkerLauncher {
             throw new AssertionError("the test never let the worker go on");
         }
         if (interrupt) {
-            throw new InterruptedException("test");
+            throw new InterruptedException("test"); // killed, but it may still be exiting: its exit says when it has
         }
-        WorkerStart start = outcome.apply(pids.incrementAndGet());
-        if (start instanceof WorkerStart.Ready(Worker w)) {
-            workers.add(w);
-        }
-        return start;
+        return scripted.apply(worker);
     }
 
-    private static WorkerStart ready(long pid) {
-        return new WorkerStart.Ready(new Worker(pid));
+    private static WorkerStart ready(Worker w) {
+        return new WorkerStart.Ready(w);
     }
 
     /** The next ready worker is one that has already exited with this status (as with a readiness probe on its exit). */
     public FakeLauncher exitsCleanly(int status) {
-        outcome = pid -> {
-            Worker w = new Worker(pid);
+        outcome = w -> {
             w.exit.complete(status);
             return new WorkerStart.Ready(w);
         };

@@ -30,6 +30,7 @@ public final class FakeStore implements RamStore {
     private final Map<ModelId, CountDownLatch> gates = new ConcurrentHashMap<>();
     private final Map<ModelId, RuntimeException> failures = new ConcurrentHashMap<>();
     private final Map<ModelId, RuntimeException> releaseFailures = new ConcurrentHashMap<>();
+    private final Map<ModelId, ResidentRegion.Release> releasedAs = new ConcurrentHashMap<>();
     private final AtomicInteger residencyReads = new AtomicInteger();
     private volatile Memory memory = Memory.PRIVATE;
 
@@ -52,6 +53,11 @@ public final class FakeStore implements RamStore {
     /** The next release of this model throws, leaving its memory allocated (as a failed munmap would). */
     public void failNextRelease(ModelId id, RuntimeException failure) {
         releaseFailures.put(id, failure);
+    }
+
+    /** How the last region of this model was let go, if one was. */
+    public java.util.Optional<ResidentRegion.Release> releasedAs(ModelId id) {
+        return java.util.Optional.ofNullable(releasedAs.get(id));
     }
 
     /** How many times anyone asked a region how much of it is resident (mincore, for a real store). */
@@ -195,8 +201,9 @@ public final class FakeStore implements RamStore {
             if (releases.incrementAndGet() != 1) {
                 throw new AssertionError("region released twice");
             }
-            live.remove(this);
+            releasedAs.put(id, how);
             arena.close();
+            live.remove(this); // only once the memory is gone: live bytes are never fewer than those really held
         }
     }
 }

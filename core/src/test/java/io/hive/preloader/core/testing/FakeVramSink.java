@@ -1,6 +1,7 @@
 package io.hive.preloader.core.testing;
 
 import io.hive.preloader.core.model.ModelId;
+import io.hive.preloader.core.port.DeviceAllocation;
 import io.hive.preloader.core.port.DeviceCopy;
 import io.hive.preloader.core.port.DeviceWriter;
 import io.hive.preloader.core.port.HostRegistration;
@@ -23,7 +24,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * A sink over host memory that behaves like a device with a DMA engine: a chunk copy is only carried out when its
  * lane is awaited, so a caller that reuses a chunk's memory before awaiting its lane sends wrong bytes. It counts
  * what is live (allocations, registrations), records misuse (a copy on a busy lane, an unregistration after the
- * region was freed) and can be told to fail or to corrupt a byte.
+ * region was freed, or after the sink was closed; the sink closed with registrations live) and can be told to fail or
+ * to corrupt a byte.
  */
 public final class FakeVramSink implements VramSink {
     private final boolean pinnable;
@@ -36,6 +38,7 @@ public final class FakeVramSink implements VramSink {
     private volatile StoreException allocateFailure;
     private volatile int failCopyNumber = -1;
     private volatile long corruptOffset = -1;
+    private volatile boolean closed;
 
     public FakeVramSink(boolean pinnable) {
         this.pinnable = pinnable;
@@ -86,6 +89,25 @@ public final class FakeVramSink implements VramSink {
         return List.copyOf(misuse);
     }
 
+    public boolean closed() {
+        return closed;
+    }
+
+    /** A device driver's contexts go with the sink: registrations still live then are misuse. */
+    @Override
+    public void close() {
+        if (!closed && !liveRegistrations.isEmpty()) {
+            misuse.add("the sink was closed with " + liveRegistrations.size() + " registrations live");
+        }
+        closed = true;
+    }
+
+    private void ensureOpen() {
+        if (closed) {
+            throw new IllegalStateException("the fake sink is closed");
+        }
+    }
+
     @Override
     public DeviceCopy copy(ModelId model, MemorySegment source, int device) {
         try (DeviceWriter writer = allocate(model, source.byteSize(), device, 1)) {
@@ -101,6 +123,7 @@ public final class FakeVramSink implements VramSink {
         if (!pinnable) {
             return Optional.empty();
         }
+        ensureOpen();
         registrations.incrementAndGet();
         Object token = new Object();
         liveRegistrations.add(token);
@@ -122,6 +145,9 @@ public final class FakeVramSink implements VramSink {
                     if (!region.scope().isAlive()) {
                         misuse.add("a region was unregistered after it was freed");
                     }
+                    if (FakeVramSink.this.closed) {
+                        misuse.add("a region was unregistered after the sink was closed");
+                    }
                     liveRegistrations.remove(token);
                 }
             }
@@ -138,6 +164,7 @@ public final class FakeVramSink implements VramSink {
         if (device < 0) {
             throw new IllegalArgumentException("device " + device + " does not exist");
         }
+        ensureOpen();
         StoreException failure = allocateFailure;
         if (failure != null) {
             throw failure;
@@ -145,34 +172,19 @@ public final class FakeVramSink implements VramSink {
         return new Writer(model, bytes, device, lanes);
     }
 
-    private final class Writer implements DeviceWriter {
-        private final ModelId model;
-        private final int device;
+    private final class Writer extends DeviceAllocation implements DeviceWriter {
         private final Arena arena = Arena.ofShared();
         private final MemorySegment memory;
         private final MemorySegment[] pendingChunk;
         private final long[] pendingOffset;
         private final AtomicInteger inFlight = new AtomicInteger();
-        private boolean finished;
-        private boolean closed;
 
         Writer(ModelId model, long bytes, int device, int lanes) {
-            this.model = model;
-            this.device = device;
+            super(model, device, bytes);
             this.memory = arena.allocate(Math.max(1, bytes)).asSlice(0, bytes);
             this.pendingChunk = new MemorySegment[lanes];
             this.pendingOffset = new long[lanes];
             liveAllocations.add(this);
-        }
-
-        @Override
-        public int device() {
-            return device;
-        }
-
-        @Override
-        public long bytes() {
-            return memory.byteSize();
         }
 
         @Override
@@ -183,7 +195,7 @@ public final class FakeVramSink implements VramSink {
         @Override
         public void copy(long offset, MemorySegment chunk, int lane) {
             if (copies.incrementAndGet() == failCopyNumber) {
-                throw new StoreException("fake device " + device + ": copy " + failCopyNumber + " failed");
+                throw new StoreException("fake device " + device() + ": copy " + failCopyNumber + " failed");
             }
             synchronized (this) {
                 if (pendingChunk[lane] != null) {
@@ -216,7 +228,7 @@ public final class FakeVramSink implements VramSink {
         @Override
         public DeviceCopy finish(Duration took) {
             awaitAll();
-            finished = true;
+            handOver();
             long corrupt = corruptOffset;
             if (corrupt >= 0 && corrupt < memory.byteSize()) {
                 memory.set(ValueLayout.JAVA_BYTE, corrupt, (byte) ~memory.get(ValueLayout.JAVA_BYTE, corrupt));
@@ -225,43 +237,25 @@ public final class FakeVramSink implements VramSink {
         }
 
         @Override
-        public void close() {
-            if (!finished && !closed) {
-                closed = true;
-                awaitAll();
-                free();
-            }
+        protected void free() {
+            awaitAll();
+            release();
         }
 
-        void free() {
+        void release() {
             liveAllocations.remove(this);
             arena.close();
         }
     }
 
-    private static final class Copy implements DeviceCopy {
+    private static final class Copy extends DeviceAllocation implements DeviceCopy {
         private final Writer writer;
         private final Duration took;
-        private final AtomicBoolean closed = new AtomicBoolean();
 
         Copy(Writer writer, Duration took) {
+            super(writer.model(), writer.device(), writer.bytes());
             this.writer = writer;
             this.took = took;
-        }
-
-        @Override
-        public ModelId model() {
-            return writer.model;
-        }
-
-        @Override
-        public int device() {
-            return writer.device;
-        }
-
-        @Override
-        public long bytes() {
-            return writer.memory.byteSize();
         }
 
         @Override
@@ -271,7 +265,7 @@ public final class FakeVramSink implements VramSink {
 
         @Override
         public String handle() {
-            return "fake@device" + writer.device;
+            return "fake@device" + device();
         }
 
         /** The copied bytes, for a test to compare. */
@@ -285,10 +279,8 @@ public final class FakeVramSink implements VramSink {
         }
 
         @Override
-        public void close() {
-            if (closed.compareAndSet(false, true)) {
-                writer.free();
-            }
+        protected void free() {
+            writer.release();
         }
     }
 }

@@ -21,12 +21,13 @@ import java.util.zip.CRC32C;
 
 /**
  * The staging contract done the simplest way, on the calling thread: the reference the contract suite is checked
- * against, and the pipeline core's own tests use. It counts its live staging slots.
+ * against, and the pipeline core's own tests use. It counts its live staging slots and says whether it was closed.
  */
 public final class SequentialStagingPipeline implements StagingPipeline {
     private final long chunkSize;
     private final int slots;
     private final AtomicInteger liveSlots = new AtomicInteger();
+    private volatile boolean closed;
 
     public SequentialStagingPipeline(long chunkSize, int slots) {
         this.chunkSize = chunkSize;
@@ -55,6 +56,16 @@ public final class SequentialStagingPipeline implements StagingPipeline {
 
     public int liveSlots() {
         return liveSlots.get();
+    }
+
+    public boolean closed() {
+        return closed;
+    }
+
+    /** It keeps no staging between transfers, so it runs on after being closed; it only remembers the close. */
+    @Override
+    public void close() {
+        closed = true;
     }
 
     @Override

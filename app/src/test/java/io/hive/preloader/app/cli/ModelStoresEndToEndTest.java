@@ -2,7 +2,7 @@ package io.hive.preloader.app.cli;
 
 import io.hive.preloader.app.config.ConfigLoader;
 import io.hive.preloader.app.config.PreloaderConfig;
-import io.hive.preloader.app.config.PreloaderConfigHttpBuilder;
+import io.hive.preloader.app.config.HttpConfigBuilder;
 import io.hive.preloader.app.wiring.Service;
 import io.hive.preloader.app.wiring.Wiring;
 import io.hive.preloader.core.testing.GgufFixtures;
@@ -141,7 +141,7 @@ class ModelStoresEndToEndTest {
 
     @Test
     void theApiServesTheStoresIdsAndFollowsANewRevision() throws Exception {
-        PreloaderConfig config = ConfigLoader.load(stores()).withHttp(PreloaderConfigHttpBuilder.builder().host("127.0.0.1").port(0)
+        PreloaderConfig config = ConfigLoader.load(stores()).withHttp(HttpConfigBuilder.builder().host("127.0.0.1").port(0)
                 .token(Optional.of(TOKEN)).shutdownTimeout(Duration.ofSeconds(5)).build());
         try (Service service = Wiring.serve(config, Optional.empty())) {
             URI base = service.server().start().uri();

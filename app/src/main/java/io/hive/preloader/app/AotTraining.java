@@ -4,7 +4,6 @@ import io.hive.preloader.app.cli.PreloaderCommand;
 import io.hive.preloader.app.demo.DemoModels;
 import io.hive.preloader.app.demo.LlamaSpec;
 import io.hive.preloader.core.model.ModelId;
-import picocli.CommandLine;
 
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -138,10 +137,7 @@ public final class AotTraining {
         PrintWriter discard = new PrintWriter(Writer.nullWriter());
         for (Step step : steps) {
             String[] args = step.args().toArray(String[]::new);
-            CommandLine cmd = PreloaderCommand.commandLine(args);
-            cmd.setOut(discard);
-            cmd.setErr(discard);
-            int code = cmd.execute(args);
+            int code = PreloaderCommand.execute(args, discard, discard);
             if (code != step.exitCode()) {
                 failed.add("'preloader " + String.join(" ", step.args()) + "' exited " + code + ", not " + step.exitCode());
             }

@@ -24,7 +24,7 @@ public final class Main {
             return;
         }
         configureLogging(List.of(args));
-        System.exit(PreloaderCommand.commandLine(args).execute(args));
+        System.exit(PreloaderCommand.execute(args));
     }
 
     /** Sets slf4j-simple's levels, which it reads when each logger is made: before any of ours is. */

@@ -2,6 +2,7 @@ package io.hive.preloader.adapters.buffer;
 
 import io.hive.preloader.core.model.Fingerprint;
 import io.hive.preloader.core.model.ModelDescriptor;
+import io.hive.preloader.core.port.Cleanup;
 import io.hive.preloader.core.port.ContentCheck;
 import io.hive.preloader.core.port.LoadProgress;
 import io.hive.preloader.core.port.ModelChangedException;
@@ -20,6 +21,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
+import java.util.List;
 
 /**
  * Keeps a model resident as a private copy in native memory, read from the file in large chunks. With direct I/O
@@ -139,13 +141,20 @@ public final class BufferRamStore implements RamStore {
                 read(channel, path, memory, size, capacity, progress, check);
                 return new NativeRegion(view, memory.view(size, view), memory, spare::keep);
             } catch (RuntimeException | Error failure) {
-                view.close();
-                memory.unmap();
+                freeAfter(failure, view, memory);
                 throw failure;
             }
         } catch (IOException e) {
             throw new StoreException("reading " + path + " failed: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * Frees what a failed load took, every step tried: the view was never handed out, so whatever its close throws, no
+     * reader is in the memory, which is unmapped too. The load's failure is the one thrown; these are suppressed in it.
+     */
+    static void freeAfter(Throwable failure, Arena view, CopyMemory memory) {
+        Cleanup.afterFailure(failure, List.<Runnable>of(view::close, memory::unmap));
     }
 
     /**

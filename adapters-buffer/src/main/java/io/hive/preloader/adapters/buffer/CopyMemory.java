@@ -48,7 +48,11 @@ final class CopyMemory {
             }
             return new CopyMemory(arena, mapping, file);
         } catch (RuntimeException | Error e) {
-            arena.close();
+            try {
+                arena.close();
+            } catch (RuntimeException closing) {
+                e.addSuppressed(closing); // the mapping's own failure says what went wrong
+            }
             throw e;
         }
     }

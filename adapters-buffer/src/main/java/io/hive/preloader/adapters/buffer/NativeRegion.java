@@ -42,7 +42,14 @@ final class NativeRegion implements ResidentRegion {
     @Override
     public void release(Release how) {
         if (released.compareAndSet(false, true)) {
-            view.close(); // waits out any access in flight; from here no reader can reach the memory
+            try {
+                view.close(); // waits out any access in flight; from here no reader can reach the memory
+            } catch (IllegalStateException e) {
+                // A reader is inside a native call on the bytes (a copy in flight): nothing is freed, and the release
+                // fails as it is, to be done again once the call is out (the cache keeps the bytes charged meanwhile).
+                released.set(false);
+                throw e;
+            }
             if (how == Release.MAKE_ROOM) {
                 makingRoom.accept(memory);
             } else {

@@ -3,19 +3,25 @@ package io.hive.preloader.adapters.buffer;
 import io.hive.preloader.core.port.LoadProgress;
 import io.hive.preloader.core.port.RamStore;
 import io.hive.preloader.core.port.RamStoreContract;
+import io.hive.preloader.core.port.StoreException;
 import io.hive.preloader.core.port.ResidentRegion;
 import io.hive.preloader.core.testing.ModelFiles;
+import io.hive.preloader.core.testing.NativeReader;
 import io.hive.preloader.core.model.ModelDescriptor;
 import io.hive.preloader.linux.Smaps;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.ValueLayout;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assumptions.assumeThat;
 
 class BufferRamStoreTest extends RamStoreContract {
@@ -28,6 +34,40 @@ class BufferRamStoreTest extends RamStoreContract {
     @Test
     void isNamedBuffer() {
         assertThat(newStore().name()).isEqualTo("buffer");
+    }
+
+    @Test
+    void aReleaseWhileAReaderIsInANativeCallFailsFreesNothingAndCanBeDoneAgain() {
+        byte[] contents = ModelFiles.randomBytes((int) NativeReader.AT_LEAST * 2, 51);
+        ResidentRegion region = newStore().load(ModelFiles.describe(ModelFiles.write(dir, "m.gguf", contents)), LoadProgress.NONE);
+        long address = region.bytes().address();
+
+        try (NativeReader reader = NativeReader.holding(region.bytes())) {
+            assertThatThrownBy(() -> region.release(ResidentRegion.Release.DROP)).isInstanceOf(IllegalStateException.class);
+
+            assertThat(region.residentBytes()).as("still held").isEqualTo(contents.length);
+            assertThat(Smaps.holding(address)).as("still mapped").isPresent();
+        }
+        assertThat(region.bytes().asSlice(0, 64).toArray(ValueLayout.JAVA_BYTE)).isEqualTo(Arrays.copyOf(contents, 64));
+
+        region.release(ResidentRegion.Release.DROP);
+
+        assertThat(region.residentBytes()).isZero();
+        assertThat(Smaps.holding(address)).as("unmapped").isEmpty();
+    }
+
+    @Test
+    void aFailedLoadUnmapsItsMemoryAndKeepsItsFailureWhenClosingTheViewFailsToo() {
+        CopyMemory memory = CopyMemory.map(1 << 20, false, BufferRamStore.HUGE_PAGE, dir);
+        long address = memory.mapping().address();
+        Arena view = Arena.ofShared();
+        view.close(); // closing it again throws
+        StoreException failure = new StoreException("the load's own failure");
+
+        BufferRamStore.freeAfter(failure, view, memory);
+
+        assertThat(Smaps.holding(address)).as("unmapped").isEmpty();
+        assertThat(failure.getSuppressed()).singleElement().isInstanceOf(IllegalStateException.class);
     }
 
     @Test

@@ -10,14 +10,20 @@ import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
 
 import static java.lang.System.Logger.Level.WARNING;
 
@@ -31,6 +37,11 @@ public final class FileAccessJournal implements AccessJournal {
     private static final System.Logger LOG = System.getLogger(FileAccessJournal.class.getName());
     /** One short line per model; anything this large is not a journal (a path pointed at a model file, say). */
     static final long MAX_BYTES = 16L << 20;
+
+    private static final FileAttribute<Set<PosixFilePermission>> OWNER_ONLY = PosixFilePermissions.asFileAttribute(
+            PosixFilePermissions.fromString("rw-------"));
+    /** Numbers this process's temporary files. */
+    private static final AtomicLong TEMPORARIES = new AtomicLong();
 
     private final Path file;
 
@@ -105,8 +116,7 @@ public final class FileAccessJournal implements AccessJournal {
         Path tmp = null;
         try {
             Files.createDirectories(dir);
-            // A unique name in the same directory: the rename stays on one file system, and two writers never share it.
-            tmp = Files.createTempFile(dir, file.getFileName() + ".", ".tmp");
+            tmp = createTemporary(dir);
             try (FileChannel out = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
                 ByteBuffer buffer = ByteBuffer.wrap(text);
                 while (buffer.hasRemaining()) {
@@ -119,6 +129,25 @@ public final class FileAccessJournal implements AccessJournal {
         } catch (IOException e) {
             deleteQuietly(tmp);
             throw new UncheckedIOException("cannot write access journal " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * A new file of this process's own in the same directory: the rename stays on one file system, two writers never
+     * share it (another process has another pid, {@code O_EXCL} refuses a file left by a dead one) and only the owner
+     * may read it, as {@code Files.createTempFile} would make it, without the {@code SecureRandom} whose start took a
+     * one-shot {@code preload} longer than the write itself.
+     */
+    private Path createTemporary(Path dir) throws IOException {
+        for (int attempt = 0; ; attempt++) {
+            Path tmp = dir.resolve(file.getFileName() + "." + ProcessHandle.current().pid() + "." + TEMPORARIES.incrementAndGet() + ".tmp");
+            try {
+                return Files.createFile(tmp, OWNER_ONLY);
+            } catch (FileAlreadyExistsException e) {
+                if (attempt == 100) {
+                    throw e;
+                }
+            }
         }
     }
 

@@ -9,7 +9,10 @@ import java.io.RandomAccessFile;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 
@@ -80,6 +83,26 @@ class FileAccessJournalTest {
         assertThat(inode(file)).as("a new file renamed over the old one, never rewritten in place").isNotEqualTo(before);
         assertThat(journal.read()).as("the old counts are gone").isEqualTo(Map.of(LLAMA, 5L));
         assertThat(namesIn(dir)).containsExactly("journal.tsv");
+    }
+
+    @Test
+    void writesAFileOnlyItsOwnerReadsAndPassesOverATemporaryFileLeftBehind() throws IOException {
+        Path file = dir.resolve("journal.tsv");
+        FileAccessJournal journal = new FileAccessJournal(file);
+        // What writers of an earlier process with this pid that died before their rename would leave: names this
+        // process may pick next (a process numbers its own from 1; this class writes fewer than 60 journals), which
+        // the journal must pass over rather than fail on or write into.
+        long pid = ProcessHandle.current().pid();
+        List<Path> leftovers = new ArrayList<>();
+        for (int i = 1; i <= 60; i++) {
+            leftovers.add(Files.writeString(dir.resolve("journal.tsv." + pid + "." + i + ".tmp"), "left behind"));
+        }
+
+        journal.write(Map.of(QWEN, 3L));
+
+        assertThat(journal.read()).isEqualTo(Map.of(QWEN, 3L));
+        assertThat(Files.getPosixFilePermissions(file)).containsExactlyInAnyOrder(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE);
+        assertThat(leftovers).allSatisfy(p -> assertThat(p).hasContent("left behind"));
     }
 
     @Test

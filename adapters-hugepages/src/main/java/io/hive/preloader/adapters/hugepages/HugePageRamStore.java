@@ -3,6 +3,7 @@ package io.hive.preloader.adapters.hugepages;
 import io.hive.preloader.core.model.ByteSize;
 import io.hive.preloader.core.model.Fingerprint;
 import io.hive.preloader.core.model.ModelDescriptor;
+import io.hive.preloader.core.port.Cleanup;
 import io.hive.preloader.core.port.ContentCheck;
 import io.hive.preloader.core.port.LoadProgress;
 import io.hive.preloader.core.port.ModelChangedException;
@@ -12,6 +13,7 @@ import io.hive.preloader.core.port.StoreException;
 import io.hive.preloader.linux.Libc;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.io.RandomAccessFile;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -164,9 +166,7 @@ public final class HugePageRamStore implements RamStore {
                 }
                 return track(new SharedFileRegion(shared, arena, bytes, mapping, pages, this::released));
             } catch (RuntimeException | Error failure) {
-                arena.close();
-                mapping.ifPresent(SharedMapping::unmap);
-                deleteAfter(failure, shared);
+                freeAfter(failure, arena, mapping, shared);
                 throw failure;
             }
         } catch (NoSuchFileException e) {
@@ -226,12 +226,18 @@ public final class HugePageRamStore implements RamStore {
         }
     }
 
-    private static void deleteAfter(Throwable failure, Path shared) {
-        try {
-            Files.deleteIfExists(shared);
-        } catch (IOException e) {
-            failure.addSuppressed(e);
-        }
+    /**
+     * Frees what a failed load took, every step tried: the bytes were never handed out, so no reader is in them
+     * whatever the arena's close throws. The load's failure is the one thrown; these are suppressed in it.
+     */
+    static void freeAfter(Throwable failure, Arena arena, Optional<SharedMapping> mapping, Path shared) {
+        Cleanup.afterFailure(failure, List.of(arena::close, () -> mapping.ifPresent(SharedMapping::unmap), () -> {
+            try {
+                Files.deleteIfExists(shared);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }));
     }
 
     /** Shared files of a preloader that is gone hold memory until someone deletes them: say so, delete nothing. */

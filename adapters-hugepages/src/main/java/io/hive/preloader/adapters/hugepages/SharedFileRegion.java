@@ -31,6 +31,9 @@ final class SharedFileRegion implements ResidentRegion {
     private final Optional<SharedMapping> mapping;
     private final long reservedBytes;
     private final Consumer<SharedFileRegion> onRelease;
+    /** The steps of a release done so far; see {@link #release}. */
+    private boolean readable = true;
+    private boolean unmapped;
     private boolean released;
 
     SharedFileRegion(Path file, Arena arena, MemorySegment bytes, Optional<SharedMapping> mapping, long reservedBytes,
@@ -65,32 +68,41 @@ final class SharedFileRegion implements ResidentRegion {
 
     /** Bytes of this model that the kernel backs with huge pages now, from {@code /proc/self/smaps}. */
     synchronized long hugePageBytes() {
-        return released || mapping.isEmpty() ? 0 : Math.min(Smaps.holding(mapping.get().address()).map(Smaps.Mapping::hugePageBytes).orElse(0L), reservedBytes);
+        return !readable || mapping.isEmpty() ? 0 : Math.min(Smaps.holding(mapping.get().address()).map(Smaps.Mapping::hugePageBytes).orElse(0L), reservedBytes);
     }
 
     /** The model's bytes that are in RAM, by {@code mincore}: all of them unless tmpfs pages were swapped out. */
     @Override
     public synchronized long residentBytes() {
-        return released ? 0 : Residency.residentBytes(bytes, file);
+        return readable ? Residency.residentBytes(bytes, file) : 0;
     }
 
+    /**
+     * Closes the arena, unmaps, deletes the file, and only then lowers the store's reservation: each step once the one
+     * before it is done, because the file is the memory and the reservation says what is held. A step that fails
+     * throws and leaves the rest undone, the region to be released again (the cache keeps its bytes charged
+     * meanwhile): the arena cannot close while a reader is inside a native call on the bytes (a copy in flight), and
+     * unmapping under it, or counting its pages as free, would be wrong.
+     */
     @Override
     public synchronized void release(Release how) {
         if (released) {
             return;
         }
-        released = true;
-        try {
+        if (readable) {
             arena.close(); // no reader can touch the bytes from here on
-            mapping.ifPresent(SharedMapping::unmap);
-        } finally {
-            try {
-                Files.deleteIfExists(file);
-            } catch (IOException e) {
-                throw new StoreException("cannot delete the shared file " + file + ", so its memory stays taken: " + e.getMessage(), e);
-            } finally {
-                onRelease.accept(this);
-            }
+            readable = false;
         }
+        if (mapping.isPresent() && !unmapped) {
+            mapping.get().unmap();
+            unmapped = true;
+        }
+        try {
+            Files.deleteIfExists(file);
+        } catch (IOException e) {
+            throw new StoreException("cannot delete the shared file " + file + ", so its memory stays taken: " + e.getMessage(), e);
+        }
+        released = true;
+        onRelease.accept(this);
     }
 }

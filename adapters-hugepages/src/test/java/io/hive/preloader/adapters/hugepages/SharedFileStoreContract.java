@@ -6,6 +6,7 @@ import io.hive.preloader.core.port.LoadProgress;
 import io.hive.preloader.core.port.RamStoreContract;
 import io.hive.preloader.core.port.ResidentRegion;
 import io.hive.preloader.core.testing.ModelFiles;
+import io.hive.preloader.core.testing.NativeReader;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -26,6 +27,7 @@ import java.util.List;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
@@ -92,6 +94,31 @@ abstract class SharedFileStoreContract extends RamStoreContract {
         } finally {
             region.release(ResidentRegion.Release.DROP);
         }
+    }
+
+    @Test
+    void aReleaseWhileAReaderIsInANativeCallKeepsTheFileAndTheReservationAndCanBeDoneAgain() throws IOException {
+        ModelDescriptor model = ModelFiles.describe(ModelFiles.write(dir, "m.gguf", ModelFiles.randomBytes(3 * MIB, 42)));
+        HugePageRamStore store = store();
+        ResidentRegion region = store.load(model, LoadProgress.NONE);
+        Path shared = ((Handoff.SharedFile) region.handoff()).file();
+        long reserved = store.reservedBytes().orElseThrow();
+
+        try (NativeReader reader = NativeReader.holding(region.bytes())) {
+            assertThatThrownBy(() -> region.release(ResidentRegion.Release.DROP)).isInstanceOf(IllegalStateException.class);
+
+            assertThat(mapped(shared)).as("still mapped: the reader is in it").isTrue();
+            assertThat(shared).as("the file is the memory, still held").exists();
+            assertThat(store.reservedBytes()).as("what is still held stays counted").hasValue(reserved);
+            assertThat(region.residentBytes()).isEqualTo(model.size());
+        }
+
+        region.release(ResidentRegion.Release.DROP);
+
+        assertThat(mapped(shared)).isFalse();
+        assertThat(shared).doesNotExist();
+        assertThat(store.reservedBytes()).hasValue(0);
+        assertThat(region.residentBytes()).isZero();
     }
 
     @ParameterizedTest

@@ -50,19 +50,19 @@ final class MappedRegion implements ResidentRegion {
         if (released) {
             return;
         }
+        if (locked) {
+            Libc.munlock(mapping, file.path());
+        }
+        if (how != Release.RETAIN_PAGE_CACHE) {
+            // fadvise skips pages that are still mapped: take them out of this process's page tables first. A reader
+            // still inside a native call faults them in again from the page cache: the mapping is of the file.
+            Libc.madvise(mapping, Libc.Advice.MADV_DONTNEED, file.path());
+        }
+        // Throws while a reader is inside a native call on the bytes (a copy in flight): then nothing is closed, and
+        // the release fails as it is, to be done again once the call is out (the cache keeps the bytes charged).
+        arena.close();
         released = true;
         try (OpenFile f = file) {
-            try {
-                if (locked) {
-                    Libc.munlock(mapping, f.path());
-                }
-                if (how != Release.RETAIN_PAGE_CACHE) {
-                    // fadvise skips pages that are still mapped: take them out of this process's page tables first.
-                    Libc.madvise(mapping, Libc.Advice.MADV_DONTNEED, f.path());
-                }
-            } finally {
-                arena.close();
-            }
             if (how != Release.RETAIN_PAGE_CACHE) {
                 f.dropFromPageCache();
             }

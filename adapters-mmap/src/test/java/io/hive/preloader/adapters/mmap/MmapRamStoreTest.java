@@ -6,6 +6,7 @@ import io.hive.preloader.core.port.RamStore;
 import io.hive.preloader.core.port.RamStoreContract;
 import io.hive.preloader.core.port.ResidentRegion;
 import io.hive.preloader.core.testing.ModelFiles;
+import io.hive.preloader.core.testing.NativeReader;
 import io.hive.preloader.linux.Libc;
 import io.hive.preloader.linux.Smaps;
 import org.junit.jupiter.api.Test;
@@ -14,8 +15,10 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 import java.io.IOException;
 import java.io.RandomAccessFile;
+import java.lang.foreign.ValueLayout;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -181,5 +184,27 @@ class MmapRamStoreTest extends RamStoreContract {
         }
 
         assertThat(reported).isSorted().last().isEqualTo(size);
+    }
+
+    @Test
+    void aReleaseWhileAReaderIsInANativeCallFailsKeepsTheMappingAndCanBeDoneAgain() {
+        byte[] contents = ModelFiles.randomBytes((int) NativeReader.AT_LEAST * 2, 52);
+        Path file = CleanFiles.write(dir, "held.gguf", contents);
+        ResidentRegion region = new MmapRamStore(true).load(ModelFiles.describe(file), LoadProgress.NONE);
+        long address = region.bytes().address();
+
+        try (NativeReader reader = NativeReader.holding(region.bytes())) {
+            assertThatThrownBy(() -> region.release(ResidentRegion.Release.DROP)).isInstanceOf(IllegalStateException.class);
+
+            assertThat(Smaps.holding(address)).as("still mapped").isPresent();
+        }
+        assertThat(region.bytes().asSlice(0, 64).toArray(ValueLayout.JAVA_BYTE)).isEqualTo(Arrays.copyOf(contents, 64));
+        assertThat(region.residentBytes()).as("still answers, on a descriptor still open").isEqualTo(contents.length);
+
+        region.release(ResidentRegion.Release.DROP);
+
+        assertThat(Smaps.holding(address)).as("unmapped").isEmpty();
+        assertThat(region.residentBytes()).isZero();
+        assertThat(PageCache.residentBytes(file)).as("dropped from the page cache").isZero();
     }
 }

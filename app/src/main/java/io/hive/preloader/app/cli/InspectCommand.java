@@ -84,7 +84,7 @@ final class InspectCommand extends Subcommand {
             throw Failure.badInput(shown + ": " + e.problem() + " (at byte " + e.offset() + ")", e);
         } catch (IndexOutOfBoundsException | IllegalStateException e) {
             // The reader checks every length before reading; this is the net under it, still one line.
-            throw Failure.badInput(shown + ": not a valid GGUF file: " + ErrorHandler.messageOf(e), e);
+            throw Failure.badInput(shown + ": not a valid GGUF file: " + FailureReport.messageOf(e), e);
         }
     }
 

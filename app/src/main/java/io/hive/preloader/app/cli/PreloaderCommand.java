@@ -9,6 +9,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ScopeType;
 import picocli.CommandLine.Spec;
 
+import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -51,6 +52,27 @@ public final class PreloaderCommand implements Callable<Integer> {
      */
     public static CommandLine commandLine(String... args) {
         return commandLine(Subcommands.neededBy(args));
+    }
+
+    /**
+     * Runs a command line as {@code main} does, on stdout and stderr: through a {@link Shortcut} where it takes the
+     * line (no picocli loaded), else through picocli. Returns the exit code.
+     */
+    public static int execute(String... args) {
+        Optional<Shortcut> shortcut = Shortcut.of(args);
+        return shortcut.isPresent() ? shortcut.get().run(Shortcut.stdout(), Shortcut.stderr()) : commandLine(args).execute(args);
+    }
+
+    /** The same, printing to {@code out} and {@code err} (the start-up cache's training, tests). */
+    public static int execute(String[] args, PrintWriter out, PrintWriter err) {
+        Optional<Shortcut> shortcut = Shortcut.of(args);
+        if (shortcut.isPresent()) {
+            return shortcut.get().run(out, err);
+        }
+        CommandLine cmd = commandLine(args);
+        cmd.setOut(out);
+        cmd.setErr(err);
+        return cmd.execute(args);
     }
 
     private static CommandLine commandLine(Subcommands subcommands) {

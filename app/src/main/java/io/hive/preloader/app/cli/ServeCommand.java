@@ -50,7 +50,7 @@ final class ServeCommand extends Subcommand {
             server.start();
         } catch (RuntimeException e) {
             service.close();
-            throw Failure.runtime(ErrorHandler.messageOf(e), e);
+            throw Failure.runtime(FailureReport.messageOf(e), e);
         }
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

@@ -150,7 +150,7 @@ final class SpawnCommand extends Subcommand {
             try {
                 return ReadinessProbe.line(probe.line);
             } catch (IllegalArgumentException e) {
-                throw Failure.badInput("--ready-line: '" + probe.line + "' is not a regular expression: " + ErrorHandler.oneLine(e.getMessage()));
+                throw Failure.badInput("--ready-line: '" + probe.line + "' is not a regular expression: " + FailureReport.oneLine(e.getMessage()));
             }
         }
         try {

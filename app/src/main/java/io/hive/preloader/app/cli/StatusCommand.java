@@ -59,7 +59,7 @@ final class StatusCommand extends Subcommand {
                         accessCount, model.path());
             } catch (RuntimeException e) {
                 // One file that cannot be mapped (permissions, removed meanwhile) must not hide the others.
-                table.row(model.id(), Units.bytes(model.size()), "?", "?", "?", accessCount, model.path() + " (" + ErrorHandler.messageOf(e) + ")");
+                table.row(model.id(), Units.bytes(model.size()), "?", "?", "?", accessCount, model.path() + " (" + FailureReport.messageOf(e) + ")");
             }
         }
         table.row("total", Units.bytes(totalSize), Units.bytes(totalCached), totalCached, Units.percent(totalCached, totalSize), "", "");
@@ -90,7 +90,7 @@ final class StatusCommand extends Subcommand {
         try {
             placement = Placement.choose(config.hugepages().mount(), config.hugepages().fallback());
         } catch (RuntimeException e) {
-            return "hugepages store: " + ErrorHandler.messageOf(e);
+            return "hugepages store: " + FailureReport.messageOf(e);
         }
         long sizes = models.stream().mapToLong(ModelDescriptor::size).sum();
         long pages = models.stream().mapToLong(m -> placement.roundUp(m.size())).sum();

@@ -19,6 +19,10 @@ final class PolicyModule extends AbstractModule {
     @Provides
     @Singleton
     EvictionPolicy policy(PreloaderConfig config, HostMemory hostMemory) {
+        return of(config, hostMemory);
+    }
+
+    static EvictionPolicy of(PreloaderConfig config, HostMemory hostMemory) {
         return switch (config.policy()) {
             case LRU -> new LruPolicy();
             case LFU -> new LfuPolicy();

@@ -21,6 +21,11 @@ final class PreloaderModule extends AbstractModule {
     @Singleton
     ModelPreloader preloader(PreloaderConfig config, ModelSource source, RamStore store, EvictionPolicy policy,
                              HostMemory hostMemory, VramSink sink, AccessJournal journal, StagingPipeline pipeline) {
+        return of(config, source, store, policy, hostMemory, sink, journal, pipeline);
+    }
+
+    static ModelPreloader of(PreloaderConfig config, ModelSource source, RamStore store, EvictionPolicy policy,
+                             HostMemory hostMemory, VramSink sink, AccessJournal journal, StagingPipeline pipeline) {
         return ModelPreloader.builder()
                 .source(source)
                 .store(store)

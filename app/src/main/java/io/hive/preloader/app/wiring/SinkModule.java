@@ -23,6 +23,10 @@ final class SinkModule extends AbstractModule {
     @Provides
     @Singleton
     VramSink sink(PreloaderConfig config, HostMemory hostMemory) {
+        return of(config, hostMemory);
+    }
+
+    static VramSink of(PreloaderConfig config, HostMemory hostMemory) {
         HostMemorySink host = new HostMemorySink(ByteBudget.parse(config.hostSinkLimit(), hostMemory.totalBytes()).bytes());
         return switch (config.sink()) {
             case HOST -> host;

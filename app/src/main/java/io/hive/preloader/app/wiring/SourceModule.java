@@ -41,6 +41,10 @@ final class SourceModule extends AbstractModule {
     @Provides
     @Singleton
     HostMemory hostMemory() {
+        return host();
+    }
+
+    static HostMemory host() {
         return new ProcMeminfo();
     }
 }

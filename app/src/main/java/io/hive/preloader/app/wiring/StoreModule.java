@@ -19,6 +19,10 @@ final class StoreModule extends AbstractModule {
     @Provides
     @Singleton
     RamStore store(PreloaderConfig config) {
+        return of(config);
+    }
+
+    static RamStore of(PreloaderConfig config) {
         return switch (config.store()) {
             case MMAP -> new MmapRamStore(config.mmap().lock());
             case BUFFER -> new BufferRamStore(config.buffer().directIo());

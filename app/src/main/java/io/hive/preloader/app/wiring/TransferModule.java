@@ -15,6 +15,10 @@ final class TransferModule extends AbstractModule {
     @Provides
     @Singleton
     StagingPipeline pipeline(PreloaderConfig config) {
+        return of(config);
+    }
+
+    static StagingPipeline of(PreloaderConfig config) {
         return new DisruptorTransferPipeline(config.chunkSize(), config.readers());
     }
 }

@@ -11,8 +11,12 @@ import io.hive.preloader.adapters.http.PreloaderHttpServer;
 import io.hive.preloader.app.config.PreloaderConfig;
 import io.hive.preloader.core.cache.ByteBudget;
 import io.hive.preloader.core.port.AccessJournal;
+import io.hive.preloader.core.port.EvictionPolicy;
 import io.hive.preloader.core.port.HostMemory;
 import io.hive.preloader.core.port.ModelSource;
+import io.hive.preloader.core.port.RamStore;
+import io.hive.preloader.core.port.StagingPipeline;
+import io.hive.preloader.core.port.VramSink;
 import io.hive.preloader.core.port.WorkerLauncher;
 import io.hive.preloader.core.service.MemoryPressureGuard;
 import io.hive.preloader.core.service.ModelPreloader;
@@ -24,19 +28,48 @@ import java.util.Optional;
 import java.util.function.Function;
 
 /**
- * Turns a config into objects through Guice, and keeps Guice's types inside this package: callers get core types,
- * and a failure comes out as the exception the adapter or builder threw, not wrapped in Guice's. What needs no other
- * port (the models folders, the journal, the launcher) is made without an injector: making one costs a command that
- * only lists models more than the rest of its work.
+ * Turns a config into objects, and keeps Guice's types inside this package: callers get core types, and a failure
+ * comes out as the exception the adapter or builder threw, not wrapped in Guice's. Each module's factories say which
+ * adapter a config picks; {@link #serve} runs them through a Guice injector (with the HTTP module), while the
+ * commands that run once and exit call them directly: making an injector (its reflection over every module) took a
+ * warm {@code preload} longer than the rest of its work after the config was read.
  */
 public final class Wiring {
 
     private Wiring() {
     }
 
-    /** A preloader wired as the config says: source, store, policy, budget, sink, journal. The caller closes it. */
+    /**
+     * A preloader wired as the config says: source, store, policy, budget, sink, pipeline, journal, by the modules'
+     * factories, without an injector. The caller closes it (which closes its sink and pipeline).
+     */
     public static ModelPreloader preloader(PreloaderConfig config) {
-        return resolve(config, injector -> injector.getInstance(ModelPreloader.class));
+        HostMemory host = SourceModule.host();
+        RamStore store = StoreModule.of(config);
+        EvictionPolicy policy = PolicyModule.of(config, host);
+        VramSink sink = SinkModule.of(config, host);
+        // Until the preloader is built, what is opened for it is this method's to close on a failure.
+        try {
+            StagingPipeline pipeline = TransferModule.of(config);
+            try {
+                return PreloaderModule.of(config, SourceModule.folders(config), store, policy, host, sink, SourceModule.journalOf(config), pipeline);
+            } catch (RuntimeException | Error e) {
+                closeAfter(e, pipeline);
+                throw e;
+            }
+        } catch (RuntimeException | Error e) {
+            closeAfter(e, sink);
+            throw e;
+        }
+    }
+
+    /** Closes {@code opened} after {@code failure}; a failure to close is suppressed in it. */
+    private static void closeAfter(Throwable failure, AutoCloseable opened) {
+        try {
+            opened.close();
+        } catch (Exception e) {
+            failure.addSuppressed(e);
+        }
     }
 
     /** The configured models folders and aliases, without a store or cache behind them. */
@@ -94,10 +127,6 @@ public final class Wiring {
                 new TransferModule(),
                 new LauncherModule(),
                 new PreloaderModule());
-    }
-
-    private static <T> T resolve(PreloaderConfig config, Function<Injector, T> what) {
-        return resolve(config, List.of(), what);
     }
 
     private static <T> T resolve(PreloaderConfig config, List<Module> more, Function<Injector, T> what) {

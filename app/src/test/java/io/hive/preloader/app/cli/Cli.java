@@ -1,14 +1,15 @@
 package io.hive.preloader.app.cli;
 
-import picocli.CommandLine;
-
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 
-/** Runs the CLI as {@code main} does, with its streams captured, and System.out/err too: nothing may leak there. */
+/**
+ * Runs the CLI as {@code main} does (a {@link Shortcut} where one takes the line, else picocli), with its streams
+ * captured, and System.out/err too: nothing may leak there.
+ */
 final class Cli {
 
     record Result(int exitCode, String out, String err, String leaked) {
@@ -28,12 +29,9 @@ final class Cli {
         try {
             System.setOut(capture);
             System.setErr(capture);
-            // Made after the swap: picocli's default strategy replaces the writers set below with System.err as it
-            // was when the command line was made, if that differs from System.err when it runs.
-            CommandLine cmd = PreloaderCommand.commandLine(args);
-            cmd.setOut(new PrintWriter(out, true));
-            cmd.setErr(new PrintWriter(err, true));
-            code = cmd.execute(args);
+            // After the swap: picocli's default strategy replaces the writers it is given with System.err as it was
+            // when the command line was made, if that differs from System.err when it runs.
+            code = PreloaderCommand.execute(args, new PrintWriter(out, true), new PrintWriter(err, true));
         } finally {
             System.setOut(systemOut);
             System.setErr(systemErr);

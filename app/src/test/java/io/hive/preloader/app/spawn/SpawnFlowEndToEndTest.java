@@ -112,7 +112,9 @@ class SpawnFlowEndToEndTest {
         assertThat(entry(p, id).workers()).containsExactly(spawned.worker().pid());
 
         spawned.worker().stop(Duration.ofSeconds(5)).get(30, TimeUnit.SECONDS);
-        assertThat(entry(p, id).leases()).as("and ends when it exits").isZero();
+        // The lease ends once the worker's process tree is seen gone: a look at /proc just after its exit.
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(
+                () -> assertThat(entry(p, id).leases()).as("and ends when it exits").isZero());
     }
 
     static Stream<Arguments> sharedStores() {

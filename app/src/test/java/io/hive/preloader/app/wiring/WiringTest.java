@@ -78,6 +78,26 @@ class WiringTest {
         assertThat(models.resolve(PreloaderConfig.JOURNAL_FILE)).content().contains("small\t");
     }
 
+    @ParameterizedTest(name = "store {0}, policy {1}")
+    @MethodSource("storesAndPolicies")
+    void shouldWireWithoutAnInjectorWhatGuiceWires(Store store, Policy policy) {
+        DemoModels.write(models, SMALL);
+        PreloaderConfig config = config(store, policy, "50%");
+
+        try (ModelPreloader direct = Wiring.preloader(config);
+             ModelPreloader guice = com.google.inject.Guice.createInjector(Wiring.modules(config)).getInstance(ModelPreloader.class)) {
+            direct.preload(SMALL.id()).join();
+            guice.preload(SMALL.id()).join();
+            PreloaderStats wired = direct.stats();
+            PreloaderStats injected = guice.stats();
+            assertThat(wired.cache().store()).isEqualTo(injected.cache().store());
+            assertThat(wired.cache().policy()).isEqualTo(injected.cache().policy());
+            assertThat(wired.cache().budgetBytes()).isEqualTo(injected.cache().budgetBytes());
+            assertThat(wired.storeReservedBytes()).isEqualTo(injected.storeReservedBytes());
+            assertThat(direct.catalog()).isEqualTo(guice.catalog());
+        }
+    }
+
     @Test
     void shouldEvictByTheConfiguredPolicyWhenTheBudgetIsFull() {
         DemoModels.write(models, SMALL);

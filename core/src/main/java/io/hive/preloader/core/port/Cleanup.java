@@ -21,6 +21,20 @@ public final class Cleanup {
         }
     }
 
+    /**
+     * Runs every step after {@code failure} (a load that failed freeing what it took), each one's own failure
+     * suppressed in it: the caller throws {@code failure}, the first one, as it was.
+     */
+    public static void afterFailure(Throwable failure, Collection<? extends Runnable> steps) {
+        for (Runnable step : steps) {
+            try {
+                step.run();
+            } catch (RuntimeException e) {
+                failure.addSuppressed(e);
+            }
+        }
+    }
+
     /** Runs {@code step}; returns the first failure so far ({@code failure}, or this step's), the later one suppressed in it. */
     public static RuntimeException attempt(Runnable step, RuntimeException failure) {
         try {

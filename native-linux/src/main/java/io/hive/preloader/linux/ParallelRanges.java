@@ -2,6 +2,7 @@ package io.hive.preloader.linux;
 
 import io.hive.preloader.core.port.LoadProgress;
 import io.hive.preloader.core.port.StoreException;
+import io.hive.preloader.core.port.Uninterruptibly;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -69,7 +70,7 @@ public final class ParallelRanges {
             failure.compareAndSet(null, e); // no thread for a helper: the ones started stop, and the load fails
         }
         work(progress);
-        joinThroughInterrupts(started);
+        Uninterruptibly.join(started);
         switch (failure.get()) {
             case null -> progress.advanced(size, size);
             case RuntimeException e -> throw e;
@@ -90,24 +91,6 @@ public final class ParallelRanges {
             }
         } catch (RuntimeException | Error e) {
             failure.compareAndSet(null, e); // the first one; the others are its consequences or the same cause
-        }
-    }
-
-    /** Waits for every thread to end; an interrupt meanwhile is kept for the caller, not acted on. */
-    static void joinThroughInterrupts(List<Thread> helpers) {
-        boolean interrupted = false;
-        for (Thread helper : helpers) {
-            while (true) {
-                try {
-                    helper.join();
-                    break;
-                } catch (InterruptedException e) {
-                    interrupted = true;
-                }
-            }
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
         }
     }
 }

@@ -1,5 +1,7 @@
 package io.hive.preloader.linux;
 
+import io.hive.preloader.core.port.Uninterruptibly;
+
 import java.lang.foreign.MemorySegment;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
@@ -50,7 +52,7 @@ public final class Prefaulter {
     public void stop() {
         stopped = true;
         if (thread != null) {
-            ParallelRanges.joinThroughInterrupts(List.of(thread));
+            Uninterruptibly.join(List.of(thread));
         }
     }
 

@@ -13,9 +13,9 @@ import java.util.concurrent.ExecutionException;
 
 /**
  * How a failed command is told: one line on stderr, {@code error: …}, and an exit code, 2 for bad input (usage,
- * config, unknown model, invalid file), 1 for a failure at run time; a stack trace only with {@code --verbose}. Shared
- * by picocli's handlers ({@link ErrorHandler}) and the command lines run without picocli ({@link Shortcut}), and free
- * of picocli's types so that the latter load none of its classes.
+ * config, unknown model, a file that is not a valid model), 1 for a failure at run time; a stack trace only with
+ * {@code --verbose}. Shared by picocli's handlers ({@link ErrorHandler}) and the command lines run without picocli
+ * ({@link Shortcut}), and free of picocli's types so that the latter load none of its classes.
  */
 final class FailureReport {
     private FailureReport() {

@@ -92,9 +92,10 @@ final class PreloadCommand extends Subcommand {
                 if (kept) {
                     preloader.pin(model.id()); // never evicted by the models loaded after it
                 }
-                out.printf("preloaded %-" + width + "s  %10s  in %9s  %10s  %s%s%n", model.id(), Units.bytes(loaded.bytes()),
+                // A model whose digest is known is resident only once its bytes matched it (here or earlier).
+                out.printf("preloaded %-" + width + "s  %10s  in %9s  %10s  %s%s%s%n", model.id(), Units.bytes(loaded.bytes()),
                         Units.seconds(loaded.took()), Units.rate(loaded.bytes(), loaded.took()), origin(loaded, cachedBefore, model.size()),
-                        kept ? ", kept" : "");
+                        model.digest().isPresent() ? ", SHA-256 verified" : "", kept ? ", kept" : "");
                 out.flush();
             }
             if (config.store() != PreloaderConfig.Store.MMAP && !chosen.isEmpty()) {

@@ -133,6 +133,7 @@ class AdmissionEndToEndTest {
         Cli.Result bad = Cli.run("preload", "--no-progress", "--config", config.toString(), "wrong");
 
         assertThat(good.exitCode()).as(good.err()).isZero();
+        assertThat(good.out()).contains(", SHA-256 verified");
         assertThat(bad.exitCode()).isEqualTo(2);
         assertThat(bad.err().strip()).isEqualTo("error: " + valid.toRealPath() + ": its SHA-256 is " + digest + ", not " + "0".repeat(64)
                 + " as its digest says; the bytes loaded were freed");

@@ -5,6 +5,7 @@ import io.hive.preloader.core.model.ModelDescriptor;
 import io.hive.preloader.core.model.Sha256;
 
 import java.lang.foreign.MemorySegment;
+import java.util.List;
 import java.lang.foreign.ValueLayout;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -164,17 +165,6 @@ final class Sha256Stage implements ContentCheck.Hashing {
 
     /** Waits for the hashing thread through interrupts: it reads memory the caller frees once this returns. */
     private void join() {
-        boolean interrupted = false;
-        while (true) {
-            try {
-                thread.join();
-                break;
-            } catch (InterruptedException e) {
-                interrupted = true;
-            }
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
-        }
+        Uninterruptibly.join(List.of(thread));
     }
 }

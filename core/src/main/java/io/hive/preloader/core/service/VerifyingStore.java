@@ -6,6 +6,7 @@ import io.hive.preloader.core.port.LoadProgress;
 import io.hive.preloader.core.port.RamStore;
 import io.hive.preloader.core.port.ResidentRegion;
 
+import java.util.OptionalLong;
 
 /**
  * The store the cache loads through: it asks the real store to check a model's SHA-256 while it reads, when the
@@ -30,6 +31,11 @@ final class VerifyingStore implements RamStore {
     @Override
     public Memory memory() {
         return store.memory();
+    }
+
+    @Override
+    public OptionalLong reservedBytes() {
+        return store.reservedBytes();
     }
 
     @Override

@@ -24,14 +24,10 @@ import io.hive.preloader.core.transfer.TransferOptions;
 
 import java.time.Duration;
 import java.time.InstantSource;
-import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
 
@@ -168,7 +164,7 @@ final class DefaultModelPreloader implements ModelPreloader {
         statistics.miss(id);
         for (int attempt = 1; ; attempt++) {
             try {
-                join(cache.admit(model, LoadProgress.NONE));
+                Futures.join(cache.admit(model, LoadProgress.NONE));
                 Optional<Lease> slow = cache.lease(model, Origin.DISK);
                 if (slow.isPresent()) {
                     return slow.get();
@@ -182,23 +178,6 @@ final class DefaultModelPreloader implements ModelPreloader {
                 throw new StaleModelException(id + " was evicted or replaced " + ATTEMPTS + " times while it was being loaded");
             }
             model = describe(id);
-        }
-    }
-
-    private static <T> T join(CompletableFuture<T> future) {
-        try {
-            return future.get();
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof RuntimeException r) {
-                throw r;
-            }
-            if (e.getCause() instanceof Error err) {
-                throw err;
-            }
-            throw new CompletionException(e.getCause());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new CompletionException(e);
         }
     }
 
@@ -263,13 +242,7 @@ final class DefaultModelPreloader implements ModelPreloader {
 
     @Override
     public List<ModelId> autoPreload(int count) {
-        Map<ModelId, Long> counts = statistics.accessCounts();
-        List<ModelId> top = counts.entrySet().stream()
-                .filter(e -> e.getValue() > 0 && source.find(e.getKey()).isPresent())
-                .sorted(Map.Entry.<ModelId, Long>comparingByValue(Comparator.reverseOrder()).thenComparing(Map.Entry.comparingByKey()))
-                .limit(count)
-                .map(Map.Entry::getKey)
-                .toList();
+        List<ModelId> top = MostAccessed.servable(statistics.accessCounts(), source, count);
         for (ModelId id : top) {
             preload(id).whenComplete((loaded, failure) -> {
                 if (failure != null) {

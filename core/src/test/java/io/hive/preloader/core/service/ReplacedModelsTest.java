@@ -106,6 +106,26 @@ class ReplacedModelsTest {
     }
 
     @Test
+    void aLookUpThatFailsWhileAnInvalidReplacementIsHandledLeavesTheModelFollowed() throws Exception {
+        ModelId a = source.add("a", 4 * MiB);
+        preloader.pin(a).get(10, TimeUnit.SECONDS);
+
+        // The replacement's own look-up succeeds, the one after its header is refused fails (a stat with EIO).
+        source.failFindAfterHeader(a);
+        source.corrupt(a, "junk".getBytes()); // first, so that the follower sees only the invalid version
+        source.replace(a, 4 * MiB);
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> entries(a).isEmpty() && store.liveRegions() == 0);
+        await().atMost(Duration.ofSeconds(10)).until(() -> preloader.stats().replacing().isEmpty());
+
+        source.replace(a, 3 * MiB);
+        source.heal(a);
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> entries(a).size() == 1 && entries(a).getFirst().state() == CacheSnapshot.State.RESIDENT);
+        assertThat(entries(a).getFirst().bytes()).isEqualTo(3 * MiB);
+    }
+
+    @Test
     void aRemovedFileDropsItsCopy() throws Exception {
         ModelId a = source.add("a", 4 * MiB);
         preloader.preload(a).get(10, TimeUnit.SECONDS);

@@ -76,6 +76,10 @@ final class ReplacedModels implements AutoCloseable {
         }
         try {
             watch = source.watch(this::soon);
+            if (closed) {
+                watch.close(); // closed while the watch was set up: close() may have read the old one (both volatile)
+                return;
+            }
             if (!interval.isZero()) {
                 timer.scheduleWithFixedDelay(this::checkQuietly, interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
             }

@@ -65,7 +65,13 @@ public final class MappedHeader implements HeaderBytes {
     public synchronized MemorySegment first(long length) {
         if (mapping == null) {
             try (FileChannel channel = FileChannel.open(sameInode(), StandardOpenOption.READ)) {
-                mapping = channel.map(FileChannel.MapMode.READ_ONLY, 0, channel.size(), arena).asReadOnly();
+                long size = channel.size();
+                if (size < model.size()) {
+                    // Cut in place since it was opened: read short, a valid version would be refused as cut off.
+                    throw new ModelChangedException(model.path() + " shrank to " + size + " bytes from " + model.size()
+                            + " while its header was read");
+                }
+                mapping = channel.map(FileChannel.MapMode.READ_ONLY, 0, size, arena).asReadOnly();
             } catch (IOException e) {
                 throw new StoreException("cannot map " + model.path() + ": " + e.getMessage(), e);
             }

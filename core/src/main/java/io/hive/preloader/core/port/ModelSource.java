@@ -54,7 +54,7 @@ public interface ModelSource {
         return unservable().stream().filter(u -> u.id().equals(id)).findFirst();
     }
 
-    /** Stops a {@link #watch}. */
+    /** Stops a {@link #watch}; a second close does nothing (a preloader closing while it starts may close it twice). */
     @FunctionalInterface
     interface Watch extends AutoCloseable {
         Watch NONE = () -> { };

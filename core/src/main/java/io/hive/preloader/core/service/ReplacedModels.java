@@ -76,6 +76,10 @@ final class ReplacedModels implements AutoCloseable {
         }
         try {
             watch = source.watch(this::soon);
+            if (closed) {
+                watch.close(); // closed while the watch was set up: close() may have read the old one (both volatile)
+                return;
+            }
             if (!interval.isZero()) {
                 timer.scheduleWithFixedDelay(this::checkQuietly, interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
             }
@@ -159,6 +163,21 @@ final class ReplacedModels implements AutoCloseable {
         if (closed || !replacing.add(id)) {
             return;
         }
+        boolean loading = false;
+        try {
+            loading = startLoad(id, stale);
+        } catch (RuntimeException e) {
+            // A look-up while a refusal was handled (a stat failing): the next check tries again.
+            LOG.log(System.Logger.Level.WARNING, "{0} was replaced on disk, but it cannot be followed now: {1}", id, e.getMessage());
+        } finally {
+            if (!loading) {
+                replacing.remove(id); // whatever failed: an id left here would never be replaced again
+            }
+        }
+    }
+
+    /** Checks the new version and starts its load; false when none was started (it is invalid, gone or unreadable). */
+    private boolean startLoad(ModelId id, Optional<ModelDescriptor> stale) {
         ModelDescriptor now;
         try {
             now = checks.find(id);
@@ -166,25 +185,21 @@ final class ReplacedModels implements AutoCloseable {
         } catch (UnknownModelException gone) {
             stale.ifPresent(cache::dropStale);
             followIf(cache.isPinned(id), id, Optional.empty());
-            replacing.remove(id);
             LOG.log(System.Logger.Level.INFO, "{0}: its file was removed; the copy in RAM was dropped", id);
-            return;
+            return false;
         } catch (InvalidModelException invalid) {
             stale.ifPresent(cache::dropStale);
             followIf(true, id, source.find(id).map(ModelDescriptor::fingerprint));
-            replacing.remove(id);
             LOG.log(System.Logger.Level.WARNING, "{0} was replaced on disk by a file that cannot be served, so it is not loaded: {1}",
                     id, invalid.getMessage());
-            return;
+            return false;
         } catch (ModelChangedException changing) {
-            replacing.remove(id);
             soon(); // still being written: look again once it settles
-            return;
+            return false;
         } catch (RuntimeException unreadable) {
-            replacing.remove(id);
             LOG.log(System.Logger.Level.WARNING, "{0} was replaced on disk, but its new file cannot be checked now: {1}", id,
                     unreadable.getMessage());
-            return;
+            return false;
         }
         LOG.log(System.Logger.Level.INFO, "{0} was replaced on disk; loading its new version", id);
         CompletableFuture<Loaded> loading;
@@ -204,6 +219,7 @@ final class ReplacedModels implements AutoCloseable {
             }
             replacing.remove(id);
         });
+        return true;
     }
 
     private void followIf(boolean follow, ModelId id, Optional<Fingerprint> tried) {

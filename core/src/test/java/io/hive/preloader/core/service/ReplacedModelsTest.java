@@ -10,7 +10,15 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
+import io.hive.preloader.core.model.ModelDescriptor;
+import io.hive.preloader.core.port.HeaderBytes;
+import io.hive.preloader.core.port.ModelSource;
 import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -103,6 +111,59 @@ class ReplacedModelsTest {
         assertThat(entries(a).getFirst().bytes()).isEqualTo(3 * MiB);
         assertThat(entries(a).getFirst().pinned()).isTrue();
         assertThat(preloader.checked(a)).hasValueSatisfying(entry -> assertThat(entry.valid()).isTrue());
+    }
+
+    @Test
+    void aLookUpThatFailsWhileAnInvalidReplacementIsHandledLeavesTheModelFollowed() throws Exception {
+        ModelId a = source.add("a", 4 * MiB);
+        preloader.pin(a).get(10, TimeUnit.SECONDS);
+
+        // The replacement's own look-up succeeds, the one after its header is refused fails (a stat with EIO).
+        source.failFindAfterHeader(a);
+        source.corrupt(a, "junk".getBytes()); // first, so that the follower sees only the invalid version
+        source.replace(a, 4 * MiB);
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> entries(a).isEmpty() && store.liveRegions() == 0);
+        await().atMost(Duration.ofSeconds(10)).until(() -> preloader.stats().replacing().isEmpty());
+
+        source.replace(a, 3 * MiB);
+        source.heal(a);
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> entries(a).size() == 1 && entries(a).getFirst().state() == CacheSnapshot.State.RESIDENT);
+        assertThat(entries(a).getFirst().bytes()).isEqualTo(3 * MiB);
+    }
+
+    @Test
+    void aWatchStartedWhileThePreloaderClosesIsClosed() throws Exception {
+        ModelId a = source.add("a", 4 * MiB);
+        CountDownLatch watching = new CountDownLatch(1);
+        CountDownLatch closed = new CountDownLatch(1);
+        AtomicBoolean watchClosed = new AtomicBoolean();
+        ModelSource slowWatch = new ModelSource() {
+            public List<ModelDescriptor> list() { return source.list(); }
+            public Optional<ModelDescriptor> find(ModelId id) { return source.find(id); }
+            public HeaderBytes header(ModelDescriptor model) { return source.header(model); }
+            public Watch watch(Runnable changed) {
+                watching.countDown();
+                try {
+                    closed.await(); // the preloader closes while the source sets its watch up
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                return () -> watchClosed.set(true);
+            }
+        };
+        ModelPreloader closing = ModelPreloader.builder().source(slowWatch).store(new FakeStore()).budget(new ByteBudget(64 * MiB)).build();
+        CompletableFuture<?> first = CompletableFuture.runAsync(() -> closing.preload(a));
+        watching.await();
+        closing.close();
+        closed.countDown();
+        try {
+            first.get(10, TimeUnit.SECONDS);
+        } catch (ExecutionException refused) {
+            // the closed cache refuses the load: that is not what is tested
+        }
+        assertThat(watchClosed).as("the watch made after close was closed").isTrue();
     }
 
     @Test

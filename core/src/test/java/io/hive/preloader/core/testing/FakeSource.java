@@ -27,6 +27,8 @@ public final class FakeSource implements ModelSource {
     private final Map<ModelId, UnservableModel> unservable = new ConcurrentSkipListMap<>();
     private final AtomicLong inodes = new AtomicLong(1000);
     private final AtomicInteger headerReads = new AtomicInteger();
+    /** Ids whose next look-up after their next header read fails once (false: armed; true: the header was read). */
+    private final Map<ModelId, Boolean> findFailures = new ConcurrentHashMap<>();
 
     public ModelId add(String id, long size) {
         ModelId modelId = ModelId.of(id);
@@ -80,8 +82,16 @@ public final class FakeSource implements ModelSource {
         return List.copyOf(models.values());
     }
 
+    /** The first look-up of {@code id} after its header is next read fails once, as a stat failing with EIO would. */
+    public void failFindAfterHeader(ModelId id) {
+        findFailures.put(id, false);
+    }
+
     @Override
     public Optional<ModelDescriptor> find(ModelId id) {
+        if (findFailures.remove(id, true)) {
+            throw new java.io.UncheckedIOException("cannot examine model '" + id + "'", new java.io.IOException("Input/output error"));
+        }
         return Optional.ofNullable(models.get(id));
     }
 
@@ -92,6 +102,7 @@ public final class FakeSource implements ModelSource {
             throw new ModelChangedException(model.path() + " changed since it was looked up");
         }
         headerReads.incrementAndGet();
+        findFailures.replace(model.id(), false, true);
         byte[] start = corrupt.get(model.id());
         return start == null ? SyntheticHeader.valid(model) : SyntheticHeader.of(start, model.size());
     }

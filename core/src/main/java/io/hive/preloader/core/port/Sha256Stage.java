@@ -129,9 +129,12 @@ final class Sha256Stage implements ContentCheck.Hashing {
             failure = new StoreException("this Java runtime has no SHA-256 to check " + model.path() + " with", e);
         } catch (InterruptedException e) {
             failure = new StoreException("the check of " + model.path() + " was interrupted", e);
-        } catch (RuntimeException | InternalError e) {
-            // InternalError: a page of a mapped file that is gone (SIGBUS), as the JVM reports it.
-            failure = new StoreException("hashing " + model.path() + " failed: " + e.getMessage(), e);
+        } catch (RuntimeException | Error e) {
+            // InternalError: a page of a mapped file that is gone (SIGBUS), as the JVM reports it. Any other error (no
+            // memory for the buffer, say) is told to the load as well, which frees what it read, rather than lost
+            // with this thread.
+            failure = new StoreException("hashing " + model.path() + " failed: "
+                    + (e instanceof InternalError ? e.getMessage() : e.toString()), e);
         }
     }
 

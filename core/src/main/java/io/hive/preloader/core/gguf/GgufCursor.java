@@ -114,14 +114,7 @@ final class GgufCursor {
 
     /** A {@code gguf_string_t}: length ({@code u32} in version 1, {@code u64} after) then UTF-8 bytes, no NUL. */
     String string(boolean shortLength, String what) {
-        long start = position;
-        long length = count(shortLength, what + " length");
-        if (length < 0 || length > remaining()) {
-            position = start;
-            throw error(what + " length " + Long.toUnsignedString(length) + " exceeds the " + (remaining() - (shortLength ? 4 : 8))
-                    + " bytes left in the file");
-        }
-        require(length, what);
+        long length = stringLength(shortLength, what, what + " length");
         byte[] bytes = file.asSlice(position, length).toArray(U8);
         // The JDK's lenient decoding is fast and puts U+FFFD for every malformed sequence; only a string that has one
         // (malformed, or a real U+FFFD) is decoded again strictly. A vocabulary is tens of thousands of strings.
@@ -131,6 +124,39 @@ final class GgufCursor {
         }
         position += length;
         return s;
+    }
+
+    /** Checks a {@code gguf_string_t} as {@link #string} reads it, the same refusals at the same bytes, and moves past it. */
+    void checkString(boolean shortLength, String what, String lengthWhat) {
+        long length = stringLength(shortLength, what, lengthWhat);
+        if (!Utf8.wellFormed(file, position, length)) {
+            throw error(what + " is not valid UTF-8");
+        }
+        position += length;
+    }
+
+    /** Reads a string's length and checks that its bytes are there; the position is left at its first byte. */
+    private long stringLength(boolean shortLength, String what, String lengthWhat) {
+        long start = position;
+        long length = count(shortLength, lengthWhat);
+        if (length < 0 || length > remaining()) {
+            position = start;
+            throw error(what + " length " + Long.toUnsignedString(length) + " exceeds the " + (remaining() - (shortLength ? 4 : 8))
+                    + " bytes left in the file");
+        }
+        require(length, what);
+        return length;
+    }
+
+    /** Checks that {@code bytes} are there and moves past them. */
+    void skip(long bytes, String what) {
+        if (bytes > remaining()) {
+            require(bytes, what);
+        }
+        // Asks for a byte past the prefix, not for the whole run: a prefix grows as it does for elements read one by
+        // one, so a header too long to read is refused at the same byte.
+        require(Math.min(bytes, file.byteSize() - position + 1), what);
+        position += bytes;
     }
 
     private boolean strictlyUtf8(byte[] bytes) {

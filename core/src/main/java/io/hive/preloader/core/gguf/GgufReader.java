@@ -35,7 +35,7 @@ public final class GgufReader {
 
     /** Reads and validates the header of a whole file in memory (mapped or copied). */
     public static GgufHeader read(MemorySegment file) {
-        return parse(new GgufCursor(file, file.byteSize()));
+        return parse(new GgufCursor(file, file.byteSize()), Values.KEPT);
     }
 
     /**
@@ -49,14 +49,31 @@ public final class GgufReader {
         return read(fileSize, prefix, FIRST_PREFIX);
     }
 
+    /**
+     * Checks a file's header from its first bytes as {@link #read(long, Prefix)} reads it, with the same refusals at the
+     * same bytes, but keeps no metadata arrays: their elements are checked (in bounds, strings well-formed UTF-8), not
+     * made into values. Admission asks only for the verdict, and a vocabulary is three arrays of tens of thousands of
+     * elements, most of a header's reading.
+     */
+    public static void check(long fileSize, Prefix prefix) {
+        read(fileSize, prefix, FIRST_PREFIX, Values.CHECKED);
+    }
+
+    /** What becomes of a metadata array's elements: kept as values, or only checked. */
+    enum Values { KEPT, CHECKED }
+
     /** As {@link #read(long, Prefix)}, asking first for {@code first} bytes (tests ask for few, to see it ask again). */
     static GgufHeader read(long fileSize, Prefix prefix, long first) {
+        return read(fileSize, prefix, first, Values.KEPT);
+    }
+
+    static GgufHeader read(long fileSize, Prefix prefix, long first, Values values) {
         long length = Math.min(fileSize, first);
         while (true) {
             MemorySegment bytes = prefix.first(length);
             long have = Math.min(bytes.byteSize(), fileSize);
             try {
-                return parse(new GgufCursor(bytes.asSlice(0, have), fileSize));
+                return parse(new GgufCursor(bytes.asSlice(0, have), fileSize), values);
             } catch (GgufCursor.PrefixTooShort more) {
                 if (have < length) {
                     throw new GgufFormatException(have, "the file ends at byte " + have + ", not at its size " + fileSize
@@ -71,7 +88,7 @@ public final class GgufReader {
         }
     }
 
-    private static GgufHeader parse(GgufCursor in) {
+    private static GgufHeader parse(GgufCursor in, Values values) {
 
         // uint32_t magic;
         long magic = in.u32("the magic");
@@ -104,7 +121,7 @@ public final class GgufReader {
             }
             // gguf_metadata_value_type value_type;
             GgufValueType type = valueType(in, "type of '" + key + "'");
-            GgufValue value = readValue(in, type, v1, key, 0);
+            GgufValue value = readValue(in, type, v1, key, 0, values);
             if (metadata.putIfAbsent(key, value) != null) {
                 throw new GgufFormatException(keyAt, "duplicate metadata key '" + key + "'");
             }
@@ -186,7 +203,7 @@ public final class GgufReader {
         return type;
     }
 
-    private static GgufValue readValue(GgufCursor in, GgufValueType type, boolean v1, String key, int depth) {
+    private static GgufValue readValue(GgufCursor in, GgufValueType type, boolean v1, String key, int depth, Values values) {
         return switch (type) {
             case UINT8 -> new GgufValue.Int(type, in.u8("value of '" + key + "'"));
             case INT8 -> new GgufValue.Int(type, (byte) in.u8("value of '" + key + "'"));
@@ -206,11 +223,11 @@ public final class GgufReader {
                 yield new GgufValue.Bool(b == 1);
             }
             case STRING -> new GgufValue.Str(in.string(v1, "value of '" + key + "'"));
-            case ARRAY -> readArray(in, v1, key, depth);
+            case ARRAY -> readArray(in, v1, key, depth, values);
         };
     }
 
-    private static GgufValue readArray(GgufCursor in, boolean v1, String key, int depth) {
+    private static GgufValue readArray(GgufCursor in, boolean v1, String key, int depth, Values values) {
         if (depth >= MAX_ARRAY_NESTING) {
             throw in.error("array '" + key + "' is nested deeper than " + MAX_ARRAY_NESTING + " levels");
         }
@@ -222,9 +239,21 @@ public final class GgufReader {
             throw new GgufFormatException(countAt, "array '" + key + "' claims " + Long.toUnsignedString(count) + " "
                     + elementType.name().toLowerCase() + " elements, more than the " + in.remaining() + " bytes left can hold");
         }
+        if (values == Values.CHECKED && elementType != GgufValueType.ARRAY && elementType != GgufValueType.BOOL) {
+            String what = "value of '" + key + "'";
+            if (elementType == GgufValueType.STRING) {
+                String lengthWhat = what + " length";
+                for (long i = 0; i < count; i++) {
+                    in.checkString(v1, what, lengthWhat);
+                }
+            } else {
+                in.skip(count * elementType.minBytes(), what); // fixed-size elements, all inside the file (checked above)
+            }
+            return new GgufValue.Array(elementType, List.of());
+        }
         List<GgufValue> elements = new ArrayList<>((int) count);
         for (long i = 0; i < count; i++) {
-            elements.add(readValue(in, elementType, v1, key, depth + 1));
+            elements.add(readValue(in, elementType, v1, key, depth + 1, values));
         }
         return new GgufValue.Array(elementType, elements);
     }

@@ -147,7 +147,7 @@ public final class ModelChecks {
 
     private Optional<Refusal> read(ModelDescriptor model) {
         try (HeaderBytes bytes = source.header(model)) {
-            GgufReader.read(model.size(), bytes::first);
+            GgufReader.check(model.size(), bytes::first);
             return Optional.empty();
         } catch (GgufFormatException e) {
             return Optional.of(new Refusal(e.problem(), OptionalLong.of(e.offset())));

@@ -3,9 +3,6 @@ package io.hive.preloader.core.gguf;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CharsetDecoder;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -25,8 +22,6 @@ final class GgufCursor {
     private final MemorySegment file;
     private final long size;
     private long position;
-    /** Made for the first string that needs it; a cursor reads on one thread. */
-    private CharsetDecoder strict;
 
     /** The prefix ended before the header did: at least {@code needed} of the file's first bytes are wanted. */
     static final class PrefixTooShort extends RuntimeException {
@@ -117,9 +112,9 @@ final class GgufCursor {
         long length = stringLength(shortLength, what, what + " length");
         byte[] bytes = file.asSlice(position, length).toArray(U8);
         // The JDK's lenient decoding is fast and puts U+FFFD for every malformed sequence; only a string that has one
-        // (malformed, or a real U+FFFD) is decoded again strictly. A vocabulary is tens of thousands of strings.
+        // (malformed, or a real U+FFFD) is checked byte by byte. A vocabulary is tens of thousands of strings.
         String s = new String(bytes, StandardCharsets.UTF_8);
-        if (s.indexOf('\uFFFD') >= 0 && !strictlyUtf8(bytes)) {
+        if (s.indexOf('\uFFFD') >= 0 && !Utf8.wellFormed(file, position, length)) {
             throw error(what + " is not valid UTF-8");
         }
         position += length;
@@ -157,18 +152,5 @@ final class GgufCursor {
         // one, so a header too long to read is refused at the same byte.
         require(Math.min(bytes, file.byteSize() - position + 1), what);
         position += bytes;
-    }
-
-    private boolean strictlyUtf8(byte[] bytes) {
-        if (strict == null) {
-            strict = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT);
-        }
-        try {
-            strict.decode(java.nio.ByteBuffer.wrap(bytes));
-            return true;
-        } catch (CharacterCodingException e) {
-            return false;
-        }
     }
 }
